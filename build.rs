@@ -1,0 +1,32 @@
+//! Generates one typed client module per directory in `specs/` into OUT_DIR.
+//!
+//! A vendor is generated when its cargo feature is on, or when `all-vendors` is (the
+//! default), so a new vendor directory works with no change to Cargo.toml. Every vendor is
+//! checked either way: a broken spec fails the build with `file: #/pointer: message` lines.
+
+use std::path::PathBuf;
+
+fn main() {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
+    let specs = manifest_dir.join("specs");
+    let all = std::env::var_os("CARGO_FEATURE_ALL_VENDORS").is_some();
+    let selected = |vendor: &str| {
+        all || std::env::var_os(format!("CARGO_FEATURE_{}", vendor.to_ascii_uppercase())).is_some()
+    };
+    match payspec_codegen::build(&specs, &out_dir, selected) {
+        Ok(output) => {
+            for file in &output.files_read {
+                println!("cargo:rerun-if-changed={}", file.display());
+            }
+        }
+        Err(diagnostics) => {
+            println!("cargo:rerun-if-changed={}", specs.display());
+            for diagnostic in &diagnostics.0 {
+                eprintln!("error: {diagnostic}");
+                println!("cargo:rerun-if-changed={}", diagnostic.file.display());
+            }
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Reading a vendor directory: the OpenAPI document (YAML or JSON) and `vendor.yaml`.
+
+use std::path::{Path, PathBuf};
+
+use openapiv3::OpenAPI;
+use payspec_profile::Profile;
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, token};
+
+/// The spec file names looked for in a vendor directory, in order.
+const SPEC_NAMES: [&str; 3] = ["openapi.yaml", "openapi.yml", "openapi.json"];
+/// The profile's file name.
+pub const PROFILE_NAME: &str = "vendor.yaml";
+
+/// The files of one vendor directory.
+#[derive(Debug, Clone)]
+pub struct VendorFiles {
+    /// The vendor directory's name (the vendor's name).
+    pub name: String,
+    /// The directory.
+    pub dir: PathBuf,
+    /// The OpenAPI document.
+    pub spec: PathBuf,
+    /// The vendor profile.
+    pub profile: PathBuf,
+}
+
+/// Lists the vendor directories under `specs_dir`, sorted by name.
+pub fn discover(specs_dir: &Path) -> Result<Vec<VendorFiles>, Diagnostics> {
+    let entries = std::fs::read_dir(specs_dir).map_err(|e| {
+        Diagnostic::new(specs_dir, "", format!("cannot list the specs directory: {e}"))
+    })?;
+    let mut dirs = Vec::new();
+    for entry in entries {
+        let entry = entry
+            .map_err(|e| Diagnostic::new(specs_dir, "", format!("cannot list the specs directory: {e}")))?;
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            dirs.push(entry.path());
+        }
+    }
+    dirs.sort();
+    let mut vendors = Vec::new();
+    let mut problems = Vec::new();
+    for dir in dirs {
+        match vendor_files(&dir) {
+            Ok(files) => vendors.push(files),
+            Err(d) => problems.extend(d.0),
+        }
+    }
+    if problems.is_empty() { Ok(vendors) } else { Err(Diagnostics(problems)) }
+}
+
+/// Finds the spec and profile files of one vendor directory.
+pub fn vendor_files(dir: &Path) -> Result<VendorFiles, Diagnostics> {
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Diagnostic::new(dir, "", "the vendor directory's name is not UTF-8"))?
+        .to_owned();
+    let specs: Vec<PathBuf> = SPEC_NAMES.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();
+    let spec = match specs.as_slice() {
+        [one] => one.clone(),
+        [] => {
+            return Err(Diagnostic::new(dir, "", format!("no OpenAPI document (expected one of {})", SPEC_NAMES.join(", "))).into());
+        }
+        _ => {
+            return Err(Diagnostic::new(dir, "", "more than one OpenAPI document: keep exactly one").into());
+        }
+    };
+    let profile = dir.join(PROFILE_NAME);
+    if !profile.is_file() {
+        return Err(Diagnostic::new(&profile, "", "missing: every vendor directory needs a vendor.yaml").into());
+    }
+    Ok(VendorFiles { name, dir: dir.to_path_buf(), spec, profile })
+}
+
+/// Reads a YAML or JSON file into a JSON value, by its extension.
+pub fn read_document(path: &Path) -> Result<serde_json::Value, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::new(path, "", format!("cannot read: {e}")))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        Diagnostic::new(path, "", format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))
+    })?;
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    if is_json {
+        serde_json::from_str(text).map_err(|e| {
+            Diagnostic::new(path, "", format!("invalid JSON at line {} column {}: {e}", e.line(), e.column()))
+        })
+    } else {
+        serde_saphyr::from_str(text).map_err(|e| Diagnostic::new(path, "", format!("invalid YAML: {e}")))
+    }
+}
+
+/// Deserialises a JSON value into `T`, locating a failure by JSON pointer.
+pub fn typed<T: DeserializeOwned>(path: &Path, value: serde_json::Value) -> Result<T, Diagnostic> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let pointer = pointer_of(e.path());
+        Diagnostic::new(path, pointer, e.into_inner().to_string())
+    })
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => pointer.push_str(&format!("/{}", token(key))),
+            Segment::Enum { variant } => pointer.push_str(&format!("/{}", token(variant))),
+            Segment::Unknown => pointer.push_str("/?"),
+        }
+    }
+    pointer
+}
+
+/// Reads an OpenAPI 3.0 document.
+pub fn read_spec(path: &Path) -> Result<OpenAPI, Diagnostic> {
+    let value = read_document(path)?;
+    match value.get("openapi").and_then(|v| v.as_str()) {
+        Some(version) if version.starts_with("3.0.") || version == "3.0" => {}
+        Some(version) => {
+            return Err(Diagnostic::new(path, "/openapi", format!("OpenAPI {version} is not supported: payspec reads OpenAPI 3.0.x")));
+        }
+        None => {
+            return Err(Diagnostic::new(path, "/openapi", "missing the `openapi: 3.0.x` version field"));
+        }
+    }
+    typed(path, value)
+}
+
+/// Reads and checks a `vendor.yaml`.
+pub fn read_profile(path: &Path) -> Result<Profile, Diagnostics> {
+    let profile: Profile = typed(path, read_document(path)?)?;
+    let problems: Vec<Diagnostic> = profile
+        .problems()
+        .into_iter()
+        .map(|p| Diagnostic::new(path, p.pointer, p.message))
+        .collect();
+    if problems.is_empty() { Ok(profile) } else { Err(Diagnostics(problems)) }
+}

@@ -1,0 +1,354 @@
+//! Bringing a vendor's OpenAPI text into the shape progenitor needs, guided by the profile:
+//! every operation gets a snake_case operationId, whatever the runtime supplies (auth headers,
+//! credential body fields, `Content-Type`) is removed from what a caller passes, and error
+//! responses are left to the runtime, which decodes them by the profile's `errors` pointers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use openapiv3::{
+    OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Schema, SchemaKind, StatusCode, Type,
+};
+use payspec_profile::{Profile, Scheme};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, token};
+
+/// Headers a caller never passes: the HTTP client sets them.
+const TRANSPORT_HEADERS: [&str; 3] = ["content-type", "accept", "content-length"];
+
+/// What the normaliser learned about one operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationSummary {
+    /// The snake_case operationId.
+    pub id: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// The vendor's one-line summary, if any.
+    pub summary: String,
+    /// The parameters a caller passes (after removal of runtime-supplied ones).
+    pub params: Vec<ParamSummary>,
+    /// Whether the operation takes a JSON body, and whether it is required.
+    pub body: Option<bool>,
+    /// What the runtime supplies instead of the caller (e.g. `header Payload-Signature`).
+    pub supplied_by_runtime: Vec<String>,
+    /// The JSON pointer of the operation in the spec.
+    pub pointer: String,
+}
+
+/// One parameter of an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamSummary {
+    /// The name in the spec.
+    pub name: String,
+    /// `path`, `query`, `header` or `cookie`.
+    pub location: &'static str,
+    /// Whether the caller must pass it.
+    pub required: bool,
+}
+
+/// Normalises `spec` in place; returns the operations in document order.
+pub fn normalize(
+    file: &Path,
+    spec: &mut OpenAPI,
+    profile: &Profile,
+) -> Result<Vec<OperationSummary>, Diagnostics> {
+    let mut problems = Vec::new();
+    let mut operations = Vec::new();
+    // Request-body components whose runtime-supplied fields must go, with the fields.
+    let mut component_fields: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let global_security = spec.security.clone();
+    let security_headers = api_key_headers(spec);
+
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let path_pointer = format!("/paths/{}", token(path));
+        let item = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { .. } => {
+                problems.push(Diagnostic::new(file, &path_pointer, "a `$ref` path item is not supported: write the operations inline"));
+                continue;
+            }
+        };
+        // Path-level parameters are copied into each operation, so that removal is per operation.
+        let shared_params = std::mem::take(&mut item.parameters);
+        let methods: [(&str, &mut Option<Operation>); 8] = [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("options", &mut item.options),
+            ("head", &mut item.head),
+            ("patch", &mut item.patch),
+            ("trace", &mut item.trace),
+        ];
+        for (method, operation) in methods {
+            let Some(operation) = operation.as_mut() else { continue };
+            let pointer = format!("{path_pointer}/{method}");
+            let mut params = shared_params.clone();
+            params.retain(|shared| !operation.parameters.iter().any(|own| same_param(own, shared)));
+            operation.parameters.extend(params);
+
+            let id = operation_id(operation, method, path);
+            operation.operation_id = Some(id.clone());
+            let scheme = profile.scheme_for(&id);
+            let mut supplied = Vec::new();
+
+            // Header parameters the runtime or the HTTP client fills.
+            let mut kept = Vec::new();
+            for param in std::mem::take(&mut operation.parameters) {
+                let data = match &param {
+                    ReferenceOr::Item(p) => p,
+                    ReferenceOr::Reference { reference } => {
+                        problems.push(Diagnostic::new(file, format!("{pointer}/parameters"), format!("parameter `$ref` {reference:?} is not supported: write the parameter inline")));
+                        continue;
+                    }
+                };
+                if let Parameter::Header { parameter_data, .. } = data {
+                    let name = parameter_data.name.to_ascii_lowercase();
+                    let by_runtime = scheme.is_some_and(|s| s.headers.keys().any(|h| h.eq_ignore_ascii_case(&name)));
+                    if by_runtime || TRANSPORT_HEADERS.contains(&name.as_str()) {
+                        supplied.push(format!("header {}", parameter_data.name));
+                        continue;
+                    }
+                }
+                kept.push(param);
+            }
+            operation.parameters = kept;
+
+            // Headers the spec's own security schemes require must be supplied by the profile.
+            let requirements = operation.security.as_ref().or(global_security.as_ref());
+            for requirement in requirements.into_iter().flatten() {
+                for scheme_name in requirement.keys() {
+                    let Some(header) = security_headers.get(scheme_name) else { continue };
+                    let provided = scheme.is_some_and(|s| s.headers.keys().any(|h| h.eq_ignore_ascii_case(header)));
+                    if !provided {
+                        problems.push(Diagnostic::new(file, &pointer, format!(
+                            "the spec's security scheme {scheme_name:?} sends header {header:?}, but vendor.yaml's auth for operation {id:?} does not set it"
+                        )));
+                    }
+                }
+            }
+
+            // Credential fields of the JSON body.
+            let body = match &mut operation.request_body {
+                None => None,
+                Some(ReferenceOr::Reference { reference }) => {
+                    problems.push(Diagnostic::new(file, format!("{pointer}/requestBody"), format!("requestBody `$ref` {reference:?} is not supported: write the body inline")));
+                    None
+                }
+                Some(ReferenceOr::Item(body)) => Some(body),
+            };
+            let has_body = body.as_ref().map(|b| b.required);
+            if let Some(scheme) = scheme.filter(|s| !s.body.is_empty()) {
+                match body {
+                    Some(body) => {
+                        if let Err(message) = strip_body_fields(body, scheme, &mut component_fields, &mut supplied) {
+                            problems.push(Diagnostic::new(file, format!("{pointer}/requestBody"), message));
+                        }
+                    }
+                    None => supplied.extend(scheme.body.keys().map(|f| format!("body {f}"))),
+                }
+            }
+
+            // Errors are decoded by the runtime; progenitor sees only the success responses.
+            operation.responses.default = None;
+            operation.responses.responses.retain(|status, _| is_success(status));
+
+            operations.push(OperationSummary {
+                params: operation.parameters.iter().filter_map(param_summary).collect(),
+                id,
+                method: method.to_ascii_uppercase(),
+                path: path.clone(),
+                summary: operation.summary.clone().unwrap_or_default(),
+                body: has_body,
+                supplied_by_runtime: supplied,
+                pointer,
+            });
+        }
+    }
+
+    if let Some(components) = spec.components.as_mut() {
+        for (name, fields) in &component_fields {
+            if let Some(ReferenceOr::Item(schema)) = components.schemas.get_mut(name) {
+                remove_properties(schema, fields);
+            }
+        }
+    }
+
+    problems.extend(duplicate_ids(file, &operations));
+    for operation in profile.auth.operations.keys() {
+        if !operations.iter().any(|o| &o.id == operation) {
+            let known: Vec<&str> = operations.iter().map(|o| o.id.as_str()).collect();
+            problems.push(Diagnostic::new(file, "", format!(
+                "vendor.yaml's auth.operations names {operation:?}, which is not an operation of this spec ({})",
+                known.join(", ")
+            )));
+        }
+    }
+    if problems.is_empty() { Ok(operations) } else { Err(Diagnostics(problems)) }
+}
+
+/// The operationId: the vendor's own (in snake_case), else derived from the summary, else
+/// from the method and path. Deterministic, so regenerating never renames an operation.
+fn operation_id(operation: &Operation, method: &str, path: &str) -> String {
+    let from = |text: &str| {
+        let id = snake_case(text);
+        (!id.is_empty()).then_some(id)
+    };
+    operation
+        .operation_id
+        .as_deref()
+        .and_then(from)
+        .or_else(|| operation.summary.as_deref().and_then(from))
+        .unwrap_or_else(|| snake_case(&format!("{method} {path}")))
+}
+
+/// `cancelCashout`, `Cancel bulk crypto payment` and `getHTTPStatus` become
+/// `cancel_cashout`, `cancel_bulk_crypto_payment` and `get_http_status`.
+pub fn snake_case(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !out.ends_with('_') && !out.is_empty() {
+                out.push('_');
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let boundary = prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower);
+            if boundary && !out.ends_with('_') && !out.is_empty() {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    let trimmed = out.trim_matches('_');
+    if trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("op_{trimmed}")
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+fn same_param(a: &ReferenceOr<Parameter>, b: &ReferenceOr<Parameter>) -> bool {
+    match (a, b) {
+        (ReferenceOr::Item(a), ReferenceOr::Item(b)) => {
+            a.parameter_data_ref().name == b.parameter_data_ref().name && location(a) == location(b)
+        }
+        _ => false,
+    }
+}
+
+fn location(param: &Parameter) -> &'static str {
+    match param {
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Path { .. } => "path",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+fn param_summary(param: &ReferenceOr<Parameter>) -> Option<ParamSummary> {
+    let param = param.as_item()?;
+    let data = param.parameter_data_ref();
+    Some(ParamSummary {
+        name: data.name.clone(),
+        location: location(param),
+        required: data.required,
+    })
+}
+
+fn is_success(status: &StatusCode) -> bool {
+    match status {
+        StatusCode::Code(code) => (200..300).contains(code),
+        StatusCode::Range(range) => *range == 2,
+    }
+}
+
+/// Security schemes that are API keys in a header: scheme name to header name.
+fn api_key_headers(spec: &OpenAPI) -> BTreeMap<String, String> {
+    let mut headers = BTreeMap::new();
+    for (name, scheme) in spec.components.iter().flat_map(|c| c.security_schemes.iter()) {
+        if let ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+            location: openapiv3::APIKeyLocation::Header,
+            name: header,
+            ..
+        }) = scheme
+        {
+            headers.insert(name.clone(), header.clone());
+        }
+    }
+    headers
+}
+
+/// Removes the fields the runtime merges into the JSON body from the body's schema.
+fn strip_body_fields(
+    body: &mut RequestBody,
+    scheme: &Scheme,
+    component_fields: &mut BTreeMap<String, BTreeSet<String>>,
+    supplied: &mut Vec<String>,
+) -> Result<(), String> {
+    let media = body
+        .content
+        .iter_mut()
+        .find(|(media, _)| media.starts_with("application/json"))
+        .map(|(_, media)| media)
+        .ok_or("vendor.yaml merges credential fields into the body, but the body is not application/json")?;
+    let fields: BTreeSet<String> = scheme.body.keys().cloned().collect();
+    match media.schema.as_mut() {
+        Some(ReferenceOr::Item(schema)) => remove_properties(schema, &fields),
+        Some(ReferenceOr::Reference { reference }) => {
+            let name = reference
+                .strip_prefix("#/components/schemas/")
+                .ok_or_else(|| format!("body schema `$ref` {reference:?} is not a local component schema"))?;
+            component_fields.entry(name.to_owned()).or_default().extend(fields.iter().cloned());
+        }
+        None => {}
+    }
+    supplied.extend(fields.iter().map(|f| format!("body {f}")));
+    Ok(())
+}
+
+fn remove_properties(schema: &mut Schema, fields: &BTreeSet<String>) {
+    let (properties, required) = match &mut schema.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => (&mut object.properties, &mut object.required),
+        SchemaKind::Any(any) => (&mut any.properties, &mut any.required),
+        _ => return,
+    };
+    properties.retain(|name, _| !fields.contains(name));
+    required.retain(|name| !fields.contains(name));
+}
+
+fn duplicate_ids(file: &Path, operations: &[OperationSummary]) -> Vec<Diagnostic> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for operation in operations {
+        if let Some(first) = seen.insert(&operation.id, &operation.pointer) {
+            problems.push(Diagnostic::new(file, &operation.pointer, format!(
+                "operationId {:?} is also the operationId of #{first}: operationIds must be unique",
+                operation.id
+            )));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn snake_case_covers_the_shapes_vendors_use() {
+        assert_eq!(snake_case("cancelCashout"), "cancel_cashout");
+        assert_eq!(snake_case("Cancel bulk crypto payment"), "cancel_bulk_crypto_payment");
+        assert_eq!(snake_case("getHTTPStatus"), "get_http_status");
+        assert_eq!(snake_case("post /api/payments/crypto/bulk/{id}/cancel"), "post_api_payments_crypto_bulk_id_cancel");
+        assert_eq!(snake_case("already_snake"), "already_snake");
+        assert_eq!(snake_case("Create-Invoice  Payment!"), "create_invoice_payment");
+        assert_eq!(snake_case("3ds verify"), "op_3ds_verify");
+    }
+}

@@ -1,0 +1,232 @@
+//! The vendor profile: everything about a vendor's API that its OpenAPI text cannot say,
+//! declared as data in `specs/<vendor>/vendor.yaml`.
+//!
+//! The code generator reads and validates a profile at build time and embeds it (as JSON)
+//! in the generated client; the runtime interprets it at request time. Nothing here knows
+//! any particular vendor: a new vendor whose auth fits these building blocks needs no Rust.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+mod validate;
+
+pub use validate::Problem;
+
+/// The whole of one `vendor.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// The vendor's name: the directory under `specs/`, the Rust module and the CLI name.
+    pub vendor: String,
+    /// A human title for listings.
+    pub title: String,
+    /// Where the facts came from (documentation URLs).
+    #[serde(default)]
+    pub docs: Vec<String>,
+    /// Named environments and their base URLs (e.g. `sandbox`, `production`).
+    pub servers: BTreeMap<String, String>,
+    /// The environment used when the caller names none.
+    pub default_server: String,
+    /// The secrets and identifiers a caller supplies, by name.
+    pub credentials: BTreeMap<String, CredentialSpec>,
+    /// How requests are authenticated and signed.
+    pub auth: Auth,
+    /// Where a vendor error's code and message are in an error body.
+    #[serde(default)]
+    pub errors: ErrorShape,
+}
+
+/// One credential a caller must supply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialSpec {
+    /// What the credential is and where a merchant finds it.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl Profile {
+    /// The environment variable a credential is read from: `PAYSPEC_<VENDOR>_<NAME>`.
+    pub fn credential_variable(&self, credential: &str) -> String {
+        credential_variable(&self.vendor, credential)
+    }
+
+    /// The auth scheme an operation uses, or `None` when it is sent unauthenticated.
+    pub fn scheme_for(&self, operation_id: &str) -> Option<&Scheme> {
+        match self.auth.operations.get(operation_id) {
+            Some(SchemeChoice::None) => None,
+            Some(SchemeChoice::Scheme(name)) => self.auth.schemes.get(name),
+            None => self.auth.schemes.get(&self.auth.default),
+        }
+    }
+}
+
+/// The environment variable for a vendor's credential: `PAYSPEC_<VENDOR>_<NAME>`, upper case.
+pub fn credential_variable(vendor: &str, credential: &str) -> String {
+    format!("PAYSPEC_{vendor}_{credential}")
+        .to_ascii_uppercase()
+        .replace('-', "_")
+}
+
+/// The auth recipe: named schemes, the default one, and per-operation choices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    /// The scheme of every operation not listed in `operations`.
+    pub default: String,
+    /// The schemes by name.
+    pub schemes: BTreeMap<String, Scheme>,
+    /// Operations (by operationId) that use another scheme than the default, or `none`.
+    #[serde(default)]
+    pub operations: BTreeMap<String, SchemeChoice>,
+}
+
+/// Which scheme an operation uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeChoice {
+    /// Sent without any auth (e.g. a login operation).
+    None,
+    /// The scheme of this name.
+    Scheme(String),
+}
+
+impl Serialize for SchemeChoice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SchemeChoice::None => serializer.serialize_str("none"),
+            SchemeChoice::Scheme(name) => serializer.serialize_str(name),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SchemeChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Ok(if name == "none" {
+            SchemeChoice::None
+        } else {
+            SchemeChoice::Scheme(name)
+        })
+    }
+}
+
+/// One way of authenticating a request: what goes into headers and into the JSON body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    /// How the request timestamp is written, for `timestamp` values and signature parts.
+    #[serde(default)]
+    pub timestamp: TimestampFormat,
+    /// Headers the runtime sets, by header name.
+    #[serde(default)]
+    pub headers: BTreeMap<String, ValueSource>,
+    /// Top-level fields the runtime merges into the JSON request body, by field name.
+    #[serde(default)]
+    pub body: BTreeMap<String, ValueSource>,
+}
+
+/// Where a header or body value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ValueSource {
+    /// A credential's value.
+    Credential(String),
+    /// A fixed string.
+    Literal(String),
+    /// The request timestamp, in the scheme's format.
+    Timestamp,
+    /// An HMAC-SHA256 signature.
+    HmacSha256(Signature),
+}
+
+/// An HMAC-SHA256 over a message built from parts of the request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// The credential whose value is the HMAC key.
+    pub key: String,
+    /// The parts, concatenated (with `separator` between them) into the signed message.
+    pub message: Vec<MessagePart>,
+    /// Written between parts; empty by default.
+    #[serde(default)]
+    pub separator: String,
+    /// How the digest is written.
+    pub encoding: Encoding,
+}
+
+/// A piece of the signed message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum MessagePart {
+    /// The exact request body bytes (empty when there is no body).
+    Body,
+    /// The request timestamp, as sent.
+    Timestamp,
+    /// The HTTP method, upper case.
+    Method,
+    /// The URL path (without the query).
+    Path,
+    /// A fixed string.
+    Literal(String),
+}
+
+/// How a digest is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    /// Lower-case hexadecimal.
+    HexLower,
+    /// Upper-case hexadecimal.
+    HexUpper,
+    /// Standard base64 with padding.
+    Base64,
+}
+
+/// How a timestamp is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimestampFormat {
+    /// Seconds since the Unix epoch.
+    UnixSeconds,
+    /// Milliseconds since the Unix epoch.
+    #[default]
+    UnixMillis,
+}
+
+/// JSON pointers to the vendor's own error code and message in an error body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorShape {
+    /// Pointer to the error code (e.g. `/code`).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Pointer to the error message (e.g. `/message`).
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl Scheme {
+    /// Every credential the scheme reads, with the JSON pointer (within the scheme) that reads it.
+    pub fn credential_uses(&self) -> Vec<(String, &str)> {
+        let mut uses = Vec::new();
+        for (place, values) in [("headers", &self.headers), ("body", &self.body)] {
+            for (name, value) in values {
+                let pointer = format!("/{place}/{}", escape_pointer(name));
+                match value {
+                    ValueSource::Credential(c) => uses.push((format!("{pointer}/credential"), c.as_str())),
+                    ValueSource::HmacSha256(sig) => {
+                        uses.push((format!("{pointer}/hmac_sha256/key"), sig.key.as_str()))
+                    }
+                    ValueSource::Literal(_) | ValueSource::Timestamp => {}
+                }
+            }
+        }
+        uses
+    }
+}
+
+/// Escapes one JSON pointer reference token (RFC 6901): `~` as `~0`, `/` as `~1`.
+pub fn escape_pointer(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
