@@ -1,1 +1,217 @@
-fn main() {}
+//! `payspec`: list the compiled vendors and call any of their operations from the shell.
+//!
+//! Exit codes: 0 success; 1 the call failed (a vendor error, or the vendor could not be
+//! reached or answered nonsense); 2 a usage or configuration error (unknown vendor or
+//! operation, a missing credential, a malformed argument or body).
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use payspec_runtime::{CallRequest, Error, Settings, VendorEntry};
+
+mod vendors;
+
+/// Typed clients for payment vendors, generated from their OpenAPI specs.
+#[derive(Debug, Parser)]
+#[command(name = "payspec", version, about)]
+struct Cli {
+    /// Log each request (vendor, operation, status, latency) to stderr; never secrets.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List the vendors, their operations and auth style.
+    Vendors,
+    /// Call one operation of a vendor.
+    Call(CallArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CallArgs {
+    /// The vendor (see `payspec vendors`).
+    vendor: String,
+    /// The operation, snake_case or kebab-case.
+    operation: String,
+    /// Replaces the spec's server URL whole (e.g. http://127.0.0.1:8080/onekey/v3).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// A named server of the vendor instead of its default (e.g. sandbox).
+    #[arg(long, conflicts_with = "base_url")]
+    server: Option<String>,
+    /// A path, query or header parameter, by its spec name.
+    #[arg(long = "arg", value_name = "NAME=VALUE")]
+    args: Vec<String>,
+    /// The JSON body without the fields the runtime injects, or @FILE.
+    #[arg(long)]
+    body: Option<String>,
+}
+
+/// A failure and the exit code it maps to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        let code = match &error {
+            Error::Config(_) | Error::InvalidRequest(_) | Error::UnknownOperation { .. } => 2,
+            Error::Vendor(_)
+            | Error::Communication(_)
+            | Error::InvalidResponse { .. }
+            | Error::UnexpectedResponse { .. } => 1,
+        };
+        Self {
+            code,
+            message: error.to_string(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.verbose {
+        let filter = tracing_subscriber::EnvFilter::new("payspec_runtime=debug,payspec=debug");
+        let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(colour)
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let outcome = match cli.command {
+        Command::Vendors => {
+            print!("{}", vendors::listing());
+            Ok(())
+        }
+        Command::Call(args) => call(args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn call(args: CallArgs) -> Result<(), Failure> {
+    let vendor = find_vendor(&args.vendor)?;
+    let operation = vendor.operation(&args.operation).ok_or_else(|| {
+        let known: Vec<&str> = vendor.operations.iter().map(|o| o.id).collect();
+        Failure::usage(format!(
+            "{} has no operation {:?} (operations: {})",
+            vendor.name,
+            args.operation,
+            known.join(", ")
+        ))
+    })?;
+    let mut values = BTreeMap::new();
+    for arg in &args.args {
+        let (name, value) = arg
+            .split_once('=')
+            .ok_or_else(|| Failure::usage(format!("--arg {arg:?} must be NAME=VALUE")))?;
+        if !operation.params.iter().any(|p| p.name == name) {
+            let known: Vec<&str> = operation.params.iter().map(|p| p.name).collect();
+            return Err(Failure::usage(format!(
+                "{} {} has no parameter {name:?} (parameters: {})",
+                vendor.name,
+                operation.id,
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        }
+        values.insert(name.to_owned(), value.to_owned());
+    }
+    if let Some(missing) = operation
+        .params
+        .iter()
+        .find(|p| p.required && !values.contains_key(p.name))
+    {
+        return Err(Failure::usage(format!(
+            "{} {} needs --arg {}=VALUE ({} parameter)",
+            vendor.name, operation.id, missing.name, missing.location
+        )));
+    }
+    let body = match (&args.body, operation.body) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(Failure::usage(format!(
+                "{} {} takes no body",
+                vendor.name, operation.id
+            )));
+        }
+        (Some(text), Some(_)) => Some(read_body(text)?),
+    };
+    let settings = Settings {
+        base_url: args.base_url,
+        server: args.server,
+        ..Settings::default()
+    };
+    let request = CallRequest {
+        operation: operation.id.to_owned(),
+        settings,
+        args: values,
+        body,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot start the async runtime: {e}"),
+        })?;
+    let response = runtime.block_on((vendor.call)(request))?;
+    let text = serde_json::to_string_pretty(&response).map_err(|e| Failure {
+        code: 1,
+        message: format!("cannot print the response: {e}"),
+    })?;
+    println!("{text}");
+    Ok(())
+}
+
+fn find_vendor(name: &str) -> Result<&'static VendorEntry, Failure> {
+    payspec::vendor(name).ok_or_else(|| {
+        let known: Vec<&str> = payspec::VENDORS.iter().map(|v| v.name).collect();
+        Failure::usage(format!(
+            "unknown vendor {name:?} (vendors: {})",
+            known.join(", ")
+        ))
+    })
+}
+
+/// `--body` is JSON text, or `@FILE` naming a file of JSON.
+fn read_body(text: &str) -> Result<serde_json::Value, Failure> {
+    let (source, json) = match text.strip_prefix('@') {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .map_err(|e| Failure::usage(format!("--body @{path}: {e}")))?;
+            (path.to_owned(), json)
+        }
+        None => ("--body".to_owned(), text.to_owned()),
+    };
+    serde_json::from_str(&json).map_err(|e| {
+        Failure::usage(format!(
+            "{source}: invalid JSON at line {} column {}: {e}",
+            e.line(),
+            e.column()
+        ))
+    })
+}

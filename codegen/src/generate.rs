@@ -17,12 +17,20 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 pub fn generate(vendor: &Vendor) -> Result<String, Diagnostics> {
     let client = progenitor_tokens(vendor)?;
     let file: syn::File = syn::parse2(client).map_err(|e| {
-        Diagnostic::new(&vendor.files.spec, "", format!("progenitor produced unparsable code: {e}"))
+        Diagnostic::new(
+            &vendor.files.spec,
+            "",
+            format!("progenitor produced unparsable code: {e}"),
+        )
     })?;
     let setters = builder_setters(&file);
     let glue = glue_tokens(vendor, &setters)?;
     let glue: syn::File = syn::parse2(glue).map_err(|e| {
-        Diagnostic::new(&vendor.files.spec, "", format!("internal error: unparsable glue code: {e}"))
+        Diagnostic::new(
+            &vendor.files.spec,
+            "",
+            format!("internal error: unparsable glue code: {e}"),
+        )
     })?;
     let mut file = file;
     file.items.extend(glue.items);
@@ -47,8 +55,18 @@ fn progenitor_tokens(vendor: &Vendor) -> Result<TokenStream, Diagnostics> {
     let outcome = quietly(|| Generator::new(&settings).generate_tokens(spec));
     match outcome {
         Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(Diagnostic::new(&vendor.files.spec, "", format!("progenitor rejected the spec: {e}")).into()),
-        Err(panic) => Err(Diagnostic::new(&vendor.files.spec, "", format!("progenitor failed on the spec (a construct it does not support): {panic}")).into()),
+        Ok(Err(e)) => Err(Diagnostic::new(
+            &vendor.files.spec,
+            "",
+            format!("progenitor rejected the spec: {e}"),
+        )
+        .into()),
+        Err(panic) => Err(Diagnostic::new(
+            &vendor.files.spec,
+            "",
+            format!("progenitor failed on the spec (a construct it does not support): {panic}"),
+        )
+        .into()),
     }
 }
 
@@ -80,17 +98,31 @@ fn builder_setters(file: &syn::File) -> BTreeMap<String, BTreeMap<String, syn::T
     };
     for item in &builder.1 {
         let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(self_ty) = imp.self_ty.as_ref() else { continue };
-        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else { continue };
+        let syn::Type::Path(self_ty) = imp.self_ty.as_ref() else {
+            continue;
+        };
+        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
         let setters: &mut BTreeMap<String, syn::Type> = out.entry(name).or_default();
         for member in &imp.items {
-            let syn::ImplItem::Fn(function) = member else { continue };
-            let Some(where_clause) = &function.sig.generics.where_clause else { continue };
+            let syn::ImplItem::Fn(function) = member else {
+                continue;
+            };
+            let Some(where_clause) = &function.sig.generics.where_clause else {
+                continue;
+            };
             for predicate in &where_clause.predicates {
-                let syn::WherePredicate::Type(bound) = predicate else { continue };
+                let syn::WherePredicate::Type(bound) = predicate else {
+                    continue;
+                };
                 for trait_bound in &bound.bounds {
-                    let syn::TypeParamBound::Trait(t) = trait_bound else { continue };
-                    let Some(last) = t.path.segments.last() else { continue };
+                    let syn::TypeParamBound::Trait(t) = trait_bound else {
+                        continue;
+                    };
+                    let Some(last) = t.path.segments.last() else {
+                        continue;
+                    };
                     if last.ident != "TryInto" {
                         continue;
                     }
@@ -114,7 +146,10 @@ fn rooted(ty: &syn::Type) -> syn::Type {
 
 /// Lower case without separators, to match spec names against progenitor's Rust names.
 fn squash(name: &str) -> String {
-    name.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 fn glue_tokens(
@@ -122,7 +157,11 @@ fn glue_tokens(
     setters: &BTreeMap<String, BTreeMap<String, syn::Type>>,
 ) -> Result<TokenStream, Diagnostics> {
     let profile_json = serde_json::to_string(&vendor.profile).map_err(|e| {
-        Diagnostic::new(&vendor.files.profile, "", format!("internal error: cannot serialise the profile: {e}"))
+        Diagnostic::new(
+            &vendor.files.profile,
+            "",
+            format!("internal error: cannot serialise the profile: {e}"),
+        )
     })?;
     let name = &vendor.profile.vendor;
     let title = &vendor.profile.title;
@@ -152,14 +191,28 @@ fn glue_tokens(
 
         let builder_name = setters.keys().find(|b| squash(b) == squash(id));
         let Some(builder_setters) = builder_name.and_then(|b| setters.get(b)) else {
-            problems.push(Diagnostic::new(&vendor.files.spec, format!("{}", operation.pointer), format!("internal error: no builder generated for operation {id:?}")));
+            problems.push(Diagnostic::new(
+                &vendor.files.spec,
+                format!("{}", operation.pointer),
+                format!("internal error: no builder generated for operation {id:?}"),
+            ));
             continue;
         };
         let method_ident = format_ident!("{}", id);
         let mut steps = Vec::new();
         for param in &operation.params {
-            let Some((setter, ty)) = builder_setters.iter().find(|(s, _)| squash(s) == squash(&param.name)) else {
-                problems.push(Diagnostic::new(&vendor.files.spec, &operation.pointer, format!("internal error: no builder setter for parameter {:?}", param.name)));
+            let Some((setter, ty)) = builder_setters
+                .iter()
+                .find(|(s, _)| squash(s) == squash(&param.name))
+            else {
+                problems.push(Diagnostic::new(
+                    &vendor.files.spec,
+                    &operation.pointer,
+                    format!(
+                        "internal error: no builder setter for parameter {:?}",
+                        param.name
+                    ),
+                ));
                 continue;
             };
             let setter = format_ident!("{}", setter);

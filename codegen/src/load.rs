@@ -29,12 +29,21 @@ pub struct VendorFiles {
 /// Lists the vendor directories under `specs_dir`, sorted by name.
 pub fn discover(specs_dir: &Path) -> Result<Vec<VendorFiles>, Diagnostics> {
     let entries = std::fs::read_dir(specs_dir).map_err(|e| {
-        Diagnostic::new(specs_dir, "", format!("cannot list the specs directory: {e}"))
+        Diagnostic::new(
+            specs_dir,
+            "",
+            format!("cannot list the specs directory: {e}"),
+        )
     })?;
     let mut dirs = Vec::new();
     for entry in entries {
-        let entry = entry
-            .map_err(|e| Diagnostic::new(specs_dir, "", format!("cannot list the specs directory: {e}")))?;
+        let entry = entry.map_err(|e| {
+            Diagnostic::new(
+                specs_dir,
+                "",
+                format!("cannot list the specs directory: {e}"),
+            )
+        })?;
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
             dirs.push(entry.path());
         }
@@ -48,7 +57,11 @@ pub fn discover(specs_dir: &Path) -> Result<Vec<VendorFiles>, Diagnostics> {
             Err(d) => problems.extend(d.0),
         }
     }
-    if problems.is_empty() { Ok(vendors) } else { Err(Diagnostics(problems)) }
+    if problems.is_empty() {
+        Ok(vendors)
+    } else {
+        Err(Diagnostics(problems))
+    }
 }
 
 /// Finds the spec and profile files of one vendor directory.
@@ -58,36 +71,80 @@ pub fn vendor_files(dir: &Path) -> Result<VendorFiles, Diagnostics> {
         .and_then(|n| n.to_str())
         .ok_or_else(|| Diagnostic::new(dir, "", "the vendor directory's name is not UTF-8"))?
         .to_owned();
-    let specs: Vec<PathBuf> = SPEC_NAMES.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();
+    let specs: Vec<PathBuf> = SPEC_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| p.is_file())
+        .collect();
     let spec = match specs.as_slice() {
         [one] => one.clone(),
         [] => {
-            return Err(Diagnostic::new(dir, "", format!("no OpenAPI document (expected one of {})", SPEC_NAMES.join(", "))).into());
+            return Err(Diagnostic::new(
+                dir,
+                "",
+                format!(
+                    "no OpenAPI document (expected one of {})",
+                    SPEC_NAMES.join(", ")
+                ),
+            )
+            .into());
         }
         _ => {
-            return Err(Diagnostic::new(dir, "", "more than one OpenAPI document: keep exactly one").into());
+            return Err(Diagnostic::new(
+                dir,
+                "",
+                "more than one OpenAPI document: keep exactly one",
+            )
+            .into());
         }
     };
     let profile = dir.join(PROFILE_NAME);
     if !profile.is_file() {
-        return Err(Diagnostic::new(&profile, "", "missing: every vendor directory needs a vendor.yaml").into());
+        return Err(Diagnostic::new(
+            &profile,
+            "",
+            "missing: every vendor directory needs a vendor.yaml",
+        )
+        .into());
     }
-    Ok(VendorFiles { name, dir: dir.to_path_buf(), spec, profile })
+    Ok(VendorFiles {
+        name,
+        dir: dir.to_path_buf(),
+        spec,
+        profile,
+    })
 }
 
 /// Reads a YAML or JSON file into a JSON value, by its extension.
 pub fn read_document(path: &Path) -> Result<serde_json::Value, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::new(path, "", format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Diagnostic::new(path, "", format!("cannot read: {e}")))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
-        Diagnostic::new(path, "", format!("not UTF-8 text (invalid byte at offset {})", e.valid_up_to()))
+        let before = &bytes[..e.valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        Diagnostic::new(
+            path,
+            "",
+            format!("not UTF-8 text (invalid byte at line {line} column {column})"),
+        )
     })?;
     let is_json = path.extension().is_some_and(|e| e == "json");
     if is_json {
         serde_json::from_str(text).map_err(|e| {
-            Diagnostic::new(path, "", format!("invalid JSON at line {} column {}: {e}", e.line(), e.column()))
+            Diagnostic::new(
+                path,
+                "",
+                format!(
+                    "invalid JSON at line {} column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            )
         })
     } else {
-        serde_saphyr::from_str(text).map_err(|e| Diagnostic::new(path, "", format!("invalid YAML: {e}")))
+        serde_saphyr::from_str(text)
+            .map_err(|e| Diagnostic::new(path, "", format!("invalid YAML: {e}")))
     }
 }
 
@@ -119,13 +176,75 @@ pub fn read_spec(path: &Path) -> Result<OpenAPI, Diagnostic> {
     match value.get("openapi").and_then(|v| v.as_str()) {
         Some(version) if version.starts_with("3.0.") || version == "3.0" => {}
         Some(version) => {
-            return Err(Diagnostic::new(path, "/openapi", format!("OpenAPI {version} is not supported: payspec reads OpenAPI 3.0.x")));
+            return Err(Diagnostic::new(
+                path,
+                "/openapi",
+                format!("OpenAPI {version} is not supported: payspec reads OpenAPI 3.0.x"),
+            ));
         }
         None => {
-            return Err(Diagnostic::new(path, "/openapi", "missing the `openapi: 3.0.x` version field"));
+            return Err(Diagnostic::new(
+                path,
+                "/openapi",
+                "missing the `openapi: 3.0.x` version field",
+            ));
         }
     }
-    typed(path, value)
+    match typed::<OpenAPI>(path, value.clone()) {
+        Ok(spec) => Ok(spec),
+        Err(diagnostic) => Err(locate(path, &value).unwrap_or(diagnostic)),
+    }
+}
+
+/// openapiv3 flattens its maps (paths, responses, schemas) with `#[serde(flatten)]`, which
+/// hides where a type error is. Re-checking those levels one by one finds the deepest one.
+fn locate(path: &Path, spec: &serde_json::Value) -> Option<Diagnostic> {
+    use openapiv3::{Operation, PathItem, ReferenceOr, Response, Schema};
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    let within = |base: String, d: Diagnostic| {
+        Diagnostic::new(path, format!("{base}{}", d.pointer), d.message)
+    };
+    for (name, item) in spec
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .into_iter()
+        .flatten()
+    {
+        let base = format!("/paths/{}", token(name));
+        for method in METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let op_base = format!("{base}/{method}");
+            for (status, response) in operation
+                .get("responses")
+                .and_then(|r| r.as_object())
+                .into_iter()
+                .flatten()
+            {
+                if let Err(d) = typed::<ReferenceOr<Response>>(path, response.clone()) {
+                    return Some(within(format!("{op_base}/responses/{}", token(status)), d));
+                }
+            }
+            if let Err(d) = typed::<Operation>(path, operation.clone()) {
+                return Some(within(op_base, d));
+            }
+        }
+        if let Err(d) = typed::<ReferenceOr<PathItem>>(path, item.clone()) {
+            return Some(within(base, d));
+        }
+    }
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(|s| s.as_object());
+    for (name, schema) in schemas.into_iter().flatten() {
+        if let Err(d) = typed::<ReferenceOr<Schema>>(path, schema.clone()) {
+            return Some(within(format!("/components/schemas/{}", token(name)), d));
+        }
+    }
+    None
 }
 
 /// Reads and checks a `vendor.yaml`.
@@ -136,5 +255,9 @@ pub fn read_profile(path: &Path) -> Result<Profile, Diagnostics> {
         .into_iter()
         .map(|p| Diagnostic::new(path, p.pointer, p.message))
         .collect();
-    if problems.is_empty() { Ok(profile) } else { Err(Diagnostics(problems)) }
+    if problems.is_empty() {
+        Ok(profile)
+    } else {
+        Err(Diagnostics(problems))
+    }
 }

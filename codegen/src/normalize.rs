@@ -66,7 +66,11 @@ pub fn normalize(
         let item = match item {
             ReferenceOr::Item(item) => item,
             ReferenceOr::Reference { .. } => {
-                problems.push(Diagnostic::new(file, &path_pointer, "a `$ref` path item is not supported: write the operations inline"));
+                problems.push(Diagnostic::new(
+                    file,
+                    &path_pointer,
+                    "a `$ref` path item is not supported: write the operations inline",
+                ));
                 continue;
             }
         };
@@ -83,10 +87,17 @@ pub fn normalize(
             ("trace", &mut item.trace),
         ];
         for (method, operation) in methods {
-            let Some(operation) = operation.as_mut() else { continue };
+            let Some(operation) = operation.as_mut() else {
+                continue;
+            };
             let pointer = format!("{path_pointer}/{method}");
             let mut params = shared_params.clone();
-            params.retain(|shared| !operation.parameters.iter().any(|own| same_param(own, shared)));
+            params.retain(|shared| {
+                !operation
+                    .parameters
+                    .iter()
+                    .any(|own| same_param(own, shared))
+            });
             operation.parameters.extend(params);
 
             let id = operation_id(operation, method, path);
@@ -106,7 +117,8 @@ pub fn normalize(
                 };
                 if let Parameter::Header { parameter_data, .. } = data {
                     let name = parameter_data.name.to_ascii_lowercase();
-                    let by_runtime = scheme.is_some_and(|s| s.headers.keys().any(|h| h.eq_ignore_ascii_case(&name)));
+                    let by_runtime = scheme
+                        .is_some_and(|s| s.headers.keys().any(|h| h.eq_ignore_ascii_case(&name)));
                     if by_runtime || TRANSPORT_HEADERS.contains(&name.as_str()) {
                         supplied.push(format!("header {}", parameter_data.name));
                         continue;
@@ -120,8 +132,11 @@ pub fn normalize(
             let requirements = operation.security.as_ref().or(global_security.as_ref());
             for requirement in requirements.into_iter().flatten() {
                 for scheme_name in requirement.keys() {
-                    let Some(header) = security_headers.get(scheme_name) else { continue };
-                    let provided = scheme.is_some_and(|s| s.headers.keys().any(|h| h.eq_ignore_ascii_case(header)));
+                    let Some(header) = security_headers.get(scheme_name) else {
+                        continue;
+                    };
+                    let provided = scheme
+                        .is_some_and(|s| s.headers.keys().any(|h| h.eq_ignore_ascii_case(header)));
                     if !provided {
                         problems.push(Diagnostic::new(file, &pointer, format!(
                             "the spec's security scheme {scheme_name:?} sends header {header:?}, but vendor.yaml's auth for operation {id:?} does not set it"
@@ -143,8 +158,14 @@ pub fn normalize(
             if let Some(scheme) = scheme.filter(|s| !s.body.is_empty()) {
                 match body {
                     Some(body) => {
-                        if let Err(message) = strip_body_fields(body, scheme, &mut component_fields, &mut supplied) {
-                            problems.push(Diagnostic::new(file, format!("{pointer}/requestBody"), message));
+                        if let Err(message) =
+                            strip_body_fields(body, scheme, &mut component_fields, &mut supplied)
+                        {
+                            problems.push(Diagnostic::new(
+                                file,
+                                format!("{pointer}/requestBody"),
+                                message,
+                            ));
                         }
                     }
                     None => supplied.extend(scheme.body.keys().map(|f| format!("body {f}"))),
@@ -153,10 +174,17 @@ pub fn normalize(
 
             // Errors are decoded by the runtime; progenitor sees only the success responses.
             operation.responses.default = None;
-            operation.responses.responses.retain(|status, _| is_success(status));
+            operation
+                .responses
+                .responses
+                .retain(|status, _| is_success(status));
 
             operations.push(OperationSummary {
-                params: operation.parameters.iter().filter_map(param_summary).collect(),
+                params: operation
+                    .parameters
+                    .iter()
+                    .filter_map(param_summary)
+                    .collect(),
                 id,
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
@@ -186,7 +214,11 @@ pub fn normalize(
             )));
         }
     }
-    if problems.is_empty() { Ok(operations) } else { Err(Diagnostics(problems)) }
+    if problems.is_empty() {
+        Ok(operations)
+    } else {
+        Err(Diagnostics(problems))
+    }
 }
 
 /// The operationId: the vendor's own (in snake_case), else derived from the summary, else
@@ -219,7 +251,9 @@ pub fn snake_case(text: &str) -> String {
         if c.is_ascii_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            let boundary = prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower);
+            let boundary = prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower);
             if boundary && !out.ends_with('_') && !out.is_empty() {
                 out.push('_');
             }
@@ -272,7 +306,11 @@ fn is_success(status: &StatusCode) -> bool {
 /// Security schemes that are API keys in a header: scheme name to header name.
 fn api_key_headers(spec: &OpenAPI) -> BTreeMap<String, String> {
     let mut headers = BTreeMap::new();
-    for (name, scheme) in spec.components.iter().flat_map(|c| c.security_schemes.iter()) {
+    for (name, scheme) in spec
+        .components
+        .iter()
+        .flat_map(|c| c.security_schemes.iter())
+    {
         if let ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
             location: openapiv3::APIKeyLocation::Header,
             name: header,
@@ -304,8 +342,13 @@ fn strip_body_fields(
         Some(ReferenceOr::Reference { reference }) => {
             let name = reference
                 .strip_prefix("#/components/schemas/")
-                .ok_or_else(|| format!("body schema `$ref` {reference:?} is not a local component schema"))?;
-            component_fields.entry(name.to_owned()).or_default().extend(fields.iter().cloned());
+                .ok_or_else(|| {
+                    format!("body schema `$ref` {reference:?} is not a local component schema")
+                })?;
+            component_fields
+                .entry(name.to_owned())
+                .or_default()
+                .extend(fields.iter().cloned());
         }
         None => {}
     }
@@ -344,11 +387,20 @@ mod tests {
     #[test]
     fn snake_case_covers_the_shapes_vendors_use() {
         assert_eq!(snake_case("cancelCashout"), "cancel_cashout");
-        assert_eq!(snake_case("Cancel bulk crypto payment"), "cancel_bulk_crypto_payment");
+        assert_eq!(
+            snake_case("Cancel bulk crypto payment"),
+            "cancel_bulk_crypto_payment"
+        );
         assert_eq!(snake_case("getHTTPStatus"), "get_http_status");
-        assert_eq!(snake_case("post /api/payments/crypto/bulk/{id}/cancel"), "post_api_payments_crypto_bulk_id_cancel");
+        assert_eq!(
+            snake_case("post /api/payments/crypto/bulk/{id}/cancel"),
+            "post_api_payments_crypto_bulk_id_cancel"
+        );
         assert_eq!(snake_case("already_snake"), "already_snake");
-        assert_eq!(snake_case("Create-Invoice  Payment!"), "create_invoice_payment");
+        assert_eq!(
+            snake_case("Create-Invoice  Payment!"),
+            "create_invoice_payment"
+        );
         assert_eq!(snake_case("3ds verify"), "op_3ds_verify");
     }
 }

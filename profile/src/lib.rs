@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod describe;
 mod validate;
 
 pub use validate::Problem;
@@ -214,7 +215,9 @@ impl Scheme {
             for (name, value) in values {
                 let pointer = format!("/{place}/{}", escape_pointer(name));
                 match value {
-                    ValueSource::Credential(c) => uses.push((format!("{pointer}/credential"), c.as_str())),
+                    ValueSource::Credential(c) => {
+                        uses.push((format!("{pointer}/credential"), c.as_str()))
+                    }
                     ValueSource::HmacSha256(sig) => {
                         uses.push((format!("{pointer}/hmac_sha256/key"), sig.key.as_str()))
                     }

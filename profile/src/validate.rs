@@ -130,7 +130,10 @@ impl Profile {
                 }
             }
         }
-        for (field, pointer) in [("code", &self.errors.code), ("message", &self.errors.message)] {
+        for (field, pointer) in [
+            ("code", &self.errors.code),
+            ("message", &self.errors.message),
+        ] {
             if let Some(pointer) = pointer
                 && !pointer.is_empty()
                 && !pointer.starts_with('/')
@@ -185,7 +188,10 @@ mod tests {
             {"hmac_sha256": {"key": "secrett", "message": ["body"], "encoding": "hex_lower"}});
         let problems = profile(value).problems();
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].pointer, "/auth/schemes/key/headers/X-Sig/hmac_sha256/key");
+        assert_eq!(
+            problems[0].pointer,
+            "/auth/schemes/key/headers/X-Sig/hmac_sha256/key"
+        );
         assert!(problems[0].message.contains("\"secrett\""), "{problems:?}");
         assert!(problems[0].message.contains("api_key"), "{problems:?}");
     }
@@ -196,14 +202,27 @@ mod tests {
         value["default_server"] = "production".into();
         value["auth"]["default"] = "missing".into();
         value["servers"]["sandbox"] = "ftp://x".into();
-        let pointers: Vec<String> = profile(value).problems().into_iter().map(|p| p.pointer).collect();
-        assert_eq!(pointers, ["/servers/sandbox", "/default_server", "/auth/default"]);
+        let pointers: Vec<String> = profile(value)
+            .problems()
+            .into_iter()
+            .map(|p| p.pointer)
+            .collect();
+        assert_eq!(
+            pointers,
+            ["/servers/sandbox", "/default_server", "/auth/default"]
+        );
     }
 
     #[test]
     fn credential_variable_is_upper_case_with_prefix() {
-        assert_eq!(credential_variable_for("paywall", "apikeypublic"), "PAYSPEC_PAYWALL_APIKEYPUBLIC");
-        assert_eq!(credential_variable_for("rio", "api_key"), "PAYSPEC_RIO_API_KEY");
+        assert_eq!(
+            credential_variable_for("paywall", "apikeypublic"),
+            "PAYSPEC_PAYWALL_APIKEYPUBLIC"
+        );
+        assert_eq!(
+            credential_variable_for("rio", "api_key"),
+            "PAYSPEC_RIO_API_KEY"
+        );
     }
 
     fn credential_variable_for(vendor: &str, name: &str) -> String {

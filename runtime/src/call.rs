@@ -90,7 +90,9 @@ pub struct CallRequest {
 impl CallRequest {
     /// The argument `name` parsed as `T`: as JSON first (numbers, booleans), then as a string.
     pub fn arg<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Error> {
-        let Some(raw) = self.args.get(name) else { return Ok(None) };
+        let Some(raw) = self.args.get(name) else {
+            return Ok(None);
+        };
         if let Ok(value) = serde_json::from_str::<T>(raw) {
             return Ok(Some(value));
         }
@@ -101,12 +103,18 @@ impl CallRequest {
 
     /// The body parsed as the operation's body type (`{}` when none was given).
     pub fn body<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        let body = self.body.clone().unwrap_or_else(|| serde_json::Value::Object(Default::default()));
+        let body = self
+            .body
+            .clone()
+            .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
         serde_json::from_value(body).map_err(|e| Error::InvalidRequest(format!("body: {e}")))
     }
 }
 
 /// A typed response as JSON, for printing.
 pub fn to_json<T: Serialize>(value: T) -> Result<serde_json::Value, Error> {
-    serde_json::to_value(value).map_err(|e| Error::InvalidResponse { message: e.to_string(), excerpt: String::new() })
+    serde_json::to_value(value).map_err(|e| Error::InvalidResponse {
+        message: e.to_string(),
+        excerpt: String::new(),
+    })
 }

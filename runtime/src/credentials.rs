@@ -23,7 +23,8 @@ impl Credentials {
 
     /// Adds (or replaces) a credential.
     pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.values.insert(name.into(), SecretString::from(value.into()));
+        self.values
+            .insert(name.into(), SecretString::from(value.into()));
         self
     }
 
@@ -35,9 +36,14 @@ impl Credentials {
         for name in profile.credentials.keys() {
             let variable = profile.credential_variable(name);
             match std::env::var(&variable) {
-                Ok(value) if !value.is_empty() => credentials = credentials.with(name.clone(), value),
+                Ok(value) if !value.is_empty() => {
+                    credentials = credentials.with(name.clone(), value)
+                }
                 Ok(_) | Err(std::env::VarError::NotPresent) => {
-                    return Err(ConfigError::MissingCredential { vendor: profile.vendor.clone(), variable });
+                    return Err(ConfigError::MissingCredential {
+                        vendor: profile.vendor.clone(),
+                        variable,
+                    });
                 }
                 Err(std::env::VarError::NotUnicode(_)) => {
                     return Err(ConfigError::InvalidCredential {
@@ -63,7 +69,10 @@ impl Credentials {
 
     /// Every non-empty value, so that error excerpts can be scrubbed of them.
     pub(crate) fn values(&self) -> impl Iterator<Item = &str> {
-        self.values.values().map(|v| v.expose_secret()).filter(|v| !v.is_empty())
+        self.values
+            .values()
+            .map(|v| v.expose_secret())
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -83,9 +92,14 @@ mod tests {
 
     #[test]
     fn debug_shows_names_not_values() {
-        let credentials = Credentials::new().with("secret", "hunter2-value").with("login", "merchant-login");
+        let credentials = Credentials::new()
+            .with("secret", "hunter2-value")
+            .with("login", "merchant-login");
         let text = format!("{credentials:?}");
         assert!(text.contains("secret") && text.contains("login"), "{text}");
-        assert!(!text.contains("hunter2-value") && !text.contains("merchant-login"), "{text}");
+        assert!(
+            !text.contains("hunter2-value") && !text.contains("merchant-login"),
+            "{text}"
+        );
     }
 }

@@ -7,7 +7,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// A credential is missing.
-    #[error("missing credential for {vendor}: set the environment variable {variable} (or pass it in code)")]
+    #[error(
+        "missing credential for {vendor}: set the environment variable {variable} (or pass it in code)"
+    )]
     MissingCredential {
         /// The vendor.
         vendor: String,
@@ -69,7 +71,11 @@ pub struct VendorError {
 
 impl fmt::Display for VendorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: HTTP {}", self.vendor, self.operation, self.status)?;
+        write!(
+            f,
+            "{} {}: HTTP {}",
+            self.vendor, self.operation, self.status
+        )?;
         match (&self.code, &self.message) {
             (Some(code), Some(message)) => write!(f, ": vendor error {code}: {message}"),
             (Some(code), None) => write!(f, ": vendor error {code}"),
@@ -103,7 +109,7 @@ pub enum Error {
         operation: String,
     },
     /// The vendor could not be reached, or the connection failed mid-way.
-    #[error("communication with the vendor failed: {0}")]
+    #[error("communication with the vendor failed: {}", with_causes(.0))]
     Communication(#[source] reqwest::Error),
     /// A success response whose body is not what the spec says.
     #[error("the response did not match the spec: {message}; body starts: {excerpt:?}")]
@@ -131,6 +137,21 @@ impl Error {
     }
 }
 
+/// An error's message followed by its causes ("error sending request: connection refused").
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let message = inner.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        cause = inner.source();
+    }
+    text
+}
+
 /// How much of a body an error message quotes.
 pub(crate) const EXCERPT_CHARS: usize = 300;
 
@@ -149,12 +170,21 @@ impl<E> From<progenitor_client::Error<E>> for Error {
         use progenitor_client::Error as P;
         match error {
             P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest(message),
-            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => Error::Communication(e),
-            P::ErrorResponse(response) => Error::UnexpectedResponse { status: response.status().as_u16() },
-            P::InvalidResponsePayload(bytes, e) => Error::InvalidResponse { message: e.to_string(), excerpt: excerpt(&bytes) },
+            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
+                Error::Communication(e)
+            }
+            P::ErrorResponse(response) => Error::UnexpectedResponse {
+                status: response.status().as_u16(),
+            },
+            P::InvalidResponsePayload(bytes, e) => Error::InvalidResponse {
+                message: e.to_string(),
+                excerpt: excerpt(&bytes),
+            },
             P::UnexpectedResponse(response) => match response.extensions().get::<VendorError>() {
                 Some(vendor) => Error::Vendor(vendor.clone()),
-                None => Error::UnexpectedResponse { status: response.status().as_u16() },
+                None => Error::UnexpectedResponse {
+                    status: response.status().as_u16(),
+                },
             },
         }
     }

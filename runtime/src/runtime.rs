@@ -47,19 +47,29 @@ impl Runtime {
     pub fn new(profile_json: &str, settings: Settings) -> Result<Self, ConfigError> {
         let profile: Profile =
             serde_json::from_str(profile_json).map_err(|e| ConfigError::Profile(e.to_string()))?;
-        let base_url = match (&settings.base_url, &settings.server) {
-            (Some(url), _) => url.clone(),
-            (None, server) => {
-                let name = server.as_deref().unwrap_or(&profile.default_server);
-                profile.servers.get(name).cloned().ok_or_else(|| ConfigError::UnknownServer {
-                    vendor: profile.vendor.clone(),
-                    server: name.to_owned(),
-                    known: profile.servers.keys().cloned().collect::<Vec<_>>().join(", "),
-                })?
-            }
-        };
-        reqwest::Url::parse(&base_url)
-            .map_err(|e| ConfigError::InvalidBaseUrl { url: base_url.clone(), reason: e.to_string() })?;
+        let base_url =
+            match (&settings.base_url, &settings.server) {
+                (Some(url), _) => url.clone(),
+                (None, server) => {
+                    let name = server.as_deref().unwrap_or(&profile.default_server);
+                    profile.servers.get(name).cloned().ok_or_else(|| {
+                        ConfigError::UnknownServer {
+                            vendor: profile.vendor.clone(),
+                            server: name.to_owned(),
+                            known: profile
+                                .servers
+                                .keys()
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        }
+                    })?
+                }
+            };
+        reqwest::Url::parse(&base_url).map_err(|e| ConfigError::InvalidBaseUrl {
+            url: base_url.clone(),
+            reason: e.to_string(),
+        })?;
         let credentials = match settings.credentials {
             Some(credentials) => credentials,
             None => Credentials::from_env(&profile)?,
@@ -73,7 +83,12 @@ impl Runtime {
                 .build()
                 .map_err(|e| ConfigError::Http(e.to_string()))?,
         };
-        Ok(Self { profile, credentials, base_url: base_url.trim_end_matches('/').to_owned(), http })
+        Ok(Self {
+            profile,
+            credentials,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            http,
+        })
     }
 
     /// The vendor profile.
@@ -97,7 +112,9 @@ impl Runtime {
         request: &mut reqwest::Request,
         operation: &str,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let Some(scheme) = self.profile.scheme_for(operation) else { return Ok(()) };
+        let Some(scheme) = self.profile.scheme_for(operation) else {
+            return Ok(());
+        };
         if scheme.body.is_empty() {
             return Ok(());
         }
@@ -126,7 +143,9 @@ impl Runtime {
         }
         let bytes = serde_json::to_vec(&object)
             .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
-        request.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         *request.body_mut() = Some(bytes.into());
         Ok(())
     }
@@ -161,10 +180,18 @@ impl Runtime {
             }
         };
         span.record("status", response.status().as_u16());
+        tracing::debug!(
+            parent: &span,
+            status = response.status().as_u16(),
+            latency_ms = started.elapsed().as_millis() as u64,
+            "response"
+        );
         if response.status().is_success() {
             return Ok(response);
         }
-        self.decode_failure(response, operation).instrument(span).await
+        self.decode_failure(response, operation)
+            .instrument(span)
+            .await
     }
 
     /// The `post` hook: a response the runtime marked as a vendor failure becomes an error
@@ -173,10 +200,14 @@ impl Runtime {
         result: &reqwest::Result<reqwest::Response>,
     ) -> Result<(), progenitor_client::Error<E>> {
         match result {
-            Ok(response) if response.status().is_success() => match response.extensions().get::<VendorError>() {
-                Some(failure) => Err(progenitor_client::Error::UnexpectedResponse(failure_response(failure.clone()))),
-                None => Ok(()),
-            },
+            Ok(response) if response.status().is_success() => {
+                match response.extensions().get::<VendorError>() {
+                    Some(failure) => Err(progenitor_client::Error::UnexpectedResponse(
+                        failure_response(failure.clone()),
+                    )),
+                    None => Ok(()),
+                }
+            }
             _ => Ok(()),
         }
     }
@@ -191,12 +222,21 @@ impl Runtime {
             .unwrap_or_default();
         let method = request.method().as_str().to_owned();
         let path = request.url().path().to_owned();
-        let parts = RequestParts { method: &method, path: &path, body: &body, timestamp: &timestamp };
+        let parts = RequestParts {
+            method: &method,
+            path: &path,
+            body: &body,
+            timestamp: &timestamp,
+        };
         for (name, source) in &scheme.headers {
             let (value, sensitive) = match source {
-                ValueSource::Credential(credential) => {
-                    (self.credentials.get(credential).unwrap_or_default().to_owned(), true)
-                }
+                ValueSource::Credential(credential) => (
+                    self.credentials
+                        .get(credential)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    true,
+                ),
                 ValueSource::Literal(text) => (text.clone(), false),
                 ValueSource::Timestamp => (timestamp.clone(), false),
                 ValueSource::HmacSha256(recipe) => {
@@ -205,7 +245,10 @@ impl Runtime {
                 }
             };
             // Names and values were checked when the runtime was built.
-            let (Ok(name), Ok(mut value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value)) else {
+            let (Ok(name), Ok(mut value)) = (
+                HeaderName::try_from(name.as_str()),
+                HeaderValue::try_from(value),
+            ) else {
                 tracing::error!(header = %name, "header skipped: invalid name or value");
                 continue;
             };
@@ -304,13 +347,17 @@ fn check_credentials(profile: &Profile, credentials: &Credentials) -> Result<(),
     for name in profile.credentials.keys() {
         let variable = profile.credential_variable(name);
         let Some(value) = credentials.get(name) else {
-            return Err(ConfigError::MissingCredential { vendor: profile.vendor.clone(), variable });
+            return Err(ConfigError::MissingCredential {
+                vendor: profile.vendor.clone(),
+                variable,
+            });
         };
         if in_headers.contains(&name.as_str()) && HeaderValue::from_str(value).is_err() {
             return Err(ConfigError::InvalidCredential {
                 vendor: profile.vendor.clone(),
                 variable,
-                reason: "it is sent in a header but contains characters a header cannot carry".into(),
+                reason: "it is sent in a header but contains characters a header cannot carry"
+                    .into(),
             });
         }
     }

@@ -65,7 +65,12 @@ mod tests {
     use super::*;
 
     fn recipe(message: Vec<MessagePart>, separator: &str, encoding: Encoding) -> Signature {
-        Signature { key: "secret".into(), message, separator: separator.into(), encoding }
+        Signature {
+            key: "secret".into(),
+            message,
+            separator: separator.into(),
+            encoding,
+        }
     }
 
     const PARTS: RequestParts<'static> = RequestParts {
@@ -80,7 +85,11 @@ mod tests {
 
     #[test]
     fn rfc4231_case_2() {
-        let r = recipe(vec![MessagePart::Literal("what do ya want for nothing?".into())], "", Encoding::HexLower);
+        let r = recipe(
+            vec![MessagePart::Literal("what do ya want for nothing?".into())],
+            "",
+            Encoding::HexLower,
+        );
         assert_eq!(
             sign(&r, b"Jefe", &PARTS),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
@@ -89,35 +98,63 @@ mod tests {
 
     #[test]
     fn timestamp_then_body_hex_lower() {
-        let r = recipe(vec![MessagePart::Timestamp, MessagePart::Body], "", Encoding::HexLower);
-        assert_eq!(sign(&r, b"sk_test", &PARTS), "3d5ccdbdf9215f16f33d4a410609be01f674d52a5bf9e7151744b22d250b9d7e");
+        let r = recipe(
+            vec![MessagePart::Timestamp, MessagePart::Body],
+            "",
+            Encoding::HexLower,
+        );
+        assert_eq!(
+            sign(&r, b"sk_test", &PARTS),
+            "3d5ccdbdf9215f16f33d4a410609be01f674d52a5bf9e7151744b22d250b9d7e"
+        );
     }
 
     #[test]
     fn method_path_timestamp_body_with_separator_hex_upper() {
-        let message = vec![MessagePart::Method, MessagePart::Path, MessagePart::Timestamp, MessagePart::Body];
+        let message = vec![
+            MessagePart::Method,
+            MessagePart::Path,
+            MessagePart::Timestamp,
+            MessagePart::Body,
+        ];
         let r = recipe(message, "\n", Encoding::HexUpper);
-        assert_eq!(sign(&r, b"sk_test", &PARTS), "4145F16E2B5CDF6473BC7DC06D21043AE91503A03D1E376D3782285D6174AB8B");
+        assert_eq!(
+            sign(&r, b"sk_test", &PARTS),
+            "4145F16E2B5CDF6473BC7DC06D21043AE91503A03D1E376D3782285D6174AB8B"
+        );
     }
 
     #[test]
     fn literals_base64() {
-        let message = vec![MessagePart::Method, MessagePart::Path, MessagePart::Literal("v1".into())];
+        let message = vec![
+            MessagePart::Method,
+            MessagePart::Path,
+            MessagePart::Literal("v1".into()),
+        ];
         let r = recipe(message, "|", Encoding::Base64);
-        assert_eq!(sign(&r, b"sk_test", &PARTS), "cGr3506bvW6zdC1dp94mLddnYymR6la3L4dYh8IY8Z8=");
+        assert_eq!(
+            sign(&r, b"sk_test", &PARTS),
+            "cGr3506bvW6zdC1dp94mLddnYymR6la3L4dYh8IY8Z8="
+        );
     }
 
     #[test]
     fn empty_body_signs_the_empty_string() {
         let r = recipe(vec![MessagePart::Body], "", Encoding::HexLower);
         let parts = RequestParts { body: b"", ..PARTS };
-        assert_eq!(sign(&r, b"sk_test", &parts), "e0b9065568ccf275ecb8710f30f4b680ba2adf59a2529520b061d0178df90b07");
+        assert_eq!(
+            sign(&r, b"sk_test", &parts),
+            "e0b9065568ccf275ecb8710f30f4b680ba2adf59a2529520b061d0178df90b07"
+        );
     }
 
     #[test]
     fn timestamps_have_the_declared_unit() {
         let millis: u128 = timestamp_now(TimestampFormat::UnixMillis).parse().unwrap();
         let seconds: u128 = timestamp_now(TimestampFormat::UnixSeconds).parse().unwrap();
-        assert!(millis / 1000 >= seconds && millis / 1000 - seconds <= 1, "{millis} {seconds}");
+        assert!(
+            millis / 1000 >= seconds && millis / 1000 - seconds <= 1,
+            "{millis} {seconds}"
+        );
     }
 }

@@ -1,0 +1,250 @@
+//! The `payspec` binary against the local mock: DESIGN.md's CLI contract (output, exit codes
+//! 0/1/2, `--base-url`, `--arg`, `--body`, secrets never printed).
+
+#[path = "../../tests/support/mock.rs"]
+mod mock;
+
+use std::process::{Command, Output};
+
+use mock::{Mock, ONEKEY_LOGIN, ONEKEY_PASS, ONEKEY_SECRET, RIO_API_KEY};
+
+const SECRETS: [&str; 4] = [ONEKEY_LOGIN, ONEKEY_PASS, ONEKEY_SECRET, RIO_API_KEY];
+
+fn payspec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(args)
+        .env_clear()
+        .env("PAYSPEC_ONEKEY_LOGIN", ONEKEY_LOGIN)
+        .env("PAYSPEC_ONEKEY_PASS", ONEKEY_PASS)
+        .env("PAYSPEC_ONEKEY_SECRET", ONEKEY_SECRET)
+        .env("PAYSPEC_RIO_API_KEY", RIO_API_KEY)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_no_secrets(output: &Output) {
+    let all = text(&output.stdout) + &text(&output.stderr);
+    for secret in SECRETS {
+        assert!(!all.contains(secret), "secret {secret:?} printed:\n{all}");
+    }
+}
+
+fn create_cashout(base: &str, external_id: &str) -> i64 {
+    let body = format!(
+        r#"{{"external_id":"{external_id}","country":"BR","amount":10,"document_id":"1","beneficiary_name":"Ana","notification_url":"https://m.test/n"}}"#
+    );
+    let output = payspec(&[
+        "call",
+        "onekey",
+        "create_cashout",
+        "--base-url",
+        base,
+        "--body",
+        &body,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    json["cashout_id"].as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn onekey_cancel_sends_a_signed_delete_and_prints_the_vendor_json() {
+    let mock = Mock::start();
+    let base = mock.base("/onekey/v3");
+    let cashout_id = create_cashout(&base, "e1");
+    let body = format!(r#"{{"cashout_id":{cashout_id},"external_id":"e1"}}"#);
+    let output = payspec(&[
+        "call",
+        "onekey",
+        "cancel_cashout",
+        "--base-url",
+        &base,
+        "--body",
+        &body,
+        "--verbose",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"cashout_status": 2, "cashout_status_description": "Canceled"})
+    );
+    assert_no_secrets(&output);
+    // --verbose logs the request, with no secret (checked above).
+    assert!(
+        text(&output.stderr).contains("cancel_cashout"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let cancel = mock
+        .seen()
+        .into_iter()
+        .find(|s| s.path == "/onekey/v3/cashout/cancel")
+        .unwrap();
+    assert_eq!(cancel.method, "DELETE");
+    let sent: serde_json::Value = serde_json::from_slice(&cancel.body).unwrap();
+    assert_eq!(
+        (sent["login"].as_str(), sent["pass"].as_str()),
+        (Some(ONEKEY_LOGIN), Some(ONEKEY_PASS))
+    );
+}
+
+#[test]
+fn a_vendor_error_exits_1_with_status_code_and_message() {
+    let mock = Mock::start();
+    let base = mock.base("/onekey/v3");
+    let output = payspec(&[
+        "call",
+        "onekey",
+        "cancel-cashout",
+        "--base-url",
+        &base,
+        "--body",
+        r#"{"cashout_id":999,"external_id":"none"}"#,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("HTTP 412")
+            && stderr.contains("509")
+            && stderr.contains("Cashout not found"),
+        "{stderr}"
+    );
+    assert_no_secrets(&output);
+}
+
+#[test]
+fn a_missing_credential_exits_2_and_names_the_variable() {
+    let output = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args([
+            "call",
+            "onekey",
+            "cancel_cashout",
+            "--base-url",
+            "http://127.0.0.1:9/onekey/v3",
+            "--body",
+            r#"{"cashout_id":1,"external_id":"e1"}"#,
+        ])
+        .env_clear()
+        .env("PAYSPEC_ONEKEY_LOGIN", ONEKEY_LOGIN)
+        .env("PAYSPEC_ONEKEY_PASS", ONEKEY_PASS)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("PAYSPEC_ONEKEY_SECRET"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_no_secrets(&output);
+}
+
+#[test]
+fn rio_get_with_a_path_argument() {
+    let mock = Mock::start();
+    let base = mock.base("/rio");
+    let created = payspec(&[
+        "call",
+        "rio",
+        "create_bulk_crypto_payment",
+        "--base-url",
+        &base,
+        "--body",
+        r#"{"crypto":"USDC","country":"MX","userId":"u1"}"#,
+    ]);
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created.stderr));
+    let id = serde_json::from_slice::<serde_json::Value>(&created.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let output = payspec(&[
+        "call",
+        "rio",
+        "get-bulk-crypto-payment",
+        "--base-url",
+        &base,
+        "--arg",
+        &format!("id={id}"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        (json["id"].as_str(), json["status"].as_str()),
+        (Some(id.as_str()), Some("awaitingPayment"))
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_say_what_is_wrong() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["call", "acme", "x"], "unknown vendor \"acme\""),
+        (
+            &["call", "rio", "refund"],
+            "rio has no operation \"refund\"",
+        ),
+        (
+            &["call", "rio", "get_bulk_crypto_payment"],
+            "needs --arg id=VALUE",
+        ),
+        (
+            &["call", "rio", "get_bulk_crypto_payment", "--arg", "nope=1"],
+            "no parameter \"nope\"",
+        ),
+        (
+            &[
+                "call",
+                "rio",
+                "create_bulk_crypto_payment",
+                "--body",
+                "{oops",
+            ],
+            "invalid JSON at line 1",
+        ),
+        (
+            &[
+                "call",
+                "onekey",
+                "cancel_cashout",
+                "--body",
+                r#"{"cashout_id":"not a number","external_id":"e"}"#,
+            ],
+            "body:",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = payspec(args);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: expected {expected:?} in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn vendors_lists_operations_and_auth() {
+    let output = payspec(&["vendors"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = text(&output.stdout);
+    for expected in [
+        "rio",
+        "onekey",
+        "PAYSPEC_ONEKEY_SECRET",
+        "header x-api-key = api_key",
+        "Payload-Signature = hex(HMAC-SHA256(secret, body))",
+        "cancel_cashout",
+        "DELETE",
+        "cancel_bulk_crypto_payment",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "{expected:?} missing from:\n{stdout}"
+        );
+    }
+}

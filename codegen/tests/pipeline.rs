@@ -1,0 +1,206 @@
+//! The codegen pipeline over the real specs and over broken ones.
+
+use std::path::{Path, PathBuf};
+
+use openapiv3::{ReferenceOr, SchemaKind, Type};
+use payspec_codegen::{generate, load_vendor};
+
+fn specs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs")
+}
+
+#[test]
+fn onekey_operation_ids_and_what_the_runtime_supplies() {
+    let vendor = load_vendor(&specs().join("onekey")).unwrap();
+    let ids: Vec<&str> = vendor.operations.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["create_cashout", "get_cashout_status", "cancel_cashout"]
+    );
+
+    let cancel = &vendor.operations[2];
+    assert_eq!(
+        (cancel.method.as_str(), cancel.path.as_str()),
+        ("DELETE", "/cashout/cancel")
+    );
+    assert_eq!(
+        cancel.supplied_by_runtime,
+        [
+            "header Content-Type",
+            "header Payload-Signature",
+            "body login",
+            "body pass"
+        ]
+    );
+    assert!(cancel.params.is_empty(), "{:?}", cancel.params);
+    assert_eq!(cancel.body, Some(true));
+
+    // The inline cancel body lost login and pass, and so did the shared CashoutRequest component.
+    let operation = vendor.spec.paths.paths["/cashout/cancel"]
+        .as_item()
+        .unwrap()
+        .delete
+        .as_ref()
+        .unwrap();
+    let Some(ReferenceOr::Item(body)) = &operation.request_body else {
+        panic!("no body")
+    };
+    let Some(ReferenceOr::Item(schema)) = &body.content["application/json"].schema else {
+        panic!("no schema")
+    };
+    let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
+        panic!("not an object")
+    };
+    assert_eq!(
+        object.properties.keys().collect::<Vec<_>>(),
+        ["cashout_id", "external_id"]
+    );
+    assert_eq!(object.required, ["cashout_id", "external_id"]);
+    // Error responses are left to the runtime.
+    assert_eq!(
+        operation
+            .responses
+            .responses
+            .keys()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+        ["200"]
+    );
+
+    let components = vendor.spec.components.as_ref().unwrap();
+    let ReferenceOr::Item(request) = &components.schemas["CashoutRequest"] else {
+        panic!()
+    };
+    let SchemaKind::Type(Type::Object(object)) = &request.schema_kind else {
+        panic!()
+    };
+    assert!(!object.properties.contains_key("login") && !object.properties.contains_key("pass"));
+    assert!(!object.required.iter().any(|r| r == "login" || r == "pass"));
+}
+
+#[test]
+fn rio_operation_ids_come_from_the_summaries() {
+    let vendor = load_vendor(&specs().join("rio")).unwrap();
+    let mut ids: Vec<&str> = vendor.operations.iter().map(|o| o.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "cancel_bulk_crypto_payment",
+            "create_bulk_crypto_payment",
+            "create_bulk_crypto_payout",
+            "get_bulk_crypto_payment",
+            "get_bulk_crypto_payout",
+            "register_webhook"
+        ]
+    );
+    let get = vendor
+        .operations
+        .iter()
+        .find(|o| o.id == "get_bulk_crypto_payment")
+        .unwrap();
+    assert_eq!(get.params.len(), 1);
+    assert_eq!(
+        (
+            get.params[0].name.as_str(),
+            get.params[0].location,
+            get.params[0].required
+        ),
+        ("id", "path", true)
+    );
+}
+
+#[test]
+fn generation_is_deterministic_and_parses() {
+    let vendor = load_vendor(&specs().join("rio")).unwrap();
+    let first = generate(&vendor).unwrap();
+    let second = generate(&load_vendor(&specs().join("rio")).unwrap()).unwrap();
+    assert_eq!(first, second);
+    syn::parse_file(&first).unwrap();
+    for expected in [
+        "pub fn from_env()",
+        "pub fn cancel_bulk_crypto_payment(",
+        "impl progenitor_client::ClientHooks<payspec_runtime::Runtime> for Client",
+    ] {
+        assert!(first.contains(expected), "{expected:?} missing");
+    }
+}
+
+/// A vendor directory with the given spec (file name, text) and vendor.yaml text.
+fn vendor_dir(root: &Path, name: &str, spec_name: &str, spec: &[u8], profile: &str) -> PathBuf {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(spec_name), spec).unwrap();
+    std::fs::write(dir.join("vendor.yaml"), profile).unwrap();
+    dir
+}
+
+const PROFILE: &str = "vendor: acme\ntitle: Acme\nservers: {sandbox: 'https://sandbox.acme.test'}\ndefault_server: sandbox\ncredentials: {api_key: {}}\nauth:\n  default: key\n  schemes:\n    key:\n      headers:\n        X-Acme-Key: {credential: api_key}\n";
+
+const SPEC: &str = "openapi: 3.0.3\ninfo: {title: Acme, version: '1'}\npaths:\n  /things/{id}:\n    get:\n      operationId: getThing\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: OK, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}\n";
+
+/// Loads a broken vendor and returns its single-string diagnostics.
+fn diagnose(spec_name: &str, spec: &[u8], profile: &str) -> String {
+    let root = tempfile::tempdir().unwrap();
+    let dir = vendor_dir(root.path(), "acme", spec_name, spec, profile);
+    match load_vendor(&dir).and_then(|v| generate(&v).map(|_| ())) {
+        Ok(()) => panic!("expected a diagnostic"),
+        Err(diagnostics) => diagnostics
+            .to_string()
+            .replace(&root.path().display().to_string(), "<root>"),
+    }
+}
+
+#[test]
+fn a_good_minimal_vendor_loads() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = vendor_dir(
+        root.path(),
+        "acme",
+        "openapi.yaml",
+        SPEC.as_bytes(),
+        PROFILE,
+    );
+    let vendor = load_vendor(&dir).unwrap();
+    assert_eq!(vendor.operations[0].id, "get_thing");
+    generate(&vendor).unwrap();
+}
+
+#[test]
+fn bad_specs_and_profiles_are_diagnosed_with_file_and_pointer() {
+    let cases: Vec<(&str, Vec<u8>, String, &str)> = vec![
+        ("openapi.yaml", SPEC.replace("3.0.3", "3.1.0").into_bytes(), PROFILE.into(),
+         "<root>/acme/openapi.yaml: #/openapi: OpenAPI 3.1.0 is not supported"),
+        ("openapi.yaml", SPEC.replace("'200': {description: OK", "'200': {description: [not, a, string]").into_bytes(), PROFILE.into(),
+         "<root>/acme/openapi.yaml: #/paths/~1things~1{id}/get/responses/200"),
+        ("openapi.yaml", format!("{SPEC}  /other/{{id}}:\n    get:\n      operationId: get_thing\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}}}\n      responses: {{'200': {{description: OK}}}}\n").into_bytes(), PROFILE.into(),
+         "<root>/acme/openapi.yaml: #/paths/~1other~1{id}/get: operationId \"get_thing\" is also the operationId of #/paths/~1things~1{id}/get"),
+        ("openapi.yaml", SPEC.as_bytes().to_vec(), PROFILE.replace("{credential: api_key}", "{credential: api_kee}"),
+         "<root>/acme/vendor.yaml: #/auth/schemes/key/headers/X-Acme-Key/credential: unknown credential \"api_kee\" (declared: api_key)"),
+        ("openapi.yaml", SPEC.as_bytes().to_vec(), PROFILE.replace("headers:", "headrs:"),
+         "<root>/acme/vendor.yaml: #/auth/schemes/key/headrs: unknown field `headrs`, expected one of"),
+        ("openapi.yaml", SPEC.as_bytes().to_vec(), PROFILE.replace("vendor: acme", "vendor: rio"),
+         "<root>/acme/vendor.yaml: #/vendor: vendor \"rio\" must match its directory's name \"acme\""),
+        ("openapi.yaml", SPEC.as_bytes().to_vec(), format!("{PROFILE}  operations:\n    refund: none\n"),
+         "<root>/acme/openapi.yaml: vendor.yaml's auth.operations names \"refund\", which is not an operation of this spec (get_thing)"),
+        ("openapi.yaml", b"openapi: 3.0.3\ninfo: {title: [unclosed\n".to_vec(), PROFILE.into(),
+         "<root>/acme/openapi.yaml: invalid YAML"),
+        ("openapi.json", b"{\"openapi\": \"3.0.0\", \"paths\": ".to_vec(), PROFILE.into(),
+         "<root>/acme/openapi.json: invalid JSON at line 1"),
+        ("openapi.yaml", b"openapi: 3.0.3\ninfo: {title: \xff\xfe}\n".to_vec(), PROFILE.into(),
+         "<root>/acme/openapi.yaml: not UTF-8 text (invalid byte at line 2 column 15)"),
+        ("openapi.yaml", format!("{SPEC}components:\n  securitySchemes:\n    k: {{type: apiKey, in: header, name: X-Other-Key}}\nsecurity:\n  - k: []\n").into_bytes(), PROFILE.into(),
+         "<root>/acme/openapi.yaml: #/paths/~1things~1{id}/get: the spec's security scheme \"k\" sends header \"X-Other-Key\""),
+        ("openapi.yaml", SPEC.replace("        - {name: id, in: path, required: true, schema: {type: string}}\n", "        - {name: other, in: query, schema: {type: string}}\n").into_bytes(), PROFILE.into(),
+         "<root>/acme/openapi.yaml: progenitor"),
+        ("openapi.yaml", SPEC.as_bytes().to_vec(), PROFILE.replace("default_server: sandbox", "default_server: production"),
+         "<root>/acme/vendor.yaml: #/default_server: default server \"production\" is not one of the servers (sandbox)"),
+    ];
+    for (spec_name, spec, profile, expected) in cases {
+        let message = diagnose(spec_name, &spec, &profile);
+        assert!(
+            message.starts_with(expected),
+            "expected {expected:?}\n     got {message:?}"
+        );
+    }
+}
