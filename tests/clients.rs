@@ -1,6 +1,8 @@
 //! Every Rio and OneKey operation through the generated, typed clients, against a local
 //! mock that verifies auth as the vendors document it (see `support/mock.rs`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
 #[path = "support/mock.rs"]
 mod mock;
 

@@ -1,6 +1,8 @@
 //! The `payspec` binary against the local mock: DESIGN.md's CLI contract (output, exit codes
 //! 0/1/2, `--base-url`, `--arg`, `--body`, secrets never printed).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
 #[path = "../../tests/support/mock.rs"]
 mod mock;
 

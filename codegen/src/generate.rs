@@ -193,7 +193,7 @@ fn glue_tokens(
         let Some(builder_setters) = builder_name.and_then(|b| setters.get(b)) else {
             problems.push(Diagnostic::new(
                 &vendor.files.spec,
-                format!("{}", operation.pointer),
+                &operation.pointer,
                 format!("internal error: no builder generated for operation {id:?}"),
             ));
             continue;
@@ -221,10 +221,10 @@ fn glue_tokens(
                 if let Some(value) = request.arg::<#ty>(#pname)? { builder = builder.#setter(value); }
             });
         }
-        if operation.body.is_some() {
-            if let Some(ty) = builder_setters.get("body") {
-                steps.push(quote! { builder = builder.body(request.body::<#ty>()?); });
-            }
+        if operation.body.is_some()
+            && let Some(ty) = builder_setters.get("body")
+        {
+            steps.push(quote! { builder = builder.body(request.body::<#ty>()?); });
         }
         arms.push(quote! {
             #id => {

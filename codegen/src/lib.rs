@@ -150,6 +150,6 @@ fn module_declaration(vendor: &Vendor) -> String {
         ));
     }
     format!(
-        "\n{doc}#[allow(clippy::all, missing_docs, unused_imports)]\npub mod {name} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\"));\n}}\n"
+        "\n{doc}#[allow(clippy::all, clippy::unwrap_used, clippy::expect_used, missing_docs, unused_imports)]\npub mod {name} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\"));\n}}\n"
     )
 }

@@ -1,5 +1,7 @@
 //! The codegen pipeline over the real specs and over broken ones.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
 use std::path::{Path, PathBuf};
 
 use openapiv3::{ReferenceOr, SchemaKind, Type};
@@ -203,4 +205,27 @@ fn bad_specs_and_profiles_are_diagnosed_with_file_and_pointer() {
             "expected {expected:?}\n     got {message:?}"
         );
     }
+}
+
+/// The vendor.yaml example in the README must stay a valid profile.
+#[test]
+fn the_readme_profile_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let start = readme.find("   ```yaml\n").unwrap() + "   ```yaml\n".len();
+    let end = start + readme[start..].find("   ```\n").unwrap();
+    let yaml: String = readme[start..end]
+        .lines()
+        .map(|l| format!("{}\n", l.strip_prefix("   ").unwrap_or(l)))
+        .collect();
+    let root = tempfile::tempdir().unwrap();
+    let path = root.path().join("vendor.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    let profile = payspec_codegen::read_profile(&path).unwrap();
+    let scheme = &profile.auth.schemes["signed"];
+    assert_eq!(
+        scheme.to_string(),
+        "header X-Api-Key = api_key; header X-Signature = hex(HMAC-SHA256(secret, timestamp + body)); header X-Timestamp = timestamp; body field merchant_id = api_key"
+    );
 }

@@ -96,7 +96,7 @@ pub enum Error {
     Config(#[from] ConfigError),
     /// The vendor answered with a failure.
     #[error(transparent)]
-    Vendor(VendorError),
+    Vendor(Box<VendorError>),
     /// The request could not be built from the arguments given.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -131,7 +131,7 @@ impl Error {
     /// The vendor's failure, when that is what this is.
     pub fn vendor_error(&self) -> Option<&VendorError> {
         match self {
-            Error::Vendor(e) => Some(e),
+            Error::Vendor(e) => Some(e.as_ref()),
             _ => None,
         }
     }
@@ -181,7 +181,7 @@ impl<E> From<progenitor_client::Error<E>> for Error {
                 excerpt: excerpt(&bytes),
             },
             P::UnexpectedResponse(response) => match response.extensions().get::<VendorError>() {
-                Some(vendor) => Error::Vendor(vendor.clone()),
+                Some(vendor) => Error::Vendor(Box::new(vendor.clone())),
                 None => Error::UnexpectedResponse {
                     status: response.status().as_u16(),
                 },

@@ -107,6 +107,10 @@ impl Runtime {
     }
 
     /// The `pre` hook: merges the scheme's body fields into the JSON body.
+    #[allow(
+        clippy::result_large_err,
+        reason = "the hook's signature is progenitor's"
+    )]
     pub fn prepare<E>(
         &self,
         request: &mut reqwest::Request,
@@ -196,6 +200,10 @@ impl Runtime {
 
     /// The `post` hook: a response the runtime marked as a vendor failure becomes an error
     /// even when its status is 2xx (an envelope that says "failed").
+    #[allow(
+        clippy::result_large_err,
+        reason = "the hook's signature is progenitor's"
+    )]
     pub fn inspect<E>(
         result: &reqwest::Result<reqwest::Response>,
     ) -> Result<(), progenitor_client::Error<E>> {

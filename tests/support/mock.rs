@@ -2,7 +2,7 @@
 //! describes it, recomputing every signature itself with the `hmac` crate (never with
 //! payspec's runtime), and rejects anything else. Shared by the library and CLI tests.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -1,0 +1,286 @@
+//! DESIGN.md's test of the design: a sixth vendor whose auth is like Rio's takes only files
+//! under `specs/<name>/`. This test writes such a vendor ("acme") into a temporary specs
+//! directory, builds a minimal consumer crate whose `build.rs` runs the unchanged codegen over
+//! it and whose `main` dispatches through the generated registry (the path `payspec call`
+//! takes), and calls every acme operation against a local server that checks acme's key.
+//!
+//! The consumer shares this workspace's target directory, so only it and the path crates are
+//! compiled; registry dependencies are reused.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+const KEY: &str = "acme-key-0b7e";
+
+const SPEC: &str = r#"openapi: 3.0.1
+info:
+  title: Acme Payouts
+  version: '2.1'
+  description: A made-up sixth vendor. Sources - none, it is a test fixture.
+paths:
+  /v2/payouts:
+    post:
+      summary: Create payout
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [amount, currency]
+              properties:
+                amount: {type: integer, format: int64}
+                currency: {type: string, enum: [EUR, USD]}
+      responses:
+        '201':
+          description: Created
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Payout'}
+  /v2/payouts/{payout_id}:
+    get:
+      summary: Get payout
+      parameters:
+        - {name: payout_id, in: path, required: true, schema: {type: string}}
+        - {name: expand, in: query, required: false, schema: {type: boolean}}
+        - {name: X-Acme-Key, in: header, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: OK
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Payout'}
+components:
+  schemas:
+    Payout:
+      type: object
+      properties:
+        id: {type: string}
+        amount: {type: integer, format: int64}
+        currency: {type: string}
+        status: {type: string, enum: [queued, paid]}
+        expanded: {type: boolean}
+"#;
+
+const PROFILE: &str = "vendor: acme
+title: Acme Payouts
+servers:
+  live: https://api.acme.invalid
+default_server: live
+credentials:
+  api_key:
+    description: the Acme API key
+auth:
+  default: key
+  schemes:
+    key:
+      headers:
+        X-Acme-Key: { credential: api_key }
+errors:
+  code: /error/code
+  message: /error/text
+";
+
+const BUILD_RS: &str = r#"fn main() {
+    let specs = std::path::PathBuf::from(std::env::var("ACME_SPECS").unwrap());
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    println!("cargo:rerun-if-env-changed=ACME_SPECS");
+    if let Err(d) = payspec_codegen::build(&specs, &out, |_| true) {
+        eprintln!("{d}");
+        std::process::exit(1);
+    }
+}
+"#;
+
+const MAIN_RS: &str = r#"include!(concat!(env!("OUT_DIR"), "/vendors.rs"));
+
+// args: BASE_URL OPERATION BODY_JSON|- [NAME=VALUE]...
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let entry = VENDORS.iter().find(|v| v.name == "acme").unwrap();
+    let request = payspec_runtime::CallRequest {
+        operation: args[1].clone(),
+        settings: payspec_runtime::Settings::new().base_url(args[0].clone()),
+        args: args[3..].iter().map(|a| { let (k, v) = a.split_once('=').unwrap(); (k.to_owned(), v.to_owned()) }).collect(),
+        body: (args[2] != "-").then(|| serde_json::from_str(&args[2]).unwrap()),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    match runtime.block_on((entry.call)(request)) {
+        Ok(value) => { println!("{value}"); std::process::ExitCode::SUCCESS }
+        Err(error) => { eprintln!("{error}"); std::process::ExitCode::from(1) }
+    }
+}
+"#;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn consumer_manifest(dir: &Path) -> String {
+    let ws = workspace();
+    let path = |p: &str| ws.join(p).display().to_string();
+    format!(
+        r#"[package]
+name = "payspec-sixth-vendor-check"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[workspace]
+
+[dependencies]
+payspec-runtime = {{ path = "{runtime}" }}
+progenitor-client = "0.15.1"
+reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "rustls", "http2"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+chrono = {{ version = "0.4", default-features = false, features = ["serde", "std", "clock"] }}
+uuid = {{ version = "1", features = ["serde", "v4"] }}
+tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "net", "time", "sync"] }}
+
+[build-dependencies]
+payspec-codegen = {{ path = "{codegen}" }}
+"#,
+        runtime = path("runtime"),
+        codegen = path("codegen"),
+    ) + &format!("# consumer at {}\n", dir.display())
+}
+
+/// Acme's server: checks `X-Acme-Key`, answers errors as `{"error": {code, text}}`.
+fn start_acme() -> String {
+    fn authorised(headers: &HeaderMap) -> bool {
+        headers.get("x-acme-key").and_then(|v| v.to_str().ok()) == Some(KEY)
+    }
+    let denied = || {
+        (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"error": {"code": "E_KEY", "text": "bad key"}})),
+        )
+    };
+    let app = axum::Router::new()
+        .route(
+            "/v2/payouts",
+            post(move |headers: HeaderMap, axum::Json(body): axum::Json<Value>| async move {
+                if !authorised(&headers) {
+                    return denied();
+                }
+                (StatusCode::CREATED, axum::Json(json!({"id": "po_1", "amount": body["amount"], "currency": body["currency"], "status": "queued"})))
+            }),
+        )
+        .route(
+            "/v2/payouts/{id}",
+            get(move |headers: HeaderMap, axum::extract::Path(id): axum::extract::Path<String>, axum::extract::RawQuery(query): axum::extract::RawQuery| async move {
+                if !authorised(&headers) {
+                    return denied();
+                }
+                (StatusCode::OK, axum::Json(json!({"id": id, "status": "paid", "expanded": query.as_deref() == Some("expand=true")})))
+            }),
+        );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{}", rx.recv().unwrap())
+}
+
+#[test]
+fn a_sixth_vendor_needs_only_files_under_specs() {
+    let temp = tempfile::tempdir().unwrap();
+    let specs = temp.path().join("specs");
+    let acme = specs.join("acme");
+    std::fs::create_dir_all(&acme).unwrap();
+    std::fs::write(acme.join("openapi.yaml"), SPEC).unwrap();
+    std::fs::write(acme.join("vendor.yaml"), PROFILE).unwrap();
+
+    let crate_dir = temp.path().join("consumer");
+    std::fs::create_dir_all(crate_dir.join("src")).unwrap();
+    std::fs::write(crate_dir.join("Cargo.toml"), consumer_manifest(&crate_dir)).unwrap();
+    std::fs::write(crate_dir.join("build.rs"), BUILD_RS).unwrap();
+    std::fs::write(crate_dir.join("src/main.rs"), MAIN_RS).unwrap();
+    // The workspace's lock file pins the same versions, so compiled dependencies are reused.
+    std::fs::copy(workspace().join("Cargo.lock"), crate_dir.join("Cargo.lock")).unwrap();
+
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let build = Command::new(cargo)
+        .args(["build", "--quiet", "--offline", "--manifest-path"])
+        .arg(crate_dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env("ACME_SPECS", &specs)
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "consumer build failed:\n{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let binary = target_dir.join("debug").join(format!(
+        "payspec-sixth-vendor-check{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+
+    let base = start_acme();
+    let run = |key: &str, args: &[&str]| {
+        let output = Command::new(&binary)
+            .arg(&base)
+            .args(args)
+            .env_clear()
+            .env("PAYSPEC_ACME_API_KEY", key)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+
+    let (code, stdout, stderr) = run(
+        KEY,
+        &["create_payout", r#"{"amount": 1250, "currency": "EUR"}"#],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let created: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        created,
+        json!({"id": "po_1", "amount": 1250, "currency": "EUR", "status": "queued"})
+    );
+
+    // The X-Acme-Key header parameter is supplied by the runtime, so the caller never passes it.
+    let (code, stdout, stderr) = run(KEY, &["get_payout", "-", "payout_id=po_1", "expand=true"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let fetched: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (
+            fetched["id"].as_str(),
+            fetched["status"].as_str(),
+            fetched["expanded"].as_bool()
+        ),
+        (Some("po_1"), Some("paid"), Some(true))
+    );
+
+    // A wrong key is the vendor's own error, decoded by the pointers in vendor.yaml.
+    let (code, _, stderr) = run("wrong", &["get_payout", "-", "payout_id=po_1"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("HTTP 401: vendor error E_KEY: bad key"),
+        "{stderr}"
+    );
+}
