@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use openapiv3::OpenAPI;
+use payspec_profile::NullableKind;
 use proc_macro2::TokenStream;
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use quote::{format_ident, quote};
 
 use crate::Vendor;
@@ -51,6 +52,14 @@ fn progenitor_tokens(vendor: &Vendor) -> Result<TokenStream, Diagnostics> {
         .with_inner_type(quote!(payspec_runtime::Runtime))
         .with_hooks(HooksMode::Expected)
         .with_derive("PartialEq");
+    // Go-style nullable wrappers become the runtime's optional types (vendor.yaml names them).
+    for (schema, kind) in &vendor.profile.nullable_wrappers {
+        let target = match kind {
+            NullableKind::String => "payspec_runtime::nullable::NullString",
+            NullableKind::Time => "payspec_runtime::nullable::NullTime",
+        };
+        settings.with_replacement(schema, target, [TypeImpl::Default].into_iter());
+    }
     let spec: &OpenAPI = &vendor.spec;
     let outcome = quietly(|| Generator::new(&settings).generate_tokens(spec));
     match outcome {
@@ -266,7 +275,7 @@ fn glue_tokens(
 
             /// A client configured in code: server or base URL, credentials, HTTP client.
             pub fn with_settings(settings: payspec_runtime::Settings) -> Result<Self, payspec_runtime::ConfigError> {
-                let runtime = payspec_runtime::Runtime::new(PROFILE_JSON, settings)?;
+                let runtime = payspec_runtime::Runtime::new(PROFILE_JSON, OPERATIONS, settings)?;
                 let base_url = runtime.base_url().to_owned();
                 let http = runtime.http_client().clone();
                 Ok(Self::new_with_client(&base_url, http, runtime))

@@ -51,7 +51,7 @@ pub fn load_vendor(dir: &Path) -> Result<Vendor, Diagnostics> {
         .into());
     }
     let mut spec = read_spec(&files.spec)?;
-    let operations = normalize::normalize(&files.spec, &mut spec, &profile)?;
+    let operations = normalize::normalize(&files, &mut spec, &profile)?;
     if operations.is_empty() {
         return Err(Diagnostic::new(&files.spec, "/paths", "the spec has no operations").into());
     }

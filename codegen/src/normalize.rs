@@ -12,6 +12,7 @@ use openapiv3::{
 use payspec_profile::{Profile, Scheme};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, token};
+use crate::load::VendorFiles;
 
 /// Headers a caller never passes: the HTTP client sets them.
 const TRANSPORT_HEADERS: [&str; 3] = ["content-type", "accept", "content-length"];
@@ -50,11 +51,22 @@ pub struct ParamSummary {
 
 /// Normalises `spec` in place; returns the operations in document order.
 pub fn normalize(
-    file: &Path,
+    files: &VendorFiles,
     spec: &mut OpenAPI,
     profile: &Profile,
 ) -> Result<Vec<OperationSummary>, Diagnostics> {
+    let file = files.spec.as_path();
     let mut problems = Vec::new();
+    // Component schemas as written, to follow `$ref`s while operations are rewritten.
+    let components: BTreeMap<String, ReferenceOr<Schema>> = spec
+        .components
+        .iter()
+        .flat_map(|c| {
+            c.schemas
+                .iter()
+                .map(|(name, schema)| (name.clone(), schema.clone()))
+        })
+        .collect();
     let mut operations = Vec::new();
     // Request-body components whose runtime-supplied fields must go, with the fields.
     let mut component_fields: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -178,6 +190,27 @@ pub fn normalize(
                 .responses
                 .responses
                 .retain(|status, _| is_success(status));
+            // With an envelope, the caller's type is the payload's.
+            if let Some(payload) = profile.envelope.as_ref().and_then(|e| e.payload.as_deref()) {
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    let ReferenceOr::Item(response) = response else {
+                        continue;
+                    };
+                    for media in response.content.values_mut() {
+                        let Some(schema) = media.schema.as_mut() else {
+                            continue;
+                        };
+                        match unwrap_payload(schema, payload, &components) {
+                            Ok(inner) => *schema = inner,
+                            Err(message) => problems.push(Diagnostic::new(
+                                file,
+                                format!("{pointer}/responses/{status}"),
+                                message,
+                            )),
+                        }
+                    }
+                }
+            }
 
             operations.push(OperationSummary {
                 params: operation
@@ -205,6 +238,12 @@ pub fn normalize(
     }
 
     problems.extend(duplicate_ids(file, &operations));
+    problems.extend(check_profile_references(
+        files,
+        profile,
+        &operations,
+        &components,
+    ));
     for operation in profile.auth.operations.keys() {
         if !operations.iter().any(|o| &o.id == operation) {
             let known: Vec<&str> = operations.iter().map(|o| o.id.as_str()).collect();
@@ -364,6 +403,115 @@ fn remove_properties(schema: &mut Schema, fields: &BTreeSet<String>) {
     };
     properties.retain(|name, _| !fields.contains(name));
     required.retain(|name| !fields.contains(name));
+}
+
+/// Follows the envelope's payload pointer (`/Body`) through a response schema.
+fn unwrap_payload(
+    schema: &ReferenceOr<Schema>,
+    payload: &str,
+    components: &BTreeMap<String, ReferenceOr<Schema>>,
+) -> Result<ReferenceOr<Schema>, String> {
+    let mut current = schema.clone();
+    for segment in payload
+        .trim_start_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+    {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        let resolved = resolve(&current, components)?;
+        let properties = match &resolved.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => &object.properties,
+            SchemaKind::Any(any) => &any.properties,
+            _ => {
+                return Err(format!(
+                    "the envelope payload {payload} is not in this response's schema (not an object)"
+                ));
+            }
+        };
+        current = match properties.get(&segment) {
+            Some(ReferenceOr::Item(inner)) => ReferenceOr::Item(inner.as_ref().clone()),
+            Some(ReferenceOr::Reference { reference }) => ReferenceOr::Reference {
+                reference: reference.clone(),
+            },
+            None => {
+                return Err(format!(
+                    "the envelope payload {payload} is not in this response's schema (no property {segment:?})"
+                ));
+            }
+        };
+    }
+    Ok(current)
+}
+
+fn resolve<'a>(
+    schema: &'a ReferenceOr<Schema>,
+    components: &'a BTreeMap<String, ReferenceOr<Schema>>,
+) -> Result<&'a Schema, String> {
+    let mut current = schema;
+    for _ in 0..32 {
+        match current {
+            ReferenceOr::Item(schema) => return Ok(schema),
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/schemas/")
+                    .ok_or_else(|| {
+                        format!("`$ref` {reference:?} is not a local component schema")
+                    })?;
+                current = components
+                    .get(name)
+                    .ok_or_else(|| format!("`$ref` {reference:?} points to no schema"))?;
+            }
+        }
+    }
+    Err("a cycle of `$ref`s".to_owned())
+}
+
+/// What vendor.yaml names in the spec must exist there: token operations (which must be sent
+/// without auth, or logging in would need a token) and nullable wrapper schemas.
+fn check_profile_references(
+    files: &VendorFiles,
+    profile: &Profile,
+    operations: &[OperationSummary],
+    components: &BTreeMap<String, ReferenceOr<Schema>>,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let known: Vec<&str> = operations.iter().map(|o| o.id.as_str()).collect();
+    for (name, provider) in &profile.tokens {
+        let calls = [
+            ("login", Some(&provider.login)),
+            ("refresh", provider.refresh.as_ref()),
+        ];
+        for (call_name, call) in calls {
+            let Some(call) = call else { continue };
+            let pointer = format!("/tokens/{}/{call_name}/operation", token(name));
+            if !known.contains(&call.operation.as_str()) {
+                problems.push(Diagnostic::new(
+                    &files.profile,
+                    pointer,
+                    format!(
+                        "{:?} is not an operation of the spec ({})",
+                        call.operation,
+                        known.join(", ")
+                    ),
+                ));
+            } else if profile.scheme_for(&call.operation).is_some() {
+                problems.push(Diagnostic::new(&files.profile, pointer, format!(
+                    "operation {:?} obtains tokens, so it must be sent without auth: add `{}: none` under auth.operations",
+                    call.operation, call.operation
+                )));
+            }
+        }
+    }
+    for name in profile.nullable_wrappers.keys() {
+        if !components.contains_key(name) {
+            problems.push(Diagnostic::new(
+                &files.profile,
+                format!("/nullable_wrappers/{}", token(name)),
+                format!("the spec has no component schema {name:?}"),
+            ));
+        }
+    }
+    problems
 }
 
 fn duplicate_ids(file: &Path, operations: &[OperationSummary]) -> Vec<Diagnostic> {

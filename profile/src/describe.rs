@@ -11,6 +11,10 @@ impl fmt::Display for ValueSource {
             ValueSource::Literal(text) => write!(f, "{text:?}"),
             ValueSource::Timestamp => f.write_str("timestamp"),
             ValueSource::HmacSha256(signature) => write!(f, "{signature}"),
+            ValueSource::Token(provider) => {
+                write!(f, "bearer token {provider} (login, cached, refreshed)")
+            }
+            ValueSource::RefreshToken => f.write_str("refresh token"),
         }
     }
 }

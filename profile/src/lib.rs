@@ -36,6 +36,108 @@ pub struct Profile {
     /// Where a vendor error's code and message are in an error body.
     #[serde(default)]
     pub errors: ErrorShape,
+    /// A wrapper around every response body, e.g. `{"data": …}` or `{"Result": true, "Body": …}`.
+    #[serde(default)]
+    pub envelope: Option<Envelope>,
+    /// Bearer tokens the runtime obtains and refreshes itself, by name.
+    #[serde(default)]
+    pub tokens: BTreeMap<String, TokenProvider>,
+    /// Component schemas that are Go-style nullable wrappers (`{"String": "x", "Valid": true}`),
+    /// by schema name: they surface to Rust users as optional values.
+    #[serde(default)]
+    pub nullable_wrappers: BTreeMap<String, NullableKind>,
+}
+
+/// A response envelope: where the payload is, and how a success is told from a failure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// JSON pointer to the payload handed to the caller (e.g. `/Body`); the whole body if absent.
+    #[serde(default)]
+    pub payload: Option<String>,
+    /// When present, a 2xx response is a success only if this rule holds.
+    #[serde(default)]
+    pub success: Option<SuccessRule>,
+}
+
+/// How a 2xx envelope says "success".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SuccessRule {
+    /// The value at `pointer` equals `value` (Paywall: `/Result` is `true`).
+    Equals {
+        /// Where.
+        pointer: String,
+        /// The value that means success.
+        value: serde_json::Value,
+    },
+    /// Nothing (or null) is at `pointer` (xpays: no `/error`).
+    Absent {
+        /// Where.
+        pointer: String,
+    },
+}
+
+/// A bearer token the runtime obtains by calling the vendor's login operation, caches, and
+/// refreshes before it expires.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenProvider {
+    /// The operationId that logs in, and the body it sends.
+    pub login: TokenCall,
+    /// The operationId that refreshes, and the body it sends (`refresh_token` is a source).
+    #[serde(default)]
+    pub refresh: Option<TokenCall>,
+    /// JSON pointer to the access token in a login or refresh response.
+    pub access_token: String,
+    /// JSON pointer to the refresh token (it may rotate: the newest one is always used).
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    /// JSON pointer to the access token's lifetime in seconds.
+    #[serde(default)]
+    pub expires_in: Option<String>,
+    /// The lifetime assumed when the response does not say.
+    #[serde(default = "default_lifetime")]
+    pub default_lifetime_seconds: u64,
+    /// Refresh this many seconds before expiry.
+    #[serde(default = "default_refresh_margin")]
+    pub refresh_before_seconds: u64,
+    /// Written before the token in a header (e.g. `Bearer `).
+    #[serde(default = "default_prefix")]
+    pub prefix: String,
+}
+
+fn default_lifetime() -> u64 {
+    900
+}
+
+fn default_refresh_margin() -> u64 {
+    60
+}
+
+fn default_prefix() -> String {
+    "Bearer ".to_owned()
+}
+
+/// A call the token provider makes: an operation and its JSON body fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenCall {
+    /// The operationId.
+    pub operation: String,
+    /// The body's fields.
+    #[serde(default)]
+    pub body: BTreeMap<String, ValueSource>,
+}
+
+/// What a nullable wrapper holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NullableKind {
+    /// `{"String": "…", "Valid": bool}`, an optional string.
+    String,
+    /// `{"Time": "<RFC 3339>", "Valid": bool}`, an optional date-time.
+    Time,
 }
 
 /// One credential a caller must supply.
@@ -139,6 +241,10 @@ pub enum ValueSource {
     Timestamp,
     /// An HMAC-SHA256 signature.
     HmacSha256(Signature),
+    /// The current access token of the named token provider, with its prefix.
+    Token(String),
+    /// The refresh token last issued (only in a token provider's refresh call).
+    RefreshToken,
 }
 
 /// An HMAC-SHA256 over a message built from parts of the request.
@@ -221,7 +327,10 @@ impl Scheme {
                     ValueSource::HmacSha256(sig) => {
                         uses.push((format!("{pointer}/hmac_sha256/key"), sig.key.as_str()))
                     }
-                    ValueSource::Literal(_) | ValueSource::Timestamp => {}
+                    ValueSource::Literal(_)
+                    | ValueSource::Timestamp
+                    | ValueSource::Token(_)
+                    | ValueSource::RefreshToken => {}
                 }
             }
         }

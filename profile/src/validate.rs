@@ -1,7 +1,7 @@
 //! Consistency checks of a profile on its own (the code generator adds the checks that
 //! need the OpenAPI document, such as operation names).
 
-use crate::{Profile, SchemeChoice, escape_pointer};
+use crate::{Profile, SchemeChoice, ValueSource, escape_pointer};
 
 /// One thing wrong with a profile, located by a JSON pointer into `vendor.yaml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +114,7 @@ impl Profile {
                 }
             }
             for (field, source) in &scheme.body {
-                if matches!(source, crate::ValueSource::HmacSha256(_)) {
+                if matches!(source, ValueSource::HmacSha256(_)) {
                     problems.push(Problem::new(
                         format!("{base}/body/{}", escape_pointer(field)),
                         "a signature cannot go inside the body it signs: put it in a header",
@@ -130,21 +130,106 @@ impl Profile {
                 }
             }
         }
+        for (scheme_name, scheme) in &self.auth.schemes {
+            let base = format!("/auth/schemes/{}", escape_pointer(scheme_name));
+            for (place, values) in [("headers", &scheme.headers), ("body", &scheme.body)] {
+                for (name, source) in values {
+                    let pointer = format!("{base}/{place}/{}", escape_pointer(name));
+                    match source {
+                        ValueSource::Token(provider) if !self.tokens.contains_key(provider) => {
+                            problems.push(Problem::new(
+                                format!("{pointer}/token"),
+                                format!(
+                                    "unknown token provider {provider:?} (declared: {})",
+                                    names(self.tokens.keys())
+                                ),
+                            ));
+                        }
+                        ValueSource::RefreshToken => problems.push(Problem::new(
+                            pointer,
+                            "refresh_token can only be sent by a token provider's refresh call",
+                        )),
+                        ValueSource::Token(_) if place == "body" => problems.push(Problem::new(
+                            pointer,
+                            "a bearer token goes in a header, not the body",
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        for (name, provider) in &self.tokens {
+            let base = format!("/tokens/{}", escape_pointer(name));
+            let calls = [
+                ("login", Some(&provider.login)),
+                ("refresh", provider.refresh.as_ref()),
+            ];
+            for (call_name, call) in calls {
+                let Some(call) = call else { continue };
+                for (field, source) in &call.body {
+                    let pointer = format!("{base}/{call_name}/body/{}", escape_pointer(field));
+                    match source {
+                        ValueSource::Credential(c) if !self.credentials.contains_key(c) => problems.push(Problem::new(
+                            format!("{pointer}/credential"),
+                            format!("unknown credential {c:?} (declared: {})", names(self.credentials.keys())),
+                        )),
+                        ValueSource::RefreshToken if call_name == "login" => {
+                            problems.push(Problem::new(pointer, "a login cannot send a refresh token"))
+                        }
+                        ValueSource::HmacSha256(_) | ValueSource::Token(_) => problems.push(Problem::new(
+                            pointer,
+                            "a token call's body takes credentials, literals, timestamps or the refresh token",
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+            if provider.refresh.is_some() && provider.refresh_token.is_none() {
+                problems.push(Problem::new(
+                    format!("{base}/refresh"),
+                    "a refresh call needs `refresh_token`, the pointer to the refresh token in responses",
+                ));
+            }
+            let pointers = [
+                ("access_token", Some(&provider.access_token)),
+                ("refresh_token", provider.refresh_token.as_ref()),
+                ("expires_in", provider.expires_in.as_ref()),
+            ];
+            for (field, pointer) in pointers {
+                if let Some(pointer) = pointer {
+                    check_pointer(&mut problems, format!("{base}/{field}"), pointer);
+                }
+            }
+        }
+        if let Some(envelope) = &self.envelope {
+            if let Some(pointer) = &envelope.payload {
+                check_pointer(&mut problems, "/envelope/payload".into(), pointer);
+            }
+            if let Some(
+                crate::SuccessRule::Equals { pointer, .. } | crate::SuccessRule::Absent { pointer },
+            ) = &envelope.success
+            {
+                check_pointer(&mut problems, "/envelope/success".into(), pointer);
+            }
+        }
         for (field, pointer) in [
             ("code", &self.errors.code),
             ("message", &self.errors.message),
         ] {
-            if let Some(pointer) = pointer
-                && !pointer.is_empty()
-                && !pointer.starts_with('/')
-            {
-                problems.push(Problem::new(
-                    format!("/errors/{field}"),
-                    format!("{pointer:?} is not a JSON pointer (it must start with '/')"),
-                ));
+            if let Some(pointer) = pointer.as_ref().filter(|p| !p.is_empty()) {
+                check_pointer(&mut problems, format!("/errors/{field}"), pointer);
             }
         }
         problems
+    }
+}
+
+fn check_pointer(problems: &mut Vec<Problem>, location: String, pointer: &str) {
+    if !pointer.starts_with('/') {
+        problems.push(Problem::new(
+            location,
+            format!("{pointer:?} is not a JSON pointer (it must start with '/')"),
+        ));
     }
 }
 

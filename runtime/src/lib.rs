@@ -9,9 +9,11 @@
 pub mod call;
 mod credentials;
 mod error;
+pub mod nullable;
 mod runtime;
 mod settings;
 pub mod signing;
+mod token;
 
 pub use call::{CallRequest, OperationMeta, ParamMeta, VendorEntry};
 pub use credentials::Credentials;

@@ -11,14 +11,16 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use payspec_profile::{Profile, Scheme, ValueSource};
+use payspec_profile::{Profile, Scheme, SuccessRule, ValueSource};
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use tracing::Instrument as _;
 
+use crate::call::OperationMeta;
 use crate::credentials::Credentials;
 use crate::error::{ConfigError, VendorError, excerpt};
 use crate::settings::Settings;
 use crate::signing::{RequestParts, sign, timestamp_now};
+use crate::token::{self, TokenFailure, Tokens};
 
 /// The largest error body read to find the vendor's code and message.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -27,9 +29,11 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct Runtime {
     profile: Profile,
+    operations: &'static [OperationMeta],
     credentials: Credentials,
     base_url: String,
     http: reqwest::Client,
+    tokens: Tokens,
 }
 
 impl fmt::Debug for Runtime {
@@ -43,8 +47,13 @@ impl fmt::Debug for Runtime {
 }
 
 impl Runtime {
-    /// Builds the runtime from the embedded profile (JSON) and the caller's settings.
-    pub fn new(profile_json: &str, settings: Settings) -> Result<Self, ConfigError> {
+    /// Builds the runtime from the embedded profile (JSON), the vendor's operations and the
+    /// caller's settings.
+    pub fn new(
+        profile_json: &str,
+        operations: &'static [OperationMeta],
+        settings: Settings,
+    ) -> Result<Self, ConfigError> {
         let profile: Profile =
             serde_json::from_str(profile_json).map_err(|e| ConfigError::Profile(e.to_string()))?;
         let base_url =
@@ -83,11 +92,15 @@ impl Runtime {
                 .build()
                 .map_err(|e| ConfigError::Http(e.to_string()))?,
         };
+        let tokens = Tokens::new(&profile.tokens);
+        let base_url = base_url.trim_end_matches('/').to_owned();
         Ok(Self {
             profile,
+            operations,
             credentials,
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url,
             http,
+            tokens,
         })
     }
 
@@ -140,8 +153,10 @@ impl Runtime {
                 ValueSource::Credential(name) => self.credentials.get(name).unwrap_or_default(),
                 ValueSource::Literal(text) => text,
                 ValueSource::Timestamp => &timestamp,
-                // The profile validation rejects signatures inside the body.
-                ValueSource::HmacSha256(_) => continue,
+                // The profile validation keeps signatures and tokens out of the body.
+                ValueSource::HmacSha256(_) | ValueSource::Token(_) | ValueSource::RefreshToken => {
+                    continue;
+                }
             };
             object.insert(field.clone(), serde_json::Value::String(value.to_owned()));
         }
@@ -154,11 +169,12 @@ impl Runtime {
         Ok(())
     }
 
-    /// The `exec` hook: signs, sends, and classifies the response.
+    /// The `exec` hook: authenticates, sends, and classifies the response. A request whose
+    /// bearer token the vendor rejects (401) is sent once more with a fresh token, never more.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         operation: &str,
     ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::info_span!(
@@ -166,36 +182,68 @@ impl Runtime {
             vendor = %self.profile.vendor,
             operation,
             method = %request.method(),
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
         );
-        if let Some(scheme) = self.profile.scheme_for(operation) {
-            self.authenticate(scheme, &mut request);
-        }
-        let started = Instant::now();
-        let result = http.execute(request).instrument(span.clone()).await;
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
-        let response = match result {
-            Ok(response) => response,
-            Err(error) => {
-                let _guard = span.enter();
-                tracing::debug!(error = %error, "request failed");
-                return Err(error);
-            }
+        let scheme = self.profile.scheme_for(operation);
+        let uses_token = scheme.is_some_and(|s| {
+            s.headers
+                .values()
+                .any(|v| matches!(v, ValueSource::Token(_)))
+        });
+        let mut spare = if uses_token {
+            request.try_clone()
+        } else {
+            None
         };
-        span.record("status", response.status().as_u16());
-        tracing::debug!(
-            parent: &span,
-            status = response.status().as_u16(),
-            latency_ms = started.elapsed().as_millis() as u64,
-            "response"
-        );
-        if response.status().is_success() {
-            return Ok(response);
+        let mut request = request;
+        loop {
+            let issued = match scheme {
+                Some(scheme) => match self
+                    .authenticate(http, scheme, &mut request)
+                    .instrument(span.clone())
+                    .await
+                {
+                    Ok(issued) => issued,
+                    Err(TokenFailure::Http(error)) => return Err(error),
+                    Err(TokenFailure::Vendor(refusal)) => return Ok(failure_response(refusal)),
+                },
+                None => Vec::new(),
+            };
+            let started = Instant::now();
+            let response = match http.execute(request).instrument(span.clone()).await {
+                Ok(response) => response,
+                Err(error) => {
+                    tracing::debug!(parent: &span, error = %error, "request failed");
+                    return Err(error);
+                }
+            };
+            let status = response.status();
+            tracing::debug!(
+                parent: &span,
+                status = status.as_u16(),
+                latency_ms = started.elapsed().as_millis() as u64,
+                "response"
+            );
+            if status == reqwest::StatusCode::UNAUTHORIZED
+                && !issued.is_empty()
+                && let Some(copy) = spare.take()
+            {
+                tracing::debug!(parent: &span, "token rejected: logging in again and retrying once");
+                for (provider, generation) in issued {
+                    self.tokens.revoke(&provider, generation).await;
+                }
+                request = copy;
+                continue;
+            }
+            return if status.is_success() {
+                self.open_envelope(response, operation)
+                    .instrument(span)
+                    .await
+            } else {
+                self.decode_failure(response, operation)
+                    .instrument(span)
+                    .await
+            };
         }
-        self.decode_failure(response, operation)
-            .instrument(span)
-            .await
     }
 
     /// The `post` hook: a response the runtime marked as a vendor failure becomes an error
@@ -220,8 +268,14 @@ impl Runtime {
         }
     }
 
-    /// Sets the scheme's headers on the request, signing its exact body bytes.
-    fn authenticate(&self, scheme: &Scheme, request: &mut reqwest::Request) {
+    /// Sets the scheme's headers on the request, signing its exact body bytes. Returns the
+    /// tokens used (provider and generation), so that a 401 can revoke them.
+    async fn authenticate(
+        &self,
+        http: &reqwest::Client,
+        scheme: &Scheme,
+        request: &mut reqwest::Request,
+    ) -> Result<Vec<(String, u64)>, TokenFailure> {
         let timestamp = timestamp_now(scheme.timestamp);
         let body: Bytes = request
             .body()
@@ -236,6 +290,7 @@ impl Runtime {
             body: &body,
             timestamp: &timestamp,
         };
+        let mut issued = Vec::new();
         for (name, source) in &scheme.headers {
             let (value, sensitive) = match source {
                 ValueSource::Credential(credential) => (
@@ -251,6 +306,13 @@ impl Runtime {
                     let key = self.credentials.get(&recipe.key).unwrap_or_default();
                     (sign(recipe, key.as_bytes(), &parts), true)
                 }
+                ValueSource::Token(provider) => {
+                    let token = self.tokens.get(provider, &self.token_context(http)).await?;
+                    issued.push((provider.clone(), token.generation));
+                    (token.value, true)
+                }
+                // The profile validation allows refresh tokens only in token calls.
+                ValueSource::RefreshToken => continue,
             };
             // Names and values were checked when the runtime was built.
             let (Ok(name), Ok(mut value)) = (
@@ -263,6 +325,60 @@ impl Runtime {
             value.set_sensitive(sensitive);
             request.headers_mut().insert(name, value);
         }
+        Ok(issued)
+    }
+
+    fn token_context<'a>(&'a self, http: &'a reqwest::Client) -> token::Context<'a> {
+        token::Context {
+            vendor: &self.profile.vendor,
+            base_url: &self.base_url,
+            http,
+            credentials: &self.credentials,
+            operations: self.operations,
+            runtime: self,
+        }
+    }
+
+    /// Unwraps a success response's envelope (handing on only the payload), or marks an
+    /// envelope that says "failed" as a vendor failure. Without an envelope: unchanged.
+    async fn open_envelope(
+        &self,
+        response: reqwest::Response,
+        operation: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        let Some(envelope) = &self.profile.envelope else {
+            return Ok(response);
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        // Not JSON: hand it on untouched, the generated code reports the mismatch.
+        let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body) else {
+            return Ok(rebuild(status, headers, body, None));
+        };
+        let succeeded = match &envelope.success {
+            None => true,
+            Some(SuccessRule::Equals { pointer, value }) => json.pointer(pointer) == Some(value),
+            Some(SuccessRule::Absent { pointer }) => {
+                json.pointer(pointer).is_none_or(|v| v.is_null())
+            }
+        };
+        if !succeeded {
+            let failure = self.vendor_error(status.as_u16(), operation, &body);
+            tracing::debug!(status = status.as_u16(), code = ?failure.code, "envelope says failure");
+            return Ok(rebuild(status, headers, body, Some(failure)));
+        }
+        let payload = match &envelope.payload {
+            Some(pointer) => json
+                .pointer(pointer)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null),
+            None => json,
+        };
+        let bytes = serde_json::to_vec(&payload)
+            .map(Bytes::from)
+            .unwrap_or(body);
+        Ok(rebuild(status, headers, bytes, None))
     }
 
     /// Reads a failure response and re-issues it carrying the decoded [`VendorError`].
@@ -276,11 +392,7 @@ impl Runtime {
         let body = read_capped(response, MAX_ERROR_BODY).await?;
         let failure = self.vendor_error(status.as_u16(), operation, &body);
         tracing::debug!(status = status.as_u16(), code = ?failure.code, "vendor error");
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = status;
-        *rebuilt.headers_mut() = headers;
-        rebuilt.extensions_mut().insert(failure);
-        Ok(reqwest::Response::from(rebuilt))
+        Ok(rebuild(status, headers, body, Some(failure)))
     }
 
     /// Decodes the vendor's code and message from an error body, by the profile's pointers.
@@ -314,6 +426,26 @@ impl Runtime {
         }
         out
     }
+}
+
+/// A response with a new body (and Content-Length), optionally marked as a vendor failure.
+fn rebuild(
+    status: reqwest::StatusCode,
+    mut headers: reqwest::header::HeaderMap,
+    body: Bytes,
+    failure: Option<VendorError>,
+) -> reqwest::Response {
+    headers.insert(
+        reqwest::header::CONTENT_LENGTH,
+        HeaderValue::from(body.len()),
+    );
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    if let Some(failure) = failure {
+        response.extensions_mut().insert(failure);
+    }
+    reqwest::Response::from(response)
 }
 
 /// A response standing for a failure, for the generated code to return as an error.
