@@ -71,6 +71,15 @@ pub fn normalize(
     // Request-body components whose runtime-supplied fields must go, with the fields.
     let mut component_fields: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let global_security = spec.security.clone();
+    let shared_parameters: BTreeMap<String, ReferenceOr<Parameter>> = spec
+        .components
+        .iter()
+        .flat_map(|c| {
+            c.parameters
+                .iter()
+                .map(|(name, p)| (name.clone(), p.clone()))
+        })
+        .collect();
     let security_headers = api_key_headers(spec);
 
     for (path, item) in spec.paths.paths.iter_mut() {
@@ -120,12 +129,26 @@ pub fn normalize(
             // Header parameters the runtime or the HTTP client fills.
             let mut kept = Vec::new();
             for param in std::mem::take(&mut operation.parameters) {
-                let data = match &param {
-                    ReferenceOr::Item(p) => p,
+                // Shared parameters (`#/components/parameters/...`) are inlined.
+                let param = match param {
                     ReferenceOr::Reference { reference } => {
-                        problems.push(Diagnostic::new(file, format!("{pointer}/parameters"), format!("parameter `$ref` {reference:?} is not supported: write the parameter inline")));
-                        continue;
+                        let target = reference
+                            .strip_prefix("#/components/parameters/")
+                            .and_then(|name| shared_parameters.get(name));
+                        match target {
+                            Some(ReferenceOr::Item(p)) => ReferenceOr::Item(p.clone()),
+                            _ => {
+                                problems.push(Diagnostic::new(file, format!("{pointer}/parameters"), format!(
+                                    "parameter `$ref` {reference:?} does not point to a parameter in #/components/parameters"
+                                )));
+                                continue;
+                            }
+                        }
                     }
+                    item => item,
+                };
+                let ReferenceOr::Item(data) = &param else {
+                    continue;
                 };
                 if let Parameter::Header { parameter_data, .. } = data {
                     let name = parameter_data.name.to_ascii_lowercase();
@@ -237,6 +260,7 @@ pub fn normalize(
         }
     }
 
+    require_nullable_wrappers(spec, profile);
     problems.extend(duplicate_ids(file, &operations));
     problems.extend(check_profile_references(
         files,
@@ -405,6 +429,102 @@ fn remove_properties(schema: &mut Schema, fields: &BTreeSet<String>) {
     required.retain(|name| !fields.contains(name));
 }
 
+/// A property typed as a nullable wrapper is made required: the runtime's wrapper types read
+/// a missing field as "no value", so callers see one optional value, not an option of one.
+fn require_nullable_wrappers(spec: &mut OpenAPI, profile: &Profile) {
+    if profile.nullable_wrappers.is_empty() {
+        return;
+    }
+    let wrappers: BTreeSet<String> = profile
+        .nullable_wrappers
+        .keys()
+        .map(|name| format!("#/components/schemas/{name}"))
+        .collect();
+    let visit = |schema: &mut ReferenceOr<Schema>| {
+        if let ReferenceOr::Item(schema) = schema {
+            require_in(schema, &wrappers);
+        }
+    };
+    if let Some(components) = spec.components.as_mut() {
+        components.schemas.values_mut().for_each(visit);
+    }
+    for item in spec.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(ReferenceOr::Item(body)) = operation.request_body.as_mut() {
+                body.content
+                    .values_mut()
+                    .filter_map(|m| m.schema.as_mut())
+                    .for_each(visit);
+            }
+            for response in operation.responses.responses.values_mut() {
+                if let ReferenceOr::Item(response) = response {
+                    response
+                        .content
+                        .values_mut()
+                        .filter_map(|m| m.schema.as_mut())
+                        .for_each(visit);
+                }
+            }
+        }
+    }
+}
+
+fn require_in(schema: &mut Schema, wrappers: &BTreeSet<String>) {
+    let recurse = |inner: &mut ReferenceOr<Box<Schema>>| {
+        if let ReferenceOr::Item(inner) = inner {
+            require_in(inner, wrappers);
+        }
+    };
+    match &mut schema.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => {
+            require_properties(&object.properties, &mut object.required, wrappers);
+            object.properties.values_mut().for_each(recurse);
+        }
+        SchemaKind::Any(any) => {
+            require_properties(&any.properties, &mut any.required, wrappers);
+            any.properties.values_mut().for_each(recurse);
+        }
+        SchemaKind::Type(Type::Array(array)) => array.items.iter_mut().for_each(recurse),
+        SchemaKind::AllOf { all_of: members }
+        | SchemaKind::OneOf { one_of: members }
+        | SchemaKind::AnyOf { any_of: members } => {
+            for member in members {
+                if let ReferenceOr::Item(member) = member {
+                    require_in(member, wrappers);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn require_properties<'a>(
+    properties: impl IntoIterator<Item = (&'a String, &'a ReferenceOr<Box<Schema>>)>,
+    required: &mut Vec<String>,
+    wrappers: &BTreeSet<String>,
+) {
+    for (name, property) in properties {
+        if let ReferenceOr::Reference { reference } = property
+            && wrappers.contains(reference.as_str())
+            && !required.contains(name)
+        {
+            required.push(name.clone());
+        }
+    }
+}
+
 /// Follows the envelope's payload pointer (`/Body`) through a response schema.
 fn unwrap_payload(
     schema: &ReferenceOr<Schema>,
@@ -418,29 +538,45 @@ fn unwrap_payload(
         .filter(|s| !s.is_empty())
     {
         let segment = segment.replace("~1", "/").replace("~0", "~");
-        let resolved = resolve(&current, components)?;
-        let properties = match &resolved.schema_kind {
-            SchemaKind::Type(Type::Object(object)) => &object.properties,
-            SchemaKind::Any(any) => &any.properties,
-            _ => {
-                return Err(format!(
-                    "the envelope payload {payload} is not in this response's schema (not an object)"
-                ));
-            }
-        };
-        current = match properties.get(&segment) {
-            Some(ReferenceOr::Item(inner)) => ReferenceOr::Item(inner.as_ref().clone()),
-            Some(ReferenceOr::Reference { reference }) => ReferenceOr::Reference {
-                reference: reference.clone(),
-            },
-            None => {
-                return Err(format!(
-                    "the envelope payload {payload} is not in this response's schema (no property {segment:?})"
-                ));
-            }
-        };
+        current = property(&current, &segment, components, 0)?.ok_or_else(|| {
+            format!("the envelope payload {payload} is not in this response's schema (no property {segment:?})")
+        })?;
     }
     Ok(current)
+}
+
+/// The schema of property `name` of an object schema, looking through `$ref` and `allOf`.
+fn property(
+    schema: &ReferenceOr<Schema>,
+    name: &str,
+    components: &BTreeMap<String, ReferenceOr<Schema>>,
+    depth: usize,
+) -> Result<Option<ReferenceOr<Schema>>, String> {
+    if depth > 32 {
+        return Err("a cycle of `$ref`s or `allOf`s".to_owned());
+    }
+    let resolved = resolve(schema, components)?;
+    let properties = match &resolved.schema_kind {
+        SchemaKind::Type(Type::Object(object)) => &object.properties,
+        SchemaKind::Any(any) => &any.properties,
+        SchemaKind::AllOf { all_of } => {
+            // The last member that defines the property wins, as in a merge.
+            let mut found = None;
+            for member in all_of {
+                if let Some(inner) = property(member, name, components, depth + 1)? {
+                    found = Some(inner);
+                }
+            }
+            return Ok(found);
+        }
+        _ => return Ok(None),
+    };
+    Ok(properties.get(name).map(|inner| match inner {
+        ReferenceOr::Item(inner) => ReferenceOr::Item(inner.as_ref().clone()),
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
+    }))
 }
 
 fn resolve<'a>(

@@ -68,7 +68,19 @@ struct Wire<T> {
 #[serde(untagged)]
 enum Lenient<T> {
     Wrapped(Wire<T>),
-    Plain(Option<T>),
+    Plain(T),
+}
+
+/// Reads a wrapper, `null`, a plain value, or nothing at all: through `Option`, so that a
+/// missing field (serde asks for an option) is "no value" rather than an error.
+fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(
+        match Option::<Lenient<Option<String>>>::deserialize(deserializer)? {
+            None => None,
+            Some(Lenient::Wrapped(wire)) => wire.value.flatten().filter(|_| wire.valid),
+            Some(Lenient::Plain(value)) => value,
+        },
+    )
 }
 
 impl Serialize for NullString {
@@ -83,10 +95,7 @@ impl Serialize for NullString {
 
 impl<'de> Deserialize<'de> for NullString {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self(match Lenient::<String>::deserialize(deserializer)? {
-            Lenient::Wrapped(wire) => wire.value.filter(|_| wire.valid),
-            Lenient::Plain(value) => value,
-        }))
+        read(deserializer).map(Self)
     }
 }
 
@@ -111,11 +120,7 @@ impl Serialize for NullTime {
 
 impl<'de> Deserialize<'de> for NullTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = match Lenient::<String>::deserialize(deserializer)? {
-            Lenient::Wrapped(wire) => wire.value.filter(|_| wire.valid),
-            Lenient::Plain(value) => value,
-        };
-        let Some(text) = text else {
+        let Some(text) = read(deserializer)? else {
             return Ok(Self(None));
         };
         DateTime::parse_from_rfc3339(&text)
@@ -178,5 +183,16 @@ mod tests {
             bad.to_string().contains("invalid date-time \"yesterday\""),
             "{bad}"
         );
+    }
+
+    #[test]
+    fn a_missing_field_is_no_value() {
+        #[derive(Deserialize)]
+        struct Order {
+            receipt: NullString,
+            completed_at: NullTime,
+        }
+        let order: Order = serde_json::from_value(json!({})).unwrap();
+        assert_eq!((order.receipt.0, order.completed_at.0), (None, None));
     }
 }
