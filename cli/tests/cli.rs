@@ -8,9 +8,19 @@ mod mock;
 
 use std::process::{Command, Output};
 
-use mock::{Mock, ONEKEY_LOGIN, ONEKEY_PASS, ONEKEY_SECRET, RIO_API_KEY};
+use mock::{
+    Mock, ONEKEY_LOGIN, ONEKEY_PASS, ONEKEY_SECRET, PAYWALL_KEYS, RIO_API_KEY, WESTMINISTER_EMAIL,
+    WESTMINISTER_PASSWORD,
+};
 
-const SECRETS: [&str; 4] = [ONEKEY_LOGIN, ONEKEY_PASS, ONEKEY_SECRET, RIO_API_KEY];
+const SECRETS: [&str; 6] = [
+    ONEKEY_LOGIN,
+    ONEKEY_PASS,
+    ONEKEY_SECRET,
+    RIO_API_KEY,
+    WESTMINISTER_PASSWORD,
+    "priv-key-33",
+];
 
 fn payspec(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_payspec"))
@@ -20,6 +30,13 @@ fn payspec(args: &[&str]) -> Output {
         .env("PAYSPEC_ONEKEY_PASS", ONEKEY_PASS)
         .env("PAYSPEC_ONEKEY_SECRET", ONEKEY_SECRET)
         .env("PAYSPEC_RIO_API_KEY", RIO_API_KEY)
+        .env("PAYSPEC_WESTMINISTER_EMAIL", WESTMINISTER_EMAIL)
+        .env("PAYSPEC_WESTMINISTER_PASSWORD", WESTMINISTER_PASSWORD)
+        .envs(
+            PAYWALL_KEYS
+                .iter()
+                .map(|(name, value)| (format!("PAYSPEC_PAYWALL_{}", name.to_uppercase()), *value)),
+        )
         .output()
         .unwrap()
 }
@@ -249,4 +266,71 @@ fn vendors_lists_operations_and_auth() {
             "{expected:?} missing from:\n{stdout}"
         );
     }
+}
+
+#[test]
+fn paywall_result_false_in_a_200_exits_1_with_code_and_message() {
+    let mock = Mock::start();
+    let base = mock.base("/paywall");
+    let body =
+        r#"{"Date":"2024-12-12","MerchantUniqueCode":"8279c96e-2775-4ecf-b594-3cb8fb265f88"}"#;
+    let first = payspec(&[
+        "call",
+        "paywall",
+        "cancel_bulk_payment",
+        "--base-url",
+        &base,
+        "--body",
+        body,
+    ]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"Result": true, "BulkPaymentId": 389, "TotalPaymentCount": 6})
+    );
+
+    let second = payspec(&[
+        "call",
+        "paywall",
+        "cancel_bulk_payment",
+        "--base-url",
+        &base,
+        "--body",
+        body,
+    ]);
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = text(&second.stderr);
+    assert!(
+        stderr.contains("HTTP 200: vendor error 7: The operation has already been completed"),
+        "{stderr}"
+    );
+    assert_no_secrets(&second);
+}
+
+#[test]
+fn westminister_logs_in_by_itself() {
+    let mock = Mock::start();
+    let base = mock.base("/westminister");
+    let output = payspec(&[
+        "call",
+        "westminister",
+        "list_orders",
+        "--base-url",
+        &base,
+        "--arg",
+        "page_size=5",
+        "-v",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap(),
+        serde_json::json!([])
+    );
+    assert_eq!(mock.token_calls().0, 1);
+    let all = text(&output.stdout) + &text(&output.stderr);
+    assert!(
+        !all.contains(WESTMINISTER_PASSWORD) && !all.contains("v4.local"),
+        "{all}"
+    );
 }

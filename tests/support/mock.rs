@@ -19,6 +19,16 @@ pub const RIO_API_KEY: &str = "rio-test-key-3f1c";
 pub const ONEKEY_LOGIN: &str = "cashout_login_77";
 pub const ONEKEY_PASS: &str = "cashout_pass_88";
 pub const ONEKEY_SECRET: &str = "onekey-signature-secret-99";
+pub const XPAYS_API_KEY: &str = "key_4b1f0e2a9c";
+pub const XPAYS_SECRET: &str = "xpays-secret-5d2c";
+pub const PAYWALL_KEYS: [(&str, &str); 4] = [
+    ("apikeypublic", "pub-key-11"),
+    ("apiclientpublic", "pub-client-22"),
+    ("apikeyprivate", "priv-key-33"),
+    ("apiclientprivate", "priv-client-44"),
+];
+pub const WESTMINISTER_EMAIL: &str = "merchant@example.com";
+pub const WESTMINISTER_PASSWORD: &str = "s3cret-pass-66";
 
 /// One request as the mock received it.
 #[derive(Debug, Clone)]
@@ -35,6 +45,9 @@ struct Store {
     rio_payments: BTreeMap<String, Value>,
     rio_payouts: BTreeMap<String, Value>,
     onekey_cashouts: BTreeMap<i64, (String, i64)>,
+    xpays_payments: BTreeMap<String, Value>,
+    paywall: Paywall,
+    coinpool: CoinPool,
     next_id: i64,
 }
 
@@ -49,6 +62,11 @@ impl Mock {
     pub fn start() -> Mock {
         let store = Arc::new(Mutex::new(Store {
             next_id: 11954,
+            paywall: Paywall::seeded(),
+            coinpool: CoinPool {
+                lifetime: 900,
+                ..CoinPool::default()
+            },
             ..Store::default()
         }));
         let (tx, rx) = std::sync::mpsc::channel();
@@ -79,6 +97,31 @@ impl Mock {
         self.store.lock().unwrap().seen.clone()
     }
 
+    /// CoinPool: the lifetime (seconds) of the access tokens it issues from now on.
+    pub fn set_token_lifetime(&self, seconds: u64) {
+        self.store.lock().unwrap().coinpool.lifetime = seconds;
+    }
+
+    /// CoinPool: revokes every access token issued so far (as after a password change).
+    pub fn revoke_access_tokens(&self) {
+        self.store.lock().unwrap().coinpool.access.clear();
+    }
+
+    /// CoinPool: makes every login fail from now on (a locked account).
+    pub fn lock_account(&self) {
+        self.store.lock().unwrap().coinpool.locked = true;
+    }
+
+    /// CoinPool: (logins, refreshes, refresh tokens presented in order).
+    pub fn token_calls(&self) -> (usize, usize, Vec<String>) {
+        let store = self.store.lock().unwrap();
+        (
+            store.coinpool.logins,
+            store.coinpool.presented.len(),
+            store.coinpool.presented.clone(),
+        )
+    }
+
     /// Sets a OneKey cashout's status (e.g. 4 DELIVERED), as the vendor's back office would.
     pub fn set_cashout_status(&self, cashout_id: i64, status: i64) {
         let mut store = self.store.lock().unwrap();
@@ -101,8 +144,29 @@ async fn handle(State(store): State<Arc<Mutex<Store>>>, request: Request) -> Res
         headers: parts.headers.clone(),
         body: body.clone(),
     });
+    let query = parts.uri.query().unwrap_or_default().to_owned();
     if let Some(rest) = path.strip_prefix("/onekey/v3") {
         onekey(&mut store, &parts.method, rest, &parts.headers, &body)
+    } else if let Some(rest) = path.strip_prefix("/xpays") {
+        xpays(
+            &mut store,
+            &parts.method,
+            rest,
+            &query,
+            &parts.headers,
+            &body,
+        )
+    } else if let Some(rest) = path.strip_prefix("/paywall") {
+        paywall(&mut store, rest, &parts.headers, &body)
+    } else if let Some(rest) = path.strip_prefix("/westminister") {
+        coinpool(
+            &mut store,
+            &parts.method,
+            rest,
+            &query,
+            &parts.headers,
+            &body,
+        )
     } else if let Some(rest) = path.strip_prefix("/rio") {
         rio(&mut store, &parts.method, rest, &parts.headers, &body)
     } else {
@@ -339,5 +403,453 @@ fn rio(
             }
         }
         _ => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "No such endpoint"),
+    }
+}
+
+/// xpays: `x-api-key`, `x-timestamp` (Unix ms, within five minutes) and `x-signature` =
+/// hex(HMAC-SHA256(secret, x-timestamp + raw body)); answers `{"data": …}` or `{"error": …}`.
+/// The HTTP status of xpays' errors is not documented: this mock answers a missing payment
+/// with HTTP 200 and `{"error"}`, so that the envelope rule (not the status) is what fails it.
+fn xpays(
+    store: &mut Store,
+    method: &Method,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let fail = |status: StatusCode, message: &str| reply(status, json!({"error": message}));
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let timestamp = header("x-timestamp");
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let fresh = timestamp
+        .parse::<i64>()
+        .is_ok_and(|t| (now_ms - t).abs() < 5 * 60 * 1000);
+    let mut message = timestamp.clone().into_bytes();
+    message.extend_from_slice(body);
+    if header("x-api-key") != XPAYS_API_KEY
+        || !fresh
+        || header("x-signature") != hmac_hex(XPAYS_SECRET, &message)
+    {
+        return fail(StatusCode::FORBIDDEN, "Forbidden");
+    }
+    let fields: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    match (method.as_str(), path) {
+        ("POST", "/v1/payment/createInvoicePayment") => {
+            for required in [
+                "order_id",
+                "amount",
+                "from_fiat_currency",
+                "to_crypto_currency",
+                "chain",
+            ] {
+                if !fields.get(required).is_some_and(Value::is_string) {
+                    return fail(StatusCode::BAD_REQUEST, &format!("{required} is required"));
+                }
+            }
+            let id = format!("25e2c615-c90c-4868-b24d-{:012x}", store.next_id);
+            store.next_id += 1;
+            let payment = json!({
+                "id": id, "seq_num": 43, "order_id": fields["order_id"], "chain": fields["chain"], "network": "testnet",
+                "from_fiat_currency": fields["from_fiat_currency"], "to_crypto_currency": fields["to_crypto_currency"],
+                "amount": fields["amount"], "payment_amount": 2.006488233020612, "payer_paid_currency": null,
+                "payer_paid_amount": null, "merchant_amount": 0, "txid": null, "address": "TZAiamSzmrrTz5RnP8D8B96XAR2GsUvtw1",
+                "from_address": null, "auto_convert": false, "convert_to": "USDT",
+                "payment_url": format!("https://xpays.life/pay/{id}"), "url_return": null, "url_success": null, "url_failed": null,
+                "is_multiple_order": true, "lifetime": 900, "expired_at": "2024-11-25T06:53:21.256Z", "fee_subtract": 0,
+                "fee_percent": 0.4, "discount_percent": 0, "discount_amount": 0, "accuracy_percent": 0.5, "additional_data": {},
+                "support_currencies": null, "except_currencies": null, "exchange_rate": 0.9967663737499999,
+                "exchange_rate_source": "COINGECKO", "payment_status": "PAYMENT_WAITING", "payment_match_type": "EXACTLY",
+                "is_completed": false, "status": "WAITING", "created_at": "2024-11-25T06:38:21.260Z",
+                "owned_by_group": "8e393308-28a9-4a6e-a689-0d7760483c7e", "agent_id": "aacc3472-f3c3-49bb-9040-d5a6aff283bf"
+            });
+            store.xpays_payments.insert(id, payment.clone());
+            reply(StatusCode::OK, json!({"data": payment}))
+        }
+        ("GET", "/v1/payment/info") => {
+            let id = query.strip_prefix("id=").unwrap_or_default();
+            match store.xpays_payments.get(id) {
+                Some(payment) => reply(StatusCode::OK, json!({"data": payment})),
+                None => fail(StatusCode::OK, "Payment not found"),
+            }
+        }
+        ("POST", "/v1/payment/cancel") => {
+            let id = fields["id"].as_str().unwrap_or_default();
+            match store.xpays_payments.get_mut(id) {
+                Some(payment) if payment["status"] == "CANCELED" => {
+                    fail(StatusCode::BAD_REQUEST, "Payment already canceled")
+                }
+                Some(payment) => {
+                    payment["payment_status"] = json!("PAYMENT_CANCELED");
+                    payment["status"] = json!("CANCELED");
+                    payment["is_completed"] = json!(true);
+                    reply(StatusCode::OK, json!({"data": payment}))
+                }
+                None => fail(StatusCode::NOT_FOUND, "Payment not found"),
+            }
+        }
+        _ => fail(StatusCode::NOT_FOUND, "Not found"),
+    }
+}
+
+/// Paywall's merchant state: batches and payments, each with whether it can still be acted on.
+#[derive(Default)]
+struct Paywall {
+    batches: BTreeMap<String, bool>,
+    payments: BTreeMap<String, (i64, String, bool)>,
+}
+
+impl Paywall {
+    fn seeded() -> Self {
+        let mut paywall = Paywall::default();
+        paywall
+            .batches
+            .insert("8279c96e-2775-4ecf-b594-3cb8fb265f88".into(), true);
+        paywall.payments.insert(
+            "AA90T0SD0ASF99".into(),
+            (994838374, "0000-0000-0000-0001".into(), true),
+        );
+        paywall.payments.insert(
+            "BB11".into(),
+            (994838375, "0000-0000-0000-0002".into(), true),
+        );
+        paywall.payments.insert(
+            "CC22".into(),
+            (994838376, "0000-0000-0000-0003".into(), true),
+        );
+        paywall.payments.insert(
+            "DD33".into(),
+            (994838377, "0000-0000-0000-0004".into(), true),
+        );
+        paywall
+    }
+}
+
+fn by_payment_id(paywall: &mut Paywall, id: i64) -> Option<&mut (i64, String, bool)> {
+    paywall.payments.values_mut().find(|(p, _, _)| *p == id)
+}
+
+/// Paywall: static key pairs in headers (public for PaymentAPI, private for PaymentPrivateAPI),
+/// and every answer an envelope; a refused operation is HTTP 200 with `Result: false`.
+fn paywall(store: &mut Store, path: &str, headers: &HeaderMap, body: &[u8]) -> Response {
+    let envelope = |code: i64, message: &str, body: Value| {
+        reply(
+            StatusCode::OK,
+            json!({
+                "ErrorCodeType": if code == 0 { 1 } else { 2 }, "ErrorMessage": if code == 0 { Value::Null } else { json!(message) },
+                "ErrorCode": code, "Result": code == 0, "Message": message, "Body": body,
+            }),
+        )
+    };
+    let private = path.starts_with("/api/paywall/private/");
+    let pair = if private {
+        &PAYWALL_KEYS[2..]
+    } else {
+        &PAYWALL_KEYS[..2]
+    };
+    let authorised = pair
+        .iter()
+        .all(|(name, value)| headers.get(*name).and_then(|v| v.to_str().ok()) == Some(*value));
+    if !authorised {
+        return reply(
+            StatusCode::UNAUTHORIZED,
+            json!({"ErrorCode": 401, "Result": false, "Message": "Unauthorized", "Body": null}),
+        );
+    }
+    let fields: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let text = |name: &str| {
+        fields
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if !fields.get("Date").is_none_or(Value::is_string) {
+        return envelope(2, "Unexpected parameters", Value::Null);
+    }
+    let outcome = |open: Option<&mut bool>| match open {
+        None => (-1, "Payment not found"),
+        Some(open) if !*open => (7, "The operation has already been completed"),
+        Some(open) => {
+            *open = false;
+            (0, "Success")
+        }
+    };
+    match path {
+        "/api/paywall/payment/bulk/payment/cancel" => {
+            match store.paywall.batches.get_mut(&text("MerchantUniqueCode")) {
+                Some(open) if *open => {
+                    *open = false;
+                    envelope(
+                        0,
+                        "Bulk payment created and enqueued",
+                        json!({"Result": true, "BulkPaymentId": 389, "TotalPaymentCount": 6}),
+                    )
+                }
+                Some(_) => envelope(7, "The operation has already been completed", Value::Null),
+                None => envelope(-1, "Payment not found", Value::Null),
+            }
+        }
+        "/api/paywall/private/refund" => {
+            let (code, message) = outcome(
+                store
+                    .paywall
+                    .payments
+                    .get_mut(&text("MerchantUniqueCode"))
+                    .map(|p| &mut p.2),
+            );
+            envelope(code, message, Value::Null)
+        }
+        "/api/paywall/private/refund/partial/by/paymentid" => {
+            let id = fields["PaymentId"].as_i64().unwrap_or_default();
+            let found = by_payment_id(&mut store.paywall, id);
+            match found {
+                Some(_) if fields["Amount"].as_f64().unwrap_or_default() <= 0.0 => {
+                    envelope(2, "Unexpected parameters", Value::Null)
+                }
+                Some(_) => envelope(0, "Success", Value::Null),
+                None => envelope(-1, "Payment not found", Value::Null),
+            }
+        }
+        "/api/paywall/private/cancel/by/uniqueCode" => {
+            let code = text("UniqueCode");
+            let found = store
+                .paywall
+                .payments
+                .values_mut()
+                .find(|(_, u, _)| *u == code)
+                .map(|p| &mut p.2);
+            let (code, message) = outcome(found);
+            envelope(code, message, Value::Null)
+        }
+        "/api/paywall/private/revert/by/paymentid" => {
+            let id = fields["PaymentId"].as_i64().unwrap_or_default();
+            let (code, message) = outcome(by_payment_id(&mut store.paywall, id).map(|p| &mut p.2));
+            envelope(
+                code,
+                message,
+                if code == 0 {
+                    json!({"PaymentId": id, "Reverted": true})
+                } else {
+                    Value::Null
+                },
+            )
+        }
+        _ => envelope(1, "Not found", Value::Null),
+    }
+}
+
+/// CoinPool's token state: issued access tokens (with expiry) and the one live refresh token.
+#[derive(Default)]
+struct CoinPool {
+    lifetime: u64,
+    access: BTreeMap<String, std::time::Instant>,
+    refresh: Option<String>,
+    locked: bool,
+    logins: usize,
+    presented: Vec<String>,
+    serial: usize,
+    orders: BTreeMap<String, Value>,
+}
+
+impl CoinPool {
+    fn issue(&mut self) -> Value {
+        self.serial += 1;
+        let access = format!("v4.local.access-{}", self.serial);
+        let refresh = format!("rt-{}", self.serial);
+        self.access.insert(
+            access.clone(),
+            std::time::Instant::now() + std::time::Duration::from_secs(self.lifetime),
+        );
+        self.refresh = Some(refresh.clone());
+        json!({
+            "access_token": access, "refresh_token": refresh, "token_type": "bearer", "expires_in": self.lifetime,
+            "user": {"id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "email": WESTMINISTER_EMAIL, "role": "customer", "kyc_status": "approved"}
+        })
+    }
+}
+
+/// CoinPool: bearer tokens from login, rotating refresh tokens (a used one stops working),
+/// expiry enforced by the server; errors are `{"error": …}`.
+fn coinpool(
+    store: &mut Store,
+    method: &Method,
+    path: &str,
+    query: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let fail = |status: StatusCode, message: &str| reply(status, json!({"error": message}));
+    let fields: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let pool = &mut store.coinpool;
+    match (method.as_str(), path) {
+        ("POST", "/api/v1/users/login") => {
+            pool.logins += 1;
+            if pool.locked
+                || fields["email"] != WESTMINISTER_EMAIL
+                || fields["password"] != WESTMINISTER_PASSWORD
+            {
+                return fail(StatusCode::UNAUTHORIZED, "invalid email or password");
+            }
+            return reply(StatusCode::OK, pool.issue());
+        }
+        ("POST", "/api/v1/users/login-pin") => {
+            if fields["pin"] != "4321" {
+                return fail(StatusCode::UNAUTHORIZED, "invalid pin");
+            }
+            return reply(StatusCode::OK, pool.issue());
+        }
+        ("POST", "/api/v1/auth/refresh") => {
+            let presented = fields["refresh_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            pool.presented.push(presented.clone());
+            if pool.refresh.as_deref() != Some(presented.as_str()) {
+                return fail(StatusCode::UNAUTHORIZED, "invalid refresh token");
+            }
+            return reply(StatusCode::OK, pool.issue());
+        }
+        _ => {}
+    }
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let valid = token
+        .and_then(|t| pool.access.get(t))
+        .is_some_and(|expiry| std::time::Instant::now() < *expiry);
+    if !valid {
+        return fail(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let page = |orders: Vec<Value>| {
+        let number = |key: &str| {
+            query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(key))
+                .and_then(|v| v.parse::<usize>().ok())
+        };
+        let (page_id, size) = (
+            number("page_id=").unwrap_or(1),
+            number("page_size=").unwrap_or(20),
+        );
+        Value::Array(
+            orders
+                .into_iter()
+                .skip((page_id - 1) * size)
+                .take(size)
+                .collect(),
+        )
+    };
+    match (method.as_str(), segments.as_slice()) {
+        ("GET", ["api", "v1", "auth", "user", "email", email]) => reply(
+            StatusCode::OK,
+            json!({
+                "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "email": email, "role": "customer", "kyc_status": "approved"
+            }),
+        ),
+        ("PUT", ["api", "v1", "auth", "user", "id", _, "pin"]) if fields["pin"].is_string() => {
+            reply(StatusCode::OK, json!({"message": "pin updated"}))
+        }
+        ("POST", ["api", "v1", "auth", "orders"]) => {
+            let id = format!("233e6fe7-b022-42a6-b57e-{:012x}", store.next_id);
+            store.next_id += 1;
+            let order = json!({
+                "id": id, "customer_id": fields["customer_id"], "vendor_id": fields["vendor_id"], "offer_id": fields["offer_id"],
+                "crypto_amount": fields["usdt_amount"], "usdt_amount": fields["usdt_amount"], "fiat_amount": fields["fiat_amount"],
+                "fiat_currency": fields["fiat_currency"], "wallet_address": fields["wallet_address"], "status": "pending",
+                "payment_method": fields["payment_method"], "payment_txn_id": {"String": "", "Valid": false},
+                "expires_at": "2025-12-31T23:59:59Z", "completed_at": {"Time": "0001-01-01T00:00:00Z", "Valid": false},
+                "created_at": "2025-12-12T07:47:59.755991Z", "updated_at": "2025-12-12T07:47:59.755991Z",
+                "mpesa_receipt_number": {"String": "", "Valid": false}, "order_type": fields["order_type"],
+                "order_subtype": "standard_onramp",
+            });
+            store.coinpool.orders.insert(id, order.clone());
+            reply(StatusCode::CREATED, order)
+        }
+        ("GET", ["api", "v1", "auth", "orders"]) => reply(
+            StatusCode::OK,
+            page(store.coinpool.orders.values().cloned().collect()),
+        ),
+        ("GET", ["api", "v1", "auth", "orders", "pending"]) => {
+            let pending = store
+                .coinpool
+                .orders
+                .values()
+                .filter(|o| o["status"] == "pending")
+                .cloned()
+                .collect();
+            reply(StatusCode::OK, page(pending))
+        }
+        ("POST", ["api", "v1", "auth", "orders", "payment"]) => match store
+            .coinpool
+            .orders
+            .get_mut(fields["order_id"].as_str().unwrap_or_default())
+        {
+            Some(order) => {
+                order["checkout_request_id"] = json!({"String": "ws_CO_123", "Valid": true});
+                order["mpesa_receipt_number"] = json!({"String": "QK12ABC", "Valid": true});
+                order["completed_at"] = json!({"Time": "2025-12-12T08:00:00Z", "Valid": true});
+                reply(
+                    StatusCode::OK,
+                    json!({"message": "STK push sent", "checkout_request_id": "ws_CO_123"}),
+                )
+            }
+            None => fail(StatusCode::NOT_FOUND, "order not found"),
+        },
+        ("POST", ["api", "v1", "auth", "remittance", "off-ramp", "orders"]) => {
+            let id = format!("9b1e6fe7-b022-42a6-b57e-{:012x}", store.next_id);
+            store.next_id += 1;
+            let order = json!({
+                "id": id, "offer_id": null, "asset": fields["asset"], "crypto_amount": fields["crypto_amount"],
+                "fiat_currency": fields["fiat_currency"], "status": "awaiting_crypto", "order_type": "OFF_RAMP_SELL",
+                "order_subtype": "custodial_remittance_offramp", "sender_name": {"String": fields["sender_name"].as_str().unwrap_or_default(), "Valid": fields["sender_name"].is_string()},
+            });
+            store.coinpool.orders.insert(id, order.clone());
+            reply(StatusCode::CREATED, order)
+        }
+        (
+            "POST",
+            [
+                "api",
+                "v1",
+                "auth",
+                "remittance",
+                "custodial",
+                "drafts",
+                id,
+                "confirm",
+            ],
+        ) => match store.coinpool.orders.get_mut(*id) {
+            Some(order) => {
+                order["status"] = json!("processing");
+                reply(StatusCode::OK, order.clone())
+            }
+            None => fail(StatusCode::NOT_FOUND, "draft not found"),
+        },
+        ("PUT", ["api", "v1", "auth", "order", "id", id, "cancel"]) => {
+            match store.coinpool.orders.get_mut(*id) {
+                Some(order) if order["status"] == "pending" => {
+                    order["status"] = json!("cancelled");
+                    reply(StatusCode::OK, order.clone())
+                }
+                Some(_) => fail(
+                    StatusCode::CONFLICT,
+                    "order cannot be cancelled in its current status",
+                ),
+                None => fail(StatusCode::NOT_FOUND, "order not found"),
+            }
+        }
+        _ => fail(StatusCode::NOT_FOUND, "not found"),
     }
 }
