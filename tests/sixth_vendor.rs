@@ -112,7 +112,7 @@ fn main() -> std::process::ExitCode {
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     match runtime.block_on((entry.call)(request)) {
-        Ok(value) => { println!("{value}"); std::process::ExitCode::SUCCESS }
+        Ok(outcome) => { println!("{}", outcome.body); std::process::ExitCode::SUCCESS }
         Err(error) => { eprintln!("{error}"); std::process::ExitCode::from(1) }
     }
 }

@@ -10,6 +10,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use payspec_runtime::{CallRequest, Error, Settings, VendorEntry};
 
+/// Prints a line to stdout; a closed pipe (`payspec vendors | head -1`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+mod demo;
 mod vendors;
 
 /// Typed clients for payment vendors, generated from their OpenAPI specs.
@@ -29,6 +38,17 @@ enum Command {
     Vendors,
     /// Call one operation of a vendor.
     Call(CallArgs),
+    /// Every vendor end to end against the embedded sandbox (no network needed).
+    Demo {
+        /// Only these vendors (all when none is given).
+        vendors: Vec<String>,
+    },
+    /// Serve the sandbox on 127.0.0.1 (vendor = first path segment).
+    Sandbox {
+        /// The port (0 for any free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -43,6 +63,9 @@ struct CallArgs {
     /// A named server of the vendor instead of its default (e.g. sandbox).
     #[arg(long, conflicts_with = "base_url")]
     server: Option<String>,
+    /// The root URL of a running `payspec sandbox` (demo credentials where PAYSPEC_* is unset).
+    #[arg(long, conflicts_with_all = ["base_url", "server"])]
+    sandbox: Option<String>,
     /// A path, query or header parameter, by its spec name.
     #[arg(long = "arg", value_name = "NAME=VALUE")]
     args: Vec<String>,
@@ -95,10 +118,12 @@ fn main() -> ExitCode {
     }
     let outcome = match cli.command {
         Command::Vendors => {
-            print!("{}", vendors::listing());
+            say!("{}", vendors::listing().trim_end());
             Ok(())
         }
         Command::Call(args) => call(args),
+        Command::Demo { vendors } => demo(&vendors),
+        Command::Sandbox { port } => sandbox(port),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -163,6 +188,7 @@ fn call(args: CallArgs) -> Result<(), Failure> {
     let settings = Settings {
         base_url: args.base_url,
         server: args.server,
+        sandbox: args.sandbox,
         ..Settings::default()
     };
     let request = CallRequest {
@@ -179,12 +205,77 @@ fn call(args: CallArgs) -> Result<(), Failure> {
             message: format!("cannot start the async runtime: {e}"),
         })?;
     let response = runtime.block_on((vendor.call)(request))?;
-    let text = serde_json::to_string_pretty(&response).map_err(|e| Failure {
+    let text = serde_json::to_string_pretty(&response.body).map_err(|e| Failure {
         code: 1,
         message: format!("cannot print the response: {e}"),
     })?;
-    println!("{text}");
+    say!("{text}");
     Ok(())
+}
+
+fn async_runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot start the async runtime: {e}"),
+        })
+}
+
+fn demo(vendors: &[String]) -> Result<(), Failure> {
+    for name in vendors {
+        find_vendor(name)?;
+    }
+    match async_runtime()?.block_on(demo::run(vendors))? {
+        true => Ok(()),
+        false => Err(Failure {
+            code: 1,
+            message: "some demo steps did not end as documented".into(),
+        }),
+    }
+}
+
+fn sandbox(port: u16) -> Result<(), Failure> {
+    let runtime = async_runtime()?;
+    runtime.block_on(async {
+        let sandbox = payspec_sandbox::Sandbox::new().map_err(|e| Failure {
+            code: 1,
+            message: e.to_string(),
+        })?;
+        let demo = sandbox.demo_credentials();
+        let running = sandbox
+            .start(([127, 0, 0, 1], port).into())
+            .await
+            .map_err(|e| Failure {
+                code: 1,
+                message: format!("cannot serve on port {port}: {e}"),
+            })?;
+        say!("payspec sandbox on {}", running.url());
+        for entry in payspec::VENDORS {
+            say!(
+                "  {}: payspec call {} OPERATION --sandbox {}",
+                entry.name,
+                entry.name,
+                running.url()
+            );
+        }
+        say!(
+            "Demo credentials (where the PAYSPEC_* variable is unset; public, worthless elsewhere):"
+        );
+        for (vendor, values) in demo {
+            for (variable, value) in values {
+                say!("  {variable}={value}   ({vendor})");
+            }
+        }
+        say!(
+            "Faults on request: header {}: 503|429|timeout|reset|html|garbage|unknown-enum|slow:MS",
+            payspec_sandbox::FAULT_HEADER
+        );
+        std::future::pending::<()>().await;
+        Ok(())
+    })
 }
 
 fn find_vendor(name: &str) -> Result<&'static VendorEntry, Failure> {

@@ -334,3 +334,78 @@ fn westminister_logs_in_by_itself() {
         "{all}"
     );
 }
+
+#[test]
+fn demo_walks_every_vendor_and_every_step_ends_as_documented() {
+    let output = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .arg("demo")
+        .env_clear()
+        .output()
+        .unwrap();
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    for vendor in ["rio", "xpays", "westminister", "paywall", "onekey"] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(vendor)),
+            "{vendor} missing:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("vendor error 510: Invalid status transition"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("vendor error 7: The operation has already been completed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Payload-Signature: ") && stdout.contains("…[redacted]"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("UNEXPECTED"), "{stdout}");
+    let summary = stdout.lines().last().unwrap();
+    let (done, total) = summary.split_once(" of ").unwrap();
+    assert_eq!(done, total.split_whitespace().next().unwrap(), "{summary}");
+    // Demo credentials are public, but still never printed by the demo.
+    assert!(!stdout.contains("demo-onekey-secret"), "{stdout}");
+}
+
+#[test]
+fn call_against_a_running_sandbox_with_demo_credentials() {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(["sandbox", "--port", "0"])
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = std::io::BufReader::new(server.stdout.take().unwrap());
+    let mut first_line = String::new();
+    std::io::BufRead::read_line(&mut banner, &mut first_line).unwrap();
+    let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+    let output = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args([
+            "call",
+            "onekey",
+            "get_cashout_status",
+            "--sandbox",
+            &url,
+            "--body",
+            r#"{"cashout_id": 5}"#,
+        ])
+        .env_clear()
+        .output()
+        .unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("HTTP 412: vendor error 509: Cashout not found"),
+        "{}",
+        text(&output.stderr)
+    );
+}

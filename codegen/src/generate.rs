@@ -172,6 +172,13 @@ fn glue_tokens(
             format!("internal error: cannot serialise the profile: {e}"),
         )
     })?;
+    let spec_json = serde_json::to_string(&vendor.raw_spec).map_err(|e| {
+        Diagnostic::new(
+            &vendor.files.spec,
+            "",
+            format!("internal error: cannot serialise the spec: {e}"),
+        )
+    })?;
     let name = &vendor.profile.vendor;
     let title = &vendor.profile.title;
     let mut metas = Vec::new();
@@ -241,7 +248,8 @@ fn glue_tokens(
                 let mut builder = client.#method_ident();
                 #(#steps)*
                 let response = builder.send().await?;
-                payspec_runtime::call::to_json(response.into_inner())
+                let status = response.status().as_u16();
+                payspec_runtime::call::to_outcome(status, response.into_inner())
             }
         });
     }
@@ -254,6 +262,9 @@ fn glue_tokens(
         #[doc = #module_doc]
         pub const PROFILE_JSON: &str = #profile_json;
 
+        /// The vendor's OpenAPI document as written (before normalisation), as JSON.
+        pub const SPEC_JSON: &str = #spec_json;
+
         /// Every operation of this vendor, as the CLI and introspection see them.
         pub static OPERATIONS: &[payspec_runtime::OperationMeta] = &[#(#metas),*];
 
@@ -262,6 +273,7 @@ fn glue_tokens(
             name: #name,
             title: #title,
             profile_json: PROFILE_JSON,
+            spec_json: SPEC_JSON,
             operations: OPERATIONS,
             call: |request| Box::pin(call(request)),
         };
@@ -310,7 +322,7 @@ fn glue_tokens(
 
         /// Calls one operation by its operationId with untyped arguments (the CLI's path):
         /// the arguments are parsed into the operation's typed parameters and body first.
-        pub async fn call(request: payspec_runtime::CallRequest) -> Result<serde_json::Value, payspec_runtime::Error> {
+        pub async fn call(request: payspec_runtime::CallRequest) -> Result<payspec_runtime::call::CallOutcome, payspec_runtime::Error> {
             let client = Client::with_settings(request.settings.clone())?;
             match request.operation.as_str() {
                 #(#arms)*

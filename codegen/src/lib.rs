@@ -29,6 +29,8 @@ pub struct Vendor {
     pub files: VendorFiles,
     /// The normalised OpenAPI document.
     pub spec: OpenAPI,
+    /// The document as the vendor wrote it (for the sandbox, which checks what goes on the wire).
+    pub raw_spec: serde_json::Value,
     /// The vendor profile.
     pub profile: Profile,
     /// Its operations, in document order.
@@ -50,7 +52,8 @@ pub fn load_vendor(dir: &Path) -> Result<Vendor, Diagnostics> {
         )
         .into());
     }
-    let mut spec = read_spec(&files.spec)?;
+    let raw_spec = read_document(&files.spec)?;
+    let mut spec = load::parse_spec(&files.spec, raw_spec.clone())?;
     let operations = normalize::normalize(&files, &mut spec, &profile)?;
     if operations.is_empty() {
         return Err(Diagnostic::new(&files.spec, "/paths", "the spec has no operations").into());
@@ -58,6 +61,7 @@ pub fn load_vendor(dir: &Path) -> Result<Vendor, Diagnostics> {
     Ok(Vendor {
         files,
         spec,
+        raw_spec,
         profile,
         operations,
     })

@@ -172,7 +172,11 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 
 /// Reads an OpenAPI 3.0 document.
 pub fn read_spec(path: &Path) -> Result<OpenAPI, Diagnostic> {
-    let value = read_document(path)?;
+    read_document(path).and_then(|value| parse_spec(path, value))
+}
+
+/// Parses an OpenAPI 3.0 document already read into JSON.
+pub fn parse_spec(path: &Path, value: serde_json::Value) -> Result<OpenAPI, Diagnostic> {
     match value.get("openapi").and_then(|v| v.as_str()) {
         Some(version) if version.starts_with("3.0.") || version == "3.0" => {}
         Some(version) => {

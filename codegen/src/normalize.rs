@@ -638,6 +638,46 @@ fn check_profile_references(
             }
         }
     }
+    for (resource_name, resource) in &profile.sandbox.resources {
+        for operation in resource.operations.keys() {
+            if !known.contains(&operation.as_str()) {
+                problems.push(Diagnostic::new(
+                    &files.profile,
+                    format!(
+                        "/sandbox/resources/{}/operations/{}",
+                        token(resource_name),
+                        token(operation)
+                    ),
+                    format!(
+                        "{operation:?} is not an operation of the spec ({})",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    for (i, step) in profile.sandbox.demo.iter().enumerate() {
+        if !known.contains(&step.operation.as_str()) {
+            problems.push(Diagnostic::new(
+                &files.profile,
+                format!("/sandbox/demo/{i}/operation"),
+                format!(
+                    "{:?} is not an operation of the spec ({})",
+                    step.operation,
+                    known.join(", ")
+                ),
+            ));
+        }
+        if let Some(before) = &step.before
+            && !profile.sandbox.resources.contains_key(&before.resource)
+        {
+            problems.push(Diagnostic::new(
+                &files.profile,
+                format!("/sandbox/demo/{i}/before/resource"),
+                format!("{:?} is not a sandbox resource", before.resource),
+            ));
+        }
+    }
     for name in profile.nullable_wrappers.keys() {
         if !components.contains_key(name) {
             problems.push(Diagnostic::new(

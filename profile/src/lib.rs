@@ -10,8 +10,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 mod describe;
+pub mod sandbox;
 mod validate;
 
+pub use sandbox::SandboxSpec;
 pub use validate::Problem;
 
 /// The whole of one `vendor.yaml`.
@@ -46,6 +48,9 @@ pub struct Profile {
     /// by schema name: they surface to Rust users as optional values.
     #[serde(default)]
     pub nullable_wrappers: BTreeMap<String, NullableKind>,
+    /// How payspec's local sandbox imitates the vendor (state, failures, demo flow).
+    #[serde(default)]
+    pub sandbox: SandboxSpec,
 }
 
 /// A response envelope: where the payload is, and how a success is told from a failure.

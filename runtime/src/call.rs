@@ -14,7 +14,16 @@ use crate::error::{ConfigError, Error};
 use crate::settings::Settings;
 
 /// The future a vendor's `call` returns.
-pub type CallFuture = Pin<Box<dyn Future<Output = Result<serde_json::Value, Error>>>>;
+pub type CallFuture = Pin<Box<dyn Future<Output = Result<CallOutcome, Error>>>>;
+
+/// A successful call: the HTTP status and the typed response as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallOutcome {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response (the envelope's payload, when the vendor has one).
+    pub body: serde_json::Value,
+}
 
 /// One compiled vendor.
 #[derive(Debug)]
@@ -25,6 +34,8 @@ pub struct VendorEntry {
     pub title: &'static str,
     /// The vendor profile, as JSON.
     pub profile_json: &'static str,
+    /// The vendor's OpenAPI document as written, as JSON.
+    pub spec_json: &'static str,
     /// Its operations.
     pub operations: &'static [OperationMeta],
     /// Calls an operation by name.
@@ -111,10 +122,11 @@ impl CallRequest {
     }
 }
 
-/// A typed response as JSON, for printing.
-pub fn to_json<T: Serialize>(value: T) -> Result<serde_json::Value, Error> {
-    serde_json::to_value(value).map_err(|e| Error::InvalidResponse {
+/// A typed response as JSON, with its status.
+pub fn to_outcome<T: Serialize>(status: u16, value: T) -> Result<CallOutcome, Error> {
+    let body = serde_json::to_value(value).map_err(|e| Error::InvalidResponse {
         message: e.to_string(),
         excerpt: String::new(),
-    })
+    })?;
+    Ok(CallOutcome { status, body })
 }

@@ -57,6 +57,20 @@ impl Credentials {
         Ok(credentials)
     }
 
+    /// Reads credentials from the environment, taking the sandbox's demo value for any that is
+    /// unset. For the sandbox only.
+    pub fn from_env_or_demo(profile: &Profile) -> Self {
+        let mut credentials = Self::new();
+        for name in profile.credentials.keys() {
+            let value = std::env::var(profile.credential_variable(name))
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| demo_credential(&profile.vendor, name));
+            credentials = credentials.with(name.clone(), value);
+        }
+        credentials
+    }
+
     /// The credential's value, if present.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(|v| v.expose_secret())
@@ -74,6 +88,12 @@ impl Credentials {
             .map(|v| v.expose_secret())
             .filter(|v| !v.is_empty())
     }
+}
+
+/// The value the sandbox accepts for a credential when its variable is unset: public, fixed,
+/// and worthless anywhere else.
+pub fn demo_credential(vendor: &str, credential: &str) -> String {
+    format!("demo-{vendor}-{credential}")
 }
 
 impl fmt::Debug for Credentials {

@@ -16,7 +16,7 @@ pub mod signing;
 mod token;
 
 pub use call::{CallRequest, OperationMeta, ParamMeta, VendorEntry};
-pub use credentials::Credentials;
+pub use credentials::{Credentials, demo_credential};
 pub use error::{ConfigError, Error, VendorError};
 pub use payspec_profile as profile;
 pub use runtime::Runtime;

@@ -59,6 +59,22 @@ impl Runtime {
         let base_url =
             match (&settings.base_url, &settings.server) {
                 (Some(url), _) => url.clone(),
+                (None, _) if settings.sandbox.is_some() => {
+                    let root = settings
+                        .sandbox
+                        .as_deref()
+                        .unwrap_or_default()
+                        .trim_end_matches('/');
+                    let server = profile
+                        .servers
+                        .get(&profile.default_server)
+                        .map(String::as_str)
+                        .unwrap_or_default();
+                    let path = reqwest::Url::parse(server)
+                        .map(|u| u.path().trim_end_matches('/').to_owned())
+                        .unwrap_or_default();
+                    format!("{root}/{}{path}", profile.vendor)
+                }
                 (None, server) => {
                     let name = server.as_deref().unwrap_or(&profile.default_server);
                     profile.servers.get(name).cloned().ok_or_else(|| {
@@ -79,9 +95,10 @@ impl Runtime {
             url: base_url.clone(),
             reason: e.to_string(),
         })?;
-        let credentials = match settings.credentials {
-            Some(credentials) => credentials,
-            None => Credentials::from_env(&profile)?,
+        let credentials = match (settings.credentials, &settings.sandbox) {
+            (Some(credentials), _) => credentials,
+            (None, Some(_)) => Credentials::from_env_or_demo(&profile),
+            (None, None) => Credentials::from_env(&profile)?,
         };
         check_credentials(&profile, &credentials)?;
         let http = match settings.http {

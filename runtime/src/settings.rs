@@ -14,6 +14,10 @@ pub struct Settings {
     pub credentials: Option<Credentials>,
     /// An HTTP client to share; when `None`, one is built.
     pub http: Option<reqwest::Client>,
+    /// The root URL of a payspec sandbox (e.g. `http://127.0.0.1:8080`): requests go to
+    /// `<root>/<vendor><server path>`, and credentials missing from the environment take the
+    /// sandbox's demo values. Only ever used when set explicitly.
+    pub sandbox: Option<String>,
 }
 
 impl Settings {
@@ -37,6 +41,12 @@ impl Settings {
     /// Uses these credentials instead of the environment.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// Talks to a payspec sandbox at this root URL, with demo credentials as fallback.
+    pub fn sandbox(mut self, root: impl Into<String>) -> Self {
+        self.sandbox = Some(root.into());
         self
     }
 

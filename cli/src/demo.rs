@@ -1,0 +1,301 @@
+//! `payspec demo`: every vendor's demo flow (from its vendor.yaml) against the sandbox,
+//! started in-process on an ephemeral port, through the same dispatch as `payspec call`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use payspec_runtime::profile::sandbox::{DemoStep, Expectation};
+use payspec_runtime::{CallRequest, Error, Settings};
+use payspec_sandbox::{Running, Sandbox};
+use serde_json::Value;
+
+use crate::Failure;
+
+/// Runs the demo; `Ok(true)` when every step ended as expected.
+pub async fn run(vendors: &[String]) -> Result<bool, Failure> {
+    let sandbox = Sandbox::new().map_err(|e| Failure {
+        code: 1,
+        message: e.to_string(),
+    })?;
+    let running = sandbox
+        .start(([127, 0, 0, 1], 0).into())
+        .await
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot start the sandbox: {e}"),
+        })?;
+    say!(
+        "payspec sandbox on {} (in-process; demo credentials where PAYSPEC_* is unset)\n",
+        running.url()
+    );
+    say!(
+        "{:<13} {:<34} {:>6}  {:<62} {:>5}  auth sent (redacted)",
+        "vendor",
+        "operation",
+        "status",
+        "outcome",
+        "ms"
+    );
+    let (mut steps, mut as_expected) = (0, 0);
+    for vendor in payspec::VENDORS
+        .iter()
+        .filter(|v| vendors.is_empty() || vendors.iter().any(|n| n == v.name))
+    {
+        let profile = vendor.profile().map_err(|e| Failure {
+            code: 1,
+            message: e.to_string(),
+        })?;
+        let mut outputs: BTreeMap<String, Value> = BTreeMap::new();
+        for step in &profile.sandbox.demo {
+            steps += 1;
+            let row = run_step(&running, vendor, step, &mut outputs).await;
+            if row.passed {
+                as_expected += 1;
+            }
+            say!(
+                "{:<13} {:<34} {:>6}  {:<62} {:>5}  {}",
+                vendor.name,
+                step.operation,
+                row.status,
+                clip(
+                    &format!(
+                        "{}{}",
+                        if row.passed { "" } else { "UNEXPECTED " },
+                        row.outcome
+                    ),
+                    62
+                ),
+                row.millis,
+                row.auth
+            );
+        }
+    }
+    say!("\n{as_expected} of {steps} steps ended as documented.");
+    Ok(as_expected == steps)
+}
+
+struct Row {
+    status: String,
+    outcome: String,
+    millis: u128,
+    auth: String,
+    passed: bool,
+}
+
+async fn run_step(
+    running: &Running,
+    vendor: &payspec_runtime::VendorEntry,
+    step: &DemoStep,
+    outputs: &mut BTreeMap<String, Value>,
+) -> Row {
+    let failed = |outcome: String| Row {
+        status: "-".into(),
+        outcome,
+        millis: 0,
+        auth: String::new(),
+        passed: false,
+    };
+    if let Some(before) = &step.before {
+        let id = match fill(&Value::String(before.id.clone()), outputs) {
+            Ok(Value::String(id)) => id,
+            Ok(other) => other.to_string(),
+            Err(e) => return failed(e),
+        };
+        if let Err(e) =
+            running
+                .sandbox
+                .update_record(vendor.name, &before.resource, &id, &before.set)
+        {
+            return failed(e.to_string());
+        }
+    }
+    let mut args = BTreeMap::new();
+    for (name, value) in &step.args {
+        match fill(&Value::String(value.clone()), outputs) {
+            Ok(Value::String(text)) => args.insert(name.clone(), text),
+            Ok(other) => args.insert(name.clone(), other.to_string()),
+            Err(e) => return failed(e),
+        };
+    }
+    let body = match step.body.as_ref().map(|b| fill(b, outputs)).transpose() {
+        Ok(body) => body,
+        Err(e) => return failed(e),
+    };
+    let request = CallRequest {
+        operation: step.operation.clone(),
+        settings: Settings::new().sandbox(running.url()),
+        args,
+        body,
+    };
+    let started = Instant::now();
+    let result = (vendor.call)(request).await;
+    let millis = started.elapsed().as_millis();
+    let auth = running
+        .sandbox
+        .exchanges()
+        .iter()
+        .rev()
+        .find(|e| {
+            e.vendor == vendor.name && e.operation.as_deref() == Some(step.operation.as_str())
+        })
+        .map(|e| {
+            e.auth_headers
+                .iter()
+                .map(|(n, v)| format!("{n}: {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let note = step
+        .note
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    match result {
+        Ok(outcome) => {
+            if let Some(name) = &step.name {
+                outputs.insert(name.clone(), outcome.body.clone());
+            }
+            let passed = matches!(step.expect, Expectation::Ok);
+            Row {
+                status: outcome.status.to_string(),
+                outcome: format!("ok{note}"),
+                millis,
+                auth,
+                passed,
+            }
+        }
+        Err(Error::Vendor(error)) => {
+            let passed = match &step.expect {
+                Expectation::Ok => false,
+                Expectation::Error { status, code } => {
+                    error.status == *status
+                        && code.as_ref().is_none_or(|c| error.code.as_ref() == Some(c))
+                }
+            };
+            let mut outcome = String::from("vendor error");
+            if let Some(code) = &error.code {
+                let _ = write!(outcome, " {code}");
+            }
+            if let Some(message) = &error.message {
+                let _ = write!(outcome, ": {message}");
+            }
+            outcome.push_str(&note);
+            Row {
+                status: error.status.to_string(),
+                outcome,
+                millis,
+                auth,
+                passed,
+            }
+        }
+        Err(other) => Row {
+            status: "-".into(),
+            outcome: other.to_string(),
+            millis,
+            auth,
+            passed: false,
+        },
+    }
+}
+
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(width - 1).collect::<String>())
+    }
+}
+
+/// Replaces `{{step/pointer}}` (optionally `|number`) in strings with values from earlier steps.
+fn fill(value: &Value, outputs: &BTreeMap<String, Value>) -> Result<Value, String> {
+    match value {
+        Value::String(text) => fill_text(text, outputs),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| fill(i, outputs))
+            .collect::<Result<_, _>>()
+            .map(Value::Array),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| fill(v, outputs).map(|v| (k.clone(), v)))
+            .collect::<Result<_, _>>()
+            .map(Value::Object),
+        other => Ok(other.clone()),
+    }
+}
+
+fn fill_text(text: &str, outputs: &BTreeMap<String, Value>) -> Result<Value, String> {
+    let lookup = |template: &str| -> Result<Value, String> {
+        let (reference, as_number) = match template.strip_suffix("|number") {
+            Some(reference) => (reference, true),
+            None => (template, false),
+        };
+        let (step, pointer) = reference.split_once('/').unwrap_or((reference, ""));
+        let pointer = if pointer.is_empty() {
+            String::new()
+        } else {
+            format!("/{pointer}")
+        };
+        let value = outputs
+            .get(step)
+            .and_then(|output| output.pointer(&pointer))
+            .cloned()
+            .ok_or_else(|| format!("no value for {{{{{template}}}}}"))?;
+        match (as_number, &value) {
+            (true, Value::String(s)) => s
+                .parse::<i64>()
+                .map(Value::from)
+                .map_err(|_| format!("{s:?} is not a number")),
+            _ => Ok(value),
+        }
+    };
+    if let Some(inner) = text.strip_prefix("{{").and_then(|t| t.strip_suffix("}}"))
+        && !inner.contains("{{")
+    {
+        return lookup(inner);
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(end) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        match lookup(&rest[start + 2..start + end])? {
+            Value::String(s) => out.push_str(&s),
+            other => out.push_str(&other.to_string()),
+        }
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn templates_take_values_from_earlier_steps() {
+        let outputs = BTreeMap::from([(
+            "created".to_owned(),
+            json!({"cashout_id": "11954", "id": "abc"}),
+        )]);
+        assert_eq!(
+            fill(&json!("{{created/cashout_id|number}}"), &outputs).unwrap(),
+            json!(11954)
+        );
+        assert_eq!(
+            fill(&json!({"id": "{{created/id}}", "n": 1}), &outputs).unwrap(),
+            json!({"id": "abc", "n": 1})
+        );
+        assert_eq!(
+            fill(&json!("x-{{created/id}}-y"), &outputs).unwrap(),
+            json!("x-abc-y")
+        );
+        assert!(fill(&json!("{{missing/id}}"), &outputs).is_err());
+    }
+}

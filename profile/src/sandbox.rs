@@ -1,0 +1,192 @@
+//! The `sandbox:` section of `vendor.yaml`: how payspec's local sandbox imitates the vendor
+//! beyond what the spec says: its resources and their states, how it answers each kind of
+//! failure, and the demo flow that `payspec demo` walks through.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The sandbox behaviour of one vendor.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSpec {
+    /// How the vendor answers each kind of failure (`unauthorized`, `invalid`, `not_found`,
+    /// `conflict`); a kind not listed gets a plain `{code, message}` in the vendor's error shape.
+    #[serde(default)]
+    pub errors: BTreeMap<String, ErrorReply>,
+    /// Resources the sandbox keeps state for, by name.
+    #[serde(default)]
+    pub resources: BTreeMap<String, Resource>,
+    /// The flow `payspec demo` runs, in order.
+    #[serde(default)]
+    pub demo: Vec<DemoStep>,
+}
+
+/// A failure reply: HTTP status and the vendor's own code and message (placed in the body by
+/// the profile's error pointers, inside the envelope when the vendor has one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorReply {
+    /// The HTTP status (Paywall answers failures with 200).
+    pub status: u16,
+    /// The vendor's error code.
+    #[serde(default)]
+    pub code: Option<Value>,
+    /// The vendor's message.
+    pub message: String,
+}
+
+/// A kind of record (a payment, a cashout, an order) and the operations acting on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// Where a record's identifier is, and what it looks like.
+    pub id: IdSpec,
+    /// Records present from the start (for vendors whose creation is not in the spec).
+    #[serde(default)]
+    pub seed: Vec<Map<String, Value>>,
+    /// Operations by operationId.
+    pub operations: BTreeMap<String, ResourceOperation>,
+    /// Fields computed from another field through a table (e.g. a status description).
+    #[serde(default)]
+    pub derived: BTreeMap<String, Derived>,
+}
+
+/// A record's identifier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdSpec {
+    /// The field holding it.
+    pub field: String,
+    /// How new identifiers look.
+    pub kind: IdKind,
+}
+
+/// How the sandbox makes identifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// 1, 2, 3… (from 11954, like OneKey's examples).
+    Integer,
+    /// A random UUID.
+    Uuid,
+    /// 24 hexadecimal digits (a MongoDB ObjectId, as Rio's).
+    Hex24,
+}
+
+/// What an operation does to a resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ResourceOperation {
+    /// Creates a record from the request body, then sets these fields.
+    Create {
+        /// Fields set on creation (the initial state).
+        #[serde(default)]
+        set: Map<String, Value>,
+    },
+    /// Answers with the record found by the locators.
+    Read {
+        /// How the request names the record.
+        by: Vec<Locator>,
+    },
+    /// Answers with every record whose fields match the filter.
+    List {
+        /// Field values a record must have.
+        #[serde(default)]
+        filter: Map<String, Value>,
+    },
+    /// Moves the record found to another state, if it is in one of the `from` states.
+    Transition {
+        /// How the request names the record.
+        by: Vec<Locator>,
+        /// Allowed values per field; any other is a `conflict`.
+        #[serde(default)]
+        from: BTreeMap<String, Vec<Value>>,
+        /// Fields set by the transition.
+        to: Map<String, Value>,
+    },
+}
+
+/// Where a request names a record: a path or query parameter, or a body pointer, matched
+/// against a record's field. The first locator present in the request is used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Locator {
+    /// A path parameter's name.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// A query parameter's name.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// A JSON pointer into the request body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The record field it is compared with.
+    pub field: String,
+}
+
+/// A field computed from another one through a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Derived {
+    /// The source field.
+    pub from: String,
+    /// Source value (as text) to derived value.
+    pub map: BTreeMap<String, Value>,
+}
+
+/// One step of the demo flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoStep {
+    /// A name later steps use to refer to this step's response: `{{name/pointer}}`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What this step shows, for the table.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The operationId to call.
+    pub operation: String,
+    /// Parameters, by spec name (values may use `{{step/pointer}}`).
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+    /// The body (strings may use `{{step/pointer}}`).
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// Before calling: set fields of a record, as the vendor's back office would.
+    #[serde(default)]
+    pub before: Option<SandboxUpdate>,
+    /// The expected outcome: `ok`, or the vendor error code expected.
+    #[serde(default)]
+    pub expect: Expectation,
+}
+
+/// A change of a record made outside the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxUpdate {
+    /// The resource.
+    pub resource: String,
+    /// The record's identifier (may use `{{step/pointer}}`).
+    pub id: String,
+    /// The fields to set.
+    pub set: Map<String, Value>,
+}
+
+/// What a demo step must produce.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Expectation {
+    /// A success.
+    #[default]
+    Ok,
+    /// A vendor error with this HTTP status and, if given, this vendor code.
+    Error {
+        /// The HTTP status.
+        status: u16,
+        /// The vendor's code, as text.
+        #[serde(default)]
+        code: Option<String>,
+    },
+}

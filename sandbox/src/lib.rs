@@ -1,0 +1,353 @@
+//! payspec-sandbox: one local server that imitates every payspec vendor, driven by the same
+//! `specs/` and `vendor.yaml` files as the clients (it reads them from the compiled `payspec`
+//! crate), with no per-vendor code.
+//!
+//! The vendor is the first path segment (`/rio/…`, `/onekey/v3/…`). For each request it:
+//! - applies a fault when asked (`x-payspec-fault: 503|429|timeout|reset|html|garbage|unknown-enum|slow:MS`);
+//! - checks auth exactly as the recipe says, recomputing signatures over the raw body with its
+//!   own code, checking timestamps within five minutes, body credentials, and bearer tokens it
+//!   issued (with expiry and refresh-token rotation);
+//! - validates parameters and body against the spec as written;
+//! - keeps state per resource as `vendor.yaml`'s `sandbox:` section declares, and answers from
+//!   the spec's schemas and examples otherwise;
+//! - answers failures in the vendor's own shape and status.
+//!
+//! Credentials are read from the same `PAYSPEC_*` variables as the clients; unset ones take
+//! fixed demo values (see [`payspec_runtime::demo_credential`]).
+//!
+//! Control endpoints, under `/<vendor>/_sandbox/`: `PUT records/<resource>/<id>` (set fields of
+//! a record, as the vendor's back office would), `PUT tokens` `{"lifetime": seconds}`, and
+//! `DELETE tokens` (revoke every access token).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::{Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use payspec_runtime::VendorEntry;
+use payspec_runtime::profile::Profile;
+use serde_json::{Map, Value};
+
+mod auth;
+mod handle;
+mod schema;
+mod vendor;
+
+pub use handle::FAULT_HEADER;
+use vendor::VendorSandbox;
+
+/// The largest request body the sandbox reads.
+const MAX_BODY: usize = 1 << 20;
+
+/// The sandbox could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// A vendor's embedded profile or spec is unusable.
+    #[error("vendor {0}: {1}")]
+    Vendor(String, String),
+    /// No such vendor.
+    #[error("no vendor {0:?} in the sandbox")]
+    UnknownVendor(String),
+    /// The listener failed.
+    #[error("cannot serve: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One request the sandbox answered, for logs and the demo table. Auth header values are
+/// redacted: credentials and tokens hidden, signatures cut to their first characters.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The vendor.
+    pub vendor: String,
+    /// The operationId, when the request matched one.
+    pub operation: Option<String>,
+    /// The HTTP method.
+    pub method: String,
+    /// The path.
+    pub path: String,
+    /// The status answered.
+    pub status: u16,
+    /// The auth headers received, redacted.
+    pub auth_headers: Vec<(String, String)>,
+}
+
+/// The sandbox: every vendor, its state, and the log of exchanges.
+pub struct Sandbox {
+    vendors: BTreeMap<String, VendorSandbox>,
+    log: Mutex<Vec<Exchange>>,
+}
+
+impl Sandbox {
+    /// Every vendor compiled into the `payspec` crate.
+    pub fn new() -> Result<Self, SandboxError> {
+        Self::from_entries(payspec::VENDORS)
+    }
+
+    /// These vendors.
+    pub fn from_entries(entries: &[&VendorEntry]) -> Result<Self, SandboxError> {
+        let mut vendors = BTreeMap::new();
+        for entry in entries {
+            vendors.insert(entry.name.to_owned(), VendorSandbox::new(entry)?);
+        }
+        Ok(Self {
+            vendors,
+            log: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Replaces a vendor's profile (e.g. a different signing recipe, to show that a client and
+    /// a sandbox that disagree do not get along).
+    pub fn with_profile(mut self, profile: Profile) -> Result<Self, SandboxError> {
+        let name = profile.vendor.clone();
+        let entry =
+            payspec::vendor(&name).ok_or_else(|| SandboxError::UnknownVendor(name.clone()))?;
+        let spec: Value = serde_json::from_str(entry.spec_json)
+            .map_err(|e| SandboxError::Vendor(name.clone(), e.to_string()))?;
+        let vendor = VendorSandbox::from_parts(
+            profile,
+            spec,
+            entry.operations.iter().map(|o| (o.method, o.path, o.id)),
+        )?;
+        self.vendors.insert(name, vendor);
+        Ok(self)
+    }
+
+    /// For the start-up banner: per vendor, the variables whose demo values are in use.
+    pub fn demo_credentials(&self) -> Vec<(String, Vec<(String, String)>)> {
+        self.vendors
+            .iter()
+            .map(|(name, vendor)| {
+                let demo = vendor
+                    .profile
+                    .credentials
+                    .keys()
+                    .filter(|c| {
+                        vendor
+                            .demo_credentials
+                            .contains(&vendor.profile.credential_variable(c))
+                    })
+                    .map(|c| {
+                        (
+                            vendor.profile.credential_variable(c),
+                            payspec_runtime::demo_credential(name, c),
+                        )
+                    })
+                    .collect();
+                (name.clone(), demo)
+            })
+            .collect()
+    }
+
+    /// Sets fields of a record (as the vendor's back office would). The id is compared as text.
+    pub fn update_record(
+        &self,
+        vendor: &str,
+        resource: &str,
+        id: &str,
+        fields: &Map<String, Value>,
+    ) -> Result<(), SandboxError> {
+        let sandbox = self
+            .vendors
+            .get(vendor)
+            .ok_or_else(|| SandboxError::UnknownVendor(vendor.to_owned()))?;
+        let id_field = sandbox
+            .profile
+            .sandbox
+            .resources
+            .get(resource)
+            .map(|r| r.id.field.clone())
+            .ok_or_else(|| {
+                SandboxError::Vendor(vendor.to_owned(), format!("no resource {resource:?}"))
+            })?;
+        let mut state = sandbox.lock();
+        let record = state
+            .records
+            .get_mut(resource)
+            .and_then(|records| {
+                records
+                    .iter_mut()
+                    .find(|r| r.get(&id_field).map(text).as_deref() == Some(id))
+            })
+            .ok_or_else(|| {
+                SandboxError::Vendor(vendor.to_owned(), format!("no {resource} {id:?}"))
+            })?;
+        record.extend(fields.clone());
+        Ok(())
+    }
+
+    /// Sets the lifetime of the bearer tokens a vendor issues from now on.
+    pub fn set_token_lifetime(&self, vendor: &str, seconds: u64) -> Result<(), SandboxError> {
+        let sandbox = self
+            .vendors
+            .get(vendor)
+            .ok_or_else(|| SandboxError::UnknownVendor(vendor.to_owned()))?;
+        sandbox.lock().tokens.lifetime_seconds = Some(seconds);
+        Ok(())
+    }
+
+    /// Revokes every access token a vendor has issued.
+    pub fn revoke_tokens(&self, vendor: &str) -> Result<(), SandboxError> {
+        let sandbox = self
+            .vendors
+            .get(vendor)
+            .ok_or_else(|| SandboxError::UnknownVendor(vendor.to_owned()))?;
+        sandbox.lock().tokens.access.clear();
+        Ok(())
+    }
+
+    /// Every exchange so far.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.log.lock().map(|log| log.clone()).unwrap_or_default()
+    }
+
+    /// The axum router serving every vendor.
+    pub fn router(self: Arc<Self>) -> axum::Router {
+        axum::Router::new().fallback(serve_request).with_state(self)
+    }
+
+    /// Serves on `addr` (use port 0 for an ephemeral port) in a background task.
+    pub async fn start(self, addr: SocketAddr) -> Result<Running, SandboxError> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let sandbox = Arc::new(self);
+        let app = sandbox.clone().router();
+        let task = tokio::spawn(async move {
+            if let Err(error) = axum::serve(listener, app).await {
+                tracing::error!(%error, "sandbox stopped");
+            }
+        });
+        Ok(Running {
+            addr,
+            sandbox,
+            task,
+        })
+    }
+
+    fn control(&self, vendor: &str, method: &Method, path: &str, body: &Bytes) -> Response {
+        let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let outcome = match (
+            method.as_str(),
+            path.split('/').collect::<Vec<_>>().as_slice(),
+        ) {
+            ("PUT", ["records", resource, id]) => match json.as_object() {
+                Some(fields) => self.update_record(vendor, resource, id, fields),
+                None => {
+                    return (
+                        StatusCode::BAD_REQUEST,
+                        "the body must be a JSON object of fields",
+                    )
+                        .into_response();
+                }
+            },
+            ("PUT", ["tokens"]) => match json.get("lifetime").and_then(Value::as_u64) {
+                Some(seconds) => self.set_token_lifetime(vendor, seconds),
+                None => {
+                    return (StatusCode::BAD_REQUEST, "expected {\"lifetime\": seconds}")
+                        .into_response();
+                }
+            },
+            ("DELETE", ["tokens"]) => self.revoke_tokens(vendor),
+            _ => return (StatusCode::NOT_FOUND, "no such sandbox control").into_response(),
+        };
+        match outcome {
+            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+        }
+    }
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A sandbox serving in the background; stops when dropped.
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The sandbox, for its log and controls.
+    pub sandbox: Arc<Sandbox>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// The root URL (`http://127.0.0.1:PORT`), for `Settings::sandbox`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve_request(State(sandbox): State<Arc<Sandbox>>, request: Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let Ok(body) = to_bytes(body, MAX_BODY).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    };
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or_default().to_owned();
+    let (vendor_name, rest) = match path.trim_start_matches('/').split_once('/') {
+        Some((vendor, rest)) => (vendor.to_owned(), format!("/{rest}")),
+        None => (path.trim_start_matches('/').to_owned(), String::new()),
+    };
+    let Some(vendor) = sandbox.vendors.get(&vendor_name) else {
+        let known: Vec<&str> = sandbox.vendors.keys().map(String::as_str).collect();
+        return (
+            StatusCode::NOT_FOUND,
+            format!("no vendor {vendor_name:?} (vendors: {})", known.join(", ")),
+        )
+            .into_response();
+    };
+    if let Some(control) = rest.strip_prefix("/_sandbox/") {
+        return sandbox.control(&vendor_name, &parts.method, control, &body);
+    }
+    let handled = vendor
+        .handle(&parts.method, &rest, &query, &parts.headers, &body)
+        .await;
+    let scheme = handled
+        .operation
+        .as_deref()
+        .and_then(|op| vendor.profile.scheme_for(op));
+    let auth_headers = scheme
+        .map(|scheme| {
+            scheme
+                .headers
+                .iter()
+                .filter_map(|(name, source)| {
+                    let value = parts.headers.get(name)?.to_str().ok()?;
+                    Some((name.clone(), handle::redact(source, value)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let status = handled.response.status().as_u16();
+    tracing::info!(
+        vendor = %vendor_name,
+        operation = handled.operation.as_deref().unwrap_or("-"),
+        status,
+        latency_ms = started.elapsed().as_millis() as u64,
+        "sandbox"
+    );
+    if let Ok(mut log) = sandbox.log.lock() {
+        log.push(Exchange {
+            vendor: vendor_name,
+            operation: handled.operation,
+            method: parts.method.to_string(),
+            path,
+            status,
+            auth_headers,
+        });
+    }
+    handled.response
+}
