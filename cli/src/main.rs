@@ -38,6 +38,8 @@ enum Command {
     Vendors,
     /// Call one operation of a vendor.
     Call(CallArgs),
+    /// Cancel by the vendor's own reference, with one unified outcome for every vendor.
+    Cancel(CancelArgs),
     /// Every vendor end to end against the embedded sandbox (no network needed).
     Demo {
         /// Only these vendors (all when none is given).
@@ -72,6 +74,28 @@ struct CallArgs {
     /// The JSON body without the fields the runtime injects, or @FILE.
     #[arg(long)]
     body: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CancelArgs {
+    /// The vendor.
+    vendor: String,
+    /// The vendor's reference: Rio's bulk id, xpays' payment id, the CoinPool order id,
+    /// Paywall's MerchantUniqueCode, OneKey's cashout_id.
+    #[arg(long)]
+    id: String,
+    /// The merchant's own id, where the vendor wants it too (OneKey).
+    #[arg(long)]
+    external_id: Option<String>,
+    /// The payment date, where the vendor wants it (Paywall), as YYYY-MM-DD.
+    #[arg(long)]
+    date: Option<String>,
+    /// Replaces the spec's server URL whole.
+    #[arg(long)]
+    base_url: Option<String>,
+    /// The root URL of a running `payspec sandbox`.
+    #[arg(long, conflicts_with = "base_url")]
+    sandbox: Option<String>,
 }
 
 /// A failure and the exit code it maps to.
@@ -122,6 +146,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Call(args) => call(args),
+        Command::Cancel(args) => cancel(args),
         Command::Demo { vendors } => demo(&vendors),
         Command::Sandbox { port } => sandbox(port),
     };
@@ -211,6 +236,44 @@ fn call(args: CallArgs) -> Result<(), Failure> {
     })?;
     say!("{text}");
     Ok(())
+}
+
+/// Prints `{"vendor", "status", "vendor_status"}`; exit 0 for cancelled or pending, else 1.
+fn cancel(args: CancelArgs) -> Result<(), Failure> {
+    use payspec_runtime::cancel::{CancelReference, outcome, request};
+    let vendor = find_vendor(&args.vendor)?;
+    let profile = vendor
+        .profile()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let reference = CancelReference {
+        id: args.id,
+        external_id: args.external_id,
+        date: args.date,
+    };
+    let settings = Settings {
+        base_url: args.base_url,
+        sandbox: args.sandbox,
+        ..Settings::default()
+    };
+    let call = request(&profile, &reference, settings)?;
+    let result = async_runtime()?
+        .block_on((vendor.call)(call))
+        .map(|o| (o.status, o.body));
+    let outcome = outcome(&profile, result)?;
+    say!("{}", outcome.summary());
+    if outcome.is_accepted() {
+        Ok(())
+    } else {
+        let reason = outcome
+            .error
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| format!("{} is {}", vendor.name, outcome.status.as_str()));
+        Err(Failure {
+            code: 1,
+            message: reason,
+        })
+    }
 }
 
 fn async_runtime() -> Result<tokio::runtime::Runtime, Failure> {

@@ -409,3 +409,62 @@ fn call_against_a_running_sandbox_with_demo_credentials() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn cancel_prints_the_unified_outcome_with_exit_0_or_1() {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(["sandbox", "--port", "0"])
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = std::io::BufReader::new(server.stdout.take().unwrap());
+    let mut first_line = String::new();
+    std::io::BufRead::read_line(&mut banner, &mut first_line).unwrap();
+    let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_payspec"))
+            .args(args)
+            .args(["--sandbox", &url])
+            .env_clear()
+            .output()
+            .unwrap();
+        let json = serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap_or_default();
+        (output.status.code(), json, text(&output.stderr))
+    };
+    let batch = [
+        "cancel",
+        "paywall",
+        "--id",
+        "8279c96e-2775-4ecf-b594-3cb8fb265f88",
+        "--date",
+        "2024-12-12",
+    ];
+    let (code, json, _) = run(&batch);
+    assert_eq!(
+        (code, json),
+        (
+            Some(0),
+            serde_json::json!({"vendor": "paywall", "status": "pending", "vendor_status": null})
+        )
+    );
+    let (code, json, stderr) = run(&batch);
+    assert_eq!(
+        (code, json),
+        (
+            Some(1),
+            serde_json::json!({"vendor": "paywall", "status": "not_cancellable", "vendor_status": "7"})
+        )
+    );
+    assert!(stderr.contains("vendor error 7"), "{stderr}");
+    let (code, json, _) = run(&["cancel", "rio", "--id", "000000000000000000000000"]);
+    assert_eq!(
+        (code, json["status"].as_str()),
+        (Some(1), Some("not_found"))
+    );
+    let (code, _, stderr) = run(&["cancel", "onekey", "--id", "12"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--external-id"), "{stderr}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

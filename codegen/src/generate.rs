@@ -118,6 +118,11 @@ fn builder_setters(file: &syn::File) -> BTreeMap<String, BTreeMap<String, syn::T
             let syn::ImplItem::Fn(function) = member else {
                 continue;
             };
+            if function.sig.ident == "send"
+                && let Some(response) = send_response_type(&function.sig.output)
+            {
+                setters.insert("send".to_owned(), rooted(&response));
+            }
             let Some(where_clause) = &function.sig.generics.where_clause else {
                 continue;
             };
@@ -145,6 +150,27 @@ fn builder_setters(file: &syn::File) -> BTreeMap<String, BTreeMap<String, syn::T
         }
     }
     out
+}
+
+/// `T` in `-> Result<ResponseValue<T>, Error<E>>`, progenitor's `send` signature.
+fn send_response_type(output: &syn::ReturnType) -> Option<syn::Type> {
+    let first_argument = |ty: &syn::Type, name: &str| -> Option<syn::Type> {
+        let syn::Type::Path(path) = ty else {
+            return None;
+        };
+        let last = path.path.segments.last().filter(|s| s.ident == name)?;
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        match args.args.first()? {
+            syn::GenericArgument::Type(inner) => Some(inner.clone()),
+            _ => None,
+        }
+    };
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    first_argument(&first_argument(ty, "Result")?, "ResponseValue")
 }
 
 /// Types inside `mod builder` are written `super::types::X`; the glue lives at the root.
@@ -183,6 +209,7 @@ fn glue_tokens(
     let title = &vendor.profile.title;
     let mut metas = Vec::new();
     let mut arms = Vec::new();
+    let mut cancel_impl = None;
     let mut problems = Vec::new();
     for operation in &vendor.operations {
         let id = &operation.id;
@@ -242,6 +269,15 @@ fn glue_tokens(
         {
             steps.push(quote! { builder = builder.body(request.body::<#ty>()?); });
         }
+        if vendor
+            .profile
+            .cancel
+            .as_ref()
+            .is_some_and(|c| &c.operation == id)
+        {
+            let response = builder_setters.get("send").cloned();
+            cancel_impl = Some(cancel_tokens(&method_ident, &steps, response));
+        }
         arms.push(quote! {
             #id => {
                 #[allow(unused_mut)]
@@ -294,6 +330,8 @@ fn glue_tokens(
             }
         }
 
+        #cancel_impl
+
         impl progenitor_client::ClientHooks<payspec_runtime::Runtime> for Client {
             async fn pre<E>(
                 &self,
@@ -333,4 +371,35 @@ fn glue_tokens(
             }
         }
     })
+}
+
+/// `impl Cancel for Client`: the unified cancel through the vendor's typed cancel operation.
+fn cancel_tokens(
+    method: &proc_macro2::Ident,
+    steps: &[TokenStream],
+    response: Option<syn::Type>,
+) -> TokenStream {
+    let response = response.map(|t| quote!(#t)).unwrap_or_else(|| quote!(()));
+    quote! {
+        impl payspec_runtime::cancel::Cancel for Client {
+            type Response = #response;
+
+            async fn cancel(
+                &self,
+                reference: &payspec_runtime::cancel::CancelReference,
+            ) -> Result<payspec_runtime::cancel::CancelOutcome<Self::Response>, payspec_runtime::Error> {
+                let profile = self.inner.profile();
+                let request = payspec_runtime::cancel::request(profile, reference, payspec_runtime::Settings::default())?;
+                #[allow(unused_mut)]
+                let mut builder = self.#method();
+                #(#steps)*
+                let result = builder
+                    .send()
+                    .await
+                    .map(|response| (response.status().as_u16(), response.into_inner()))
+                    .map_err(payspec_runtime::Error::from);
+                payspec_runtime::cancel::outcome(profile, result)
+            }
+        }
+    }
 }

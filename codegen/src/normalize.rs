@@ -656,6 +656,19 @@ fn check_profile_references(
             }
         }
     }
+    if let Some(cancel) = &profile.cancel
+        && !known.contains(&cancel.operation.as_str())
+    {
+        problems.push(Diagnostic::new(
+            &files.profile,
+            "/cancel/operation",
+            format!(
+                "{:?} is not an operation of the spec ({})",
+                cancel.operation,
+                known.join(", ")
+            ),
+        ));
+    }
     for (i, step) in profile.sandbox.demo.iter().enumerate() {
         if !known.contains(&step.operation.as_str()) {
             problems.push(Diagnostic::new(

@@ -9,10 +9,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod cancel;
 mod describe;
 pub mod sandbox;
 mod validate;
 
+pub use cancel::{CancelSpec, UnifiedStatus};
 pub use sandbox::SandboxSpec;
 pub use validate::Problem;
 
@@ -51,6 +53,9 @@ pub struct Profile {
     /// How payspec's local sandbox imitates the vendor (state, failures, demo flow).
     #[serde(default)]
     pub sandbox: SandboxSpec,
+    /// How the unified cancellation maps onto this vendor.
+    #[serde(default)]
+    pub cancel: Option<CancelSpec>,
 }
 
 /// A response envelope: where the payload is, and how a success is told from a failure.

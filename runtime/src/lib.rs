@@ -7,6 +7,7 @@
 //! Nothing here knows a particular vendor.
 
 pub mod call;
+pub mod cancel;
 mod credentials;
 mod error;
 pub mod nullable;
@@ -19,5 +20,6 @@ pub use call::{CallRequest, OperationMeta, ParamMeta, VendorEntry};
 pub use credentials::{Credentials, demo_credential};
 pub use error::{ConfigError, Error, VendorError};
 pub use payspec_profile as profile;
+pub use payspec_profile::UnifiedStatus;
 pub use runtime::Runtime;
 pub use settings::Settings;
