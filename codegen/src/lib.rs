@@ -14,6 +14,7 @@ mod diagnostic;
 mod generate;
 mod load;
 mod normalize;
+mod open_enums;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use generate::generate;

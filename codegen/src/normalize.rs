@@ -32,6 +32,8 @@ pub struct OperationSummary {
     pub params: Vec<ParamSummary>,
     /// Whether the operation takes a JSON body, and whether it is required.
     pub body: Option<bool>,
+    /// Whether a success carries a body.
+    pub returns_body: bool,
     /// What the runtime supplies instead of the caller (e.g. `header Payload-Signature`).
     pub supplied_by_runtime: Vec<String>,
     /// The JSON pointer of the operation in the spec.
@@ -235,7 +237,20 @@ pub fn normalize(
                 }
             }
 
+            let returns_body =
+                operation
+                    .responses
+                    .responses
+                    .values()
+                    .any(|response| match response {
+                        ReferenceOr::Item(response) => response
+                            .content
+                            .values()
+                            .any(|media| media.schema.is_some()),
+                        ReferenceOr::Reference { .. } => true,
+                    });
             operations.push(OperationSummary {
+                returns_body,
                 params: operation
                     .parameters
                     .iter()
@@ -261,6 +276,7 @@ pub fn normalize(
     }
 
     require_nullable_wrappers(spec, profile);
+    open_integer_enums(spec);
     problems.extend(duplicate_ids(file, &operations));
     problems.extend(check_profile_references(
         files,
@@ -427,6 +443,80 @@ fn remove_properties(schema: &mut Schema, fields: &BTreeSet<String>) {
     };
     properties.retain(|name, _| !fields.contains(name));
     required.retain(|name| !fields.contains(name));
+}
+
+/// Integer enums (OneKey's status codes 0-5) are closed in Rust, so a code the vendor adds
+/// would fail the whole response. They become plain integers; the list stays in the
+/// description. (String enums are opened by the generator with an `Unknown` variant.)
+fn open_integer_enums(spec: &mut OpenAPI) {
+    fn open(schema: &mut Schema) {
+        let values = match &mut schema.schema_kind {
+            SchemaKind::Type(Type::Integer(integer)) => std::mem::take(&mut integer.enumeration),
+            _ => return,
+        };
+        let listed: Vec<String> = values
+            .into_iter()
+            .flatten()
+            .map(|v| v.to_string())
+            .collect();
+        if !listed.is_empty() {
+            let note = format!(
+                "Known values: {} (others are passed through).",
+                listed.join(", ")
+            );
+            schema.schema_data.description = Some(
+                schema
+                    .schema_data
+                    .description
+                    .take()
+                    .map(|d| format!("{d}\n\n{note}"))
+                    .unwrap_or(note),
+            );
+        }
+        let properties = match &mut schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => Some(&mut object.properties),
+            SchemaKind::Any(any) => Some(&mut any.properties),
+            _ => None,
+        };
+        for property in properties.into_iter().flat_map(|p| p.values_mut()) {
+            if let ReferenceOr::Item(inner) = property {
+                open(inner);
+            }
+        }
+    }
+    if let Some(components) = spec.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            if let ReferenceOr::Item(schema) = schema {
+                open(schema);
+            }
+        }
+    }
+    for item in spec.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for response in operation.responses.responses.values_mut() {
+                let ReferenceOr::Item(response) = response else {
+                    continue;
+                };
+                for media in response.content.values_mut() {
+                    if let Some(ReferenceOr::Item(schema)) = media.schema.as_mut() {
+                        open(schema);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A property typed as a nullable wrapper is made required: the runtime's wrapper types read
@@ -654,6 +744,18 @@ fn check_profile_references(
                     ),
                 ));
             }
+        }
+    }
+    for (i, operation) in profile.idempotent.iter().enumerate() {
+        if !known.contains(&operation.as_str()) {
+            problems.push(Diagnostic::new(
+                &files.profile,
+                format!("/idempotent/{i}"),
+                format!(
+                    "{operation:?} is not an operation of the spec ({})",
+                    known.join(", ")
+                ),
+            ));
         }
     }
     if let Some(cancel) = &profile.cancel

@@ -9,11 +9,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod callback;
 pub mod cancel;
 mod describe;
 pub mod sandbox;
 mod validate;
 
+pub use callback::{Callback, CallbackFormat, CallbackPart, Digest, KeySource};
 pub use cancel::{CancelSpec, UnifiedStatus};
 pub use sandbox::SandboxSpec;
 pub use validate::Problem;
@@ -56,6 +58,13 @@ pub struct Profile {
     /// How the unified cancellation maps onto this vendor.
     #[serde(default)]
     pub cancel: Option<CancelSpec>,
+    /// Operations that are safe to retry although their method is not idempotent (a POST that
+    /// only reads, such as OneKey's cashout status).
+    #[serde(default)]
+    pub idempotent: Vec<String>,
+    /// Callbacks (webhooks, notifications) the vendor sends, and how to verify them.
+    #[serde(default)]
+    pub callbacks: BTreeMap<String, Callback>,
 }
 
 /// A response envelope: where the payload is, and how a success is told from a failure.

@@ -72,6 +72,8 @@ pub struct OperationMeta {
     pub body: Option<bool>,
     /// What the runtime supplies instead of the caller.
     pub supplied_by_runtime: &'static [&'static str],
+    /// Whether a success carries a JSON body.
+    pub returns_body: bool,
 }
 
 /// One parameter.
@@ -125,6 +127,7 @@ impl CallRequest {
 /// A typed response as JSON, with its status.
 pub fn to_outcome<T: Serialize>(status: u16, value: T) -> Result<CallOutcome, Error> {
     let body = serde_json::to_value(value).map_err(|e| Error::InvalidResponse {
+        status: Some(status),
         message: e.to_string(),
         excerpt: String::new(),
     })?;

@@ -50,6 +50,25 @@ pub enum ConfigError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Http(String),
+    /// Plain HTTP to a host other than loopback.
+    #[error(
+        "refusing plain http:// to {url:?}: use https, or allow it explicitly (Settings::allow_insecure_http)"
+    )]
+    InsecureUrl {
+        /// The URL.
+        url: String,
+    },
+}
+
+/// A response that is not what the operation promises (not JSON, empty, too large).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseProblem {
+    /// The HTTP status.
+    pub status: u16,
+    /// What is wrong.
+    pub message: String,
+    /// The start of the body, credentials scrubbed.
+    pub excerpt: String,
 }
 
 /// A vendor's answer that means failure: a non-2xx status, or a 2xx envelope saying so.
@@ -111,9 +130,11 @@ pub enum Error {
     /// The vendor could not be reached, or the connection failed mid-way.
     #[error("communication with the vendor failed: {}", with_causes(.0))]
     Communication(#[source] reqwest::Error),
-    /// A success response whose body is not what the spec says.
-    #[error("the response did not match the spec: {message}; body starts: {excerpt:?}")]
+    /// A response whose body is not what the spec says (not JSON, wrong shape, empty, too large).
+    #[error("{}the response did not match the spec: {message}; body starts: {excerpt:?}", status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
     InvalidResponse {
+        /// The HTTP status, when known.
+        status: Option<u16>,
         /// What did not match.
         message: String,
         /// The start of the body.
@@ -177,15 +198,25 @@ impl<E> From<progenitor_client::Error<E>> for Error {
                 status: response.status().as_u16(),
             },
             P::InvalidResponsePayload(bytes, e) => Error::InvalidResponse {
+                status: None,
                 message: e.to_string(),
                 excerpt: excerpt(&bytes),
             },
-            P::UnexpectedResponse(response) => match response.extensions().get::<VendorError>() {
-                Some(vendor) => Error::Vendor(Box::new(vendor.clone())),
-                None => Error::UnexpectedResponse {
-                    status: response.status().as_u16(),
-                },
-            },
+            P::UnexpectedResponse(response) => {
+                if let Some(problem) = response.extensions().get::<ResponseProblem>() {
+                    return Error::InvalidResponse {
+                        status: Some(problem.status),
+                        message: problem.message.clone(),
+                        excerpt: problem.excerpt.clone(),
+                    };
+                }
+                match response.extensions().get::<VendorError>() {
+                    Some(vendor) => Error::Vendor(Box::new(vendor.clone())),
+                    None => Error::UnexpectedResponse {
+                        status: response.status().as_u16(),
+                    },
+                }
+            }
         }
     }
 }

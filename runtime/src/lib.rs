@@ -18,8 +18,8 @@ mod token;
 
 pub use call::{CallRequest, OperationMeta, ParamMeta, VendorEntry};
 pub use credentials::{Credentials, demo_credential};
-pub use error::{ConfigError, Error, VendorError};
+pub use error::{ConfigError, Error, ResponseProblem, VendorError};
 pub use payspec_profile as profile;
 pub use payspec_profile::UnifiedStatus;
 pub use runtime::Runtime;
-pub use settings::Settings;
+pub use settings::{RetryPolicy, Settings, Timeouts};

@@ -17,8 +17,20 @@ use tracing::Instrument as _;
 
 use crate::call::OperationMeta;
 use crate::credentials::Credentials;
-use crate::error::{ConfigError, VendorError, excerpt};
+use crate::error::{ConfigError, ResponseProblem, VendorError, excerpt};
 use crate::settings::Settings;
+
+/// Methods that are safe to retry.
+const IDEMPOTENT_METHODS: [reqwest::Method; 5] = [
+    reqwest::Method::GET,
+    reqwest::Method::HEAD,
+    reqwest::Method::PUT,
+    reqwest::Method::DELETE,
+    reqwest::Method::OPTIONS,
+];
+
+/// Statuses worth another attempt.
+const RETRYABLE_STATUSES: [u16; 4] = [429, 502, 503, 504];
 use crate::signing::{RequestParts, sign, timestamp_now};
 use crate::token::{self, TokenFailure, Tokens};
 
@@ -34,6 +46,8 @@ pub struct Runtime {
     base_url: String,
     http: reqwest::Client,
     tokens: Tokens,
+    /// Retry policy, timeouts and the response cap (credentials and client moved out).
+    settings: Settings,
 }
 
 impl fmt::Debug for Runtime {
@@ -91,21 +105,25 @@ impl Runtime {
                     })?
                 }
             };
-        reqwest::Url::parse(&base_url).map_err(|e| ConfigError::InvalidBaseUrl {
+        let url = reqwest::Url::parse(&base_url).map_err(|e| ConfigError::InvalidBaseUrl {
             url: base_url.clone(),
             reason: e.to_string(),
         })?;
-        let credentials = match (settings.credentials, &settings.sandbox) {
+        if url.scheme() == "http" && !settings.allow_insecure_http && !is_loopback(&url) {
+            return Err(ConfigError::InsecureUrl { url: base_url });
+        }
+        let mut settings = settings;
+        let credentials = match (settings.credentials.take(), &settings.sandbox) {
             (Some(credentials), _) => credentials,
             (None, Some(_)) => Credentials::from_env_or_demo(&profile),
             (None, None) => Credentials::from_env(&profile)?,
         };
         check_credentials(&profile, &credentials)?;
-        let http = match settings.http {
+        let http = match settings.http.take() {
             Some(http) => http,
+            // No client-wide timeout: each attempt gets its own, within the call's deadline.
             None => reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .timeout(Duration::from_secs(60))
+                .connect_timeout(settings.timeouts.connect)
                 .build()
                 .map_err(|e| ConfigError::Http(e.to_string()))?,
         };
@@ -118,6 +136,7 @@ impl Runtime {
             base_url,
             http,
             tokens,
+            settings,
         })
     }
 
@@ -186,8 +205,12 @@ impl Runtime {
         Ok(())
     }
 
-    /// The `exec` hook: authenticates, sends, and classifies the response. A request whose
-    /// bearer token the vendor rejects (401) is sent once more with a fresh token, never more.
+    /// The `exec` hook: authenticates (afresh for every attempt), sends, retries what may be
+    /// retried, reads the body within the size cap, and classifies the response.
+    ///
+    /// Retried: idempotent operations after a connection failure, a body cut off, or a 429,
+    /// 502, 503 or 504, within the attempt and time budgets. Resent once: a request whose bearer
+    /// token the vendor rejected (401), with a fresh token. Nothing else is ever sent twice.
     pub async fn execute(
         &self,
         http: &reqwest::Client,
@@ -200,19 +223,29 @@ impl Runtime {
             operation,
             method = %request.method(),
         );
+        let deadline = Instant::now() + self.settings.timeouts.call;
         let scheme = self.profile.scheme_for(operation);
         let uses_token = scheme.is_some_and(|s| {
             s.headers
                 .values()
                 .any(|v| matches!(v, ValueSource::Token(_)))
         });
-        let mut spare = if uses_token {
+        let idempotent = IDEMPOTENT_METHODS.contains(request.method())
+            || self.profile.idempotent.iter().any(|o| o == operation);
+        // An unsigned copy to sign afresh for a retry (only when one may happen).
+        let pristine = if idempotent || uses_token {
             request.try_clone()
         } else {
             None
         };
-        let mut request = request;
-        loop {
+        let resend = || pristine.as_ref().and_then(reqwest::Request::try_clone);
+        let mut next = Some(request);
+        let mut attempt = 0;
+        let mut token_renewed = false;
+        while let Some(mut request) = next.take() {
+            attempt += 1;
+            let may_retry =
+                idempotent && attempt < self.settings.retry.max_attempts && pristine.is_some();
             let issued = match scheme {
                 Some(scheme) => match self
                     .authenticate(http, scheme, &mut request)
@@ -225,42 +258,197 @@ impl Runtime {
                 },
                 None => Vec::new(),
             };
+            *request.timeout_mut() = Some(
+                self.settings
+                    .timeouts
+                    .attempt
+                    .min(deadline.saturating_duration_since(Instant::now())),
+            );
             let started = Instant::now();
             let response = match http.execute(request).instrument(span.clone()).await {
                 Ok(response) => response,
                 Err(error) => {
-                    tracing::debug!(parent: &span, error = %error, "request failed");
+                    tracing::debug!(parent: &span, attempt, error = %error, "attempt failed");
+                    if may_retry && let Some(wait) = self.backoff(attempt, None, deadline) {
+                        tokio::time::sleep(wait).await;
+                        next = resend();
+                        continue;
+                    }
                     return Err(error);
                 }
             };
             let status = response.status();
             tracing::debug!(
                 parent: &span,
+                attempt,
                 status = status.as_u16(),
                 latency_ms = started.elapsed().as_millis() as u64,
                 "response"
             );
-            if status == reqwest::StatusCode::UNAUTHORIZED
-                && !issued.is_empty()
-                && let Some(copy) = spare.take()
-            {
-                tracing::debug!(parent: &span, "token rejected: logging in again and retrying once");
+            if status == reqwest::StatusCode::UNAUTHORIZED && !issued.is_empty() && !token_renewed {
+                tracing::debug!(parent: &span, "token rejected: renewing it and sending once more");
+                token_renewed = true;
                 for (provider, generation) in issued {
                     self.tokens.revoke(&provider, generation).await;
                 }
-                request = copy;
-                continue;
+                next = resend();
+                attempt -= 1;
+                if next.is_some() {
+                    continue;
+                }
             }
-            return if status.is_success() {
-                self.open_envelope(response, operation)
-                    .instrument(span)
-                    .await
+            if may_retry && RETRYABLE_STATUSES.contains(&status.as_u16()) {
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                if let Some(wait) = self.backoff(attempt, retry_after, deadline) {
+                    tracing::debug!(parent: &span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                    next = resend();
+                    continue;
+                }
+            }
+            let headers = response.headers().clone();
+            let limit = if status.is_success() {
+                self.settings.max_response_bytes
             } else {
-                self.decode_failure(response, operation)
-                    .instrument(span)
-                    .await
+                MAX_ERROR_BODY
             };
+            let body = match read_capped(response, limit).await {
+                Ok(body) => body,
+                Err(error) => {
+                    tracing::debug!(parent: &span, attempt, error = %error, "body cut off");
+                    if may_retry && let Some(wait) = self.backoff(attempt, None, deadline) {
+                        tokio::time::sleep(wait).await;
+                        next = resend();
+                        continue;
+                    }
+                    return Err(error);
+                }
+            };
+            let _entered = span.enter();
+            return Ok(if status.is_success() {
+                self.classify_success(status, headers, body, operation)
+            } else {
+                let failure = self.vendor_error(status.as_u16(), operation, &body);
+                tracing::debug!(status = status.as_u16(), code = ?failure.code, "vendor error");
+                rebuild(status, headers, body, Some(Marker::Vendor(failure)))
+            });
         }
+        // Only reached when a 401 left nothing to resend (a streamed body): report it as is.
+        Ok(failure_response(self.vendor_error(401, operation, b"")))
+    }
+
+    /// How long to wait before attempt `attempt + 1`, or `None` to give up: exponential
+    /// backoff with jitter, or the server's `Retry-After` when it is within the policy.
+    fn backoff(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        deadline: Instant,
+    ) -> Option<Duration> {
+        let policy = &self.settings.retry;
+        let wait = match retry_after {
+            Some(asked) if asked > policy.max_backoff => return None,
+            Some(asked) => asked,
+            None => {
+                let exponential = policy
+                    .initial_backoff
+                    .saturating_mul(1 << attempt.saturating_sub(1).min(16));
+                let ceiling = exponential.min(policy.max_backoff);
+                // "Equal jitter": half fixed, half random, so that clients spread out.
+                let random = std::hash::BuildHasher::hash_one(
+                    &std::collections::hash_map::RandomState::new(),
+                    (attempt, Instant::now()),
+                );
+                ceiling / 2 + Duration::from_nanos(random % (ceiling.as_nanos() as u64 / 2 + 1))
+            }
+        };
+        (Instant::now() + wait < deadline).then_some(wait)
+    }
+
+    /// A success: its body within the cap and JSON where the operation returns JSON, the
+    /// envelope opened (or marked as a failure when it says so).
+    fn classify_success(
+        &self,
+        status: reqwest::StatusCode,
+        headers: reqwest::header::HeaderMap,
+        body: Bytes,
+        operation: &str,
+    ) -> reqwest::Response {
+        let problem = |message: String| {
+            let excerpt = self.scrub(&excerpt(&body));
+            Marker::Problem(ResponseProblem {
+                status: status.as_u16(),
+                message,
+                excerpt,
+            })
+        };
+        if body.len() >= self.settings.max_response_bytes {
+            let message = format!(
+                "the response body exceeds {} bytes",
+                self.settings.max_response_bytes
+            );
+            return rebuild(status, headers, body.slice(..0), Some(problem(message)));
+        }
+        let returns_body = self
+            .operations
+            .iter()
+            .find(|o| o.id == operation)
+            .is_none_or(|o| o.returns_body);
+        if !returns_body {
+            return rebuild(status, headers, body, None);
+        }
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none")
+            .to_owned();
+        let json = match serde_json::from_slice::<serde_json::Value>(&body) {
+            Ok(json) => json,
+            Err(_) if body.is_empty() => {
+                return rebuild(
+                    status,
+                    headers,
+                    body.clone(),
+                    Some(problem("the response body is empty".into())),
+                );
+            }
+            Err(e) => {
+                let message =
+                    format!("the response body is not JSON (content-type {content_type}): {e}");
+                return rebuild(status, headers, body.clone(), Some(problem(message)));
+            }
+        };
+        let Some(envelope) = &self.profile.envelope else {
+            return rebuild(status, headers, body, None);
+        };
+        let succeeded = match &envelope.success {
+            None => true,
+            Some(SuccessRule::Equals { pointer, value }) => json.pointer(pointer) == Some(value),
+            Some(SuccessRule::Absent { pointer }) => {
+                json.pointer(pointer).is_none_or(|v| v.is_null())
+            }
+        };
+        if !succeeded {
+            let failure = self.vendor_error(status.as_u16(), operation, &body);
+            tracing::debug!(status = status.as_u16(), code = ?failure.code, "envelope says failure");
+            return rebuild(status, headers, body, Some(Marker::Vendor(failure)));
+        }
+        let payload = match &envelope.payload {
+            Some(pointer) => json
+                .pointer(pointer)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null),
+            None => json,
+        };
+        let bytes = serde_json::to_vec(&payload)
+            .map(Bytes::from)
+            .unwrap_or(body);
+        rebuild(status, headers, bytes, None)
     }
 
     /// The `post` hook: a response the runtime marked as a vendor failure becomes an error
@@ -272,15 +460,18 @@ impl Runtime {
     pub fn inspect<E>(
         result: &reqwest::Result<reqwest::Response>,
     ) -> Result<(), progenitor_client::Error<E>> {
-        match result {
-            Ok(response) if response.status().is_success() => {
-                match response.extensions().get::<VendorError>() {
-                    Some(failure) => Err(progenitor_client::Error::UnexpectedResponse(
-                        failure_response(failure.clone()),
-                    )),
-                    None => Ok(()),
-                }
-            }
+        let Ok(response) = result else { return Ok(()) };
+        if let Some(problem) = response.extensions().get::<ResponseProblem>() {
+            let mut marked = http::Response::new(Bytes::new());
+            marked.extensions_mut().insert(problem.clone());
+            return Err(progenitor_client::Error::UnexpectedResponse(
+                reqwest::Response::from(marked),
+            ));
+        }
+        match response.extensions().get::<VendorError>() {
+            Some(failure) if response.status().is_success() => Err(
+                progenitor_client::Error::UnexpectedResponse(failure_response(failure.clone())),
+            ),
             _ => Ok(()),
         }
     }
@@ -356,62 +547,6 @@ impl Runtime {
         }
     }
 
-    /// Unwraps a success response's envelope (handing on only the payload), or marks an
-    /// envelope that says "failed" as a vendor failure. Without an envelope: unchanged.
-    async fn open_envelope(
-        &self,
-        response: reqwest::Response,
-        operation: &str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let Some(envelope) = &self.profile.envelope else {
-            return Ok(response);
-        };
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        // Not JSON: hand it on untouched, the generated code reports the mismatch.
-        let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body) else {
-            return Ok(rebuild(status, headers, body, None));
-        };
-        let succeeded = match &envelope.success {
-            None => true,
-            Some(SuccessRule::Equals { pointer, value }) => json.pointer(pointer) == Some(value),
-            Some(SuccessRule::Absent { pointer }) => {
-                json.pointer(pointer).is_none_or(|v| v.is_null())
-            }
-        };
-        if !succeeded {
-            let failure = self.vendor_error(status.as_u16(), operation, &body);
-            tracing::debug!(status = status.as_u16(), code = ?failure.code, "envelope says failure");
-            return Ok(rebuild(status, headers, body, Some(failure)));
-        }
-        let payload = match &envelope.payload {
-            Some(pointer) => json
-                .pointer(pointer)
-                .cloned()
-                .unwrap_or(serde_json::Value::Null),
-            None => json,
-        };
-        let bytes = serde_json::to_vec(&payload)
-            .map(Bytes::from)
-            .unwrap_or(body);
-        Ok(rebuild(status, headers, bytes, None))
-    }
-
-    /// Reads a failure response and re-issues it carrying the decoded [`VendorError`].
-    async fn decode_failure(
-        &self,
-        response: reqwest::Response,
-        operation: &str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = read_capped(response, MAX_ERROR_BODY).await?;
-        let failure = self.vendor_error(status.as_u16(), operation, &body);
-        tracing::debug!(status = status.as_u16(), code = ?failure.code, "vendor error");
-        Ok(rebuild(status, headers, body, Some(failure)))
-    }
-
     /// Decodes the vendor's code and message from an error body, by the profile's pointers.
     pub fn vendor_error(&self, status: u16, operation: &str, body: &[u8]) -> VendorError {
         let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
@@ -450,7 +585,7 @@ fn rebuild(
     status: reqwest::StatusCode,
     mut headers: reqwest::header::HeaderMap,
     body: Bytes,
-    failure: Option<VendorError>,
+    marker: Option<Marker>,
 ) -> reqwest::Response {
     headers.insert(
         reqwest::header::CONTENT_LENGTH,
@@ -459,10 +594,32 @@ fn rebuild(
     let mut response = http::Response::new(body);
     *response.status_mut() = status;
     *response.headers_mut() = headers;
-    if let Some(failure) = failure {
-        response.extensions_mut().insert(failure);
+    match marker {
+        Some(Marker::Vendor(failure)) => {
+            response.extensions_mut().insert(failure);
+        }
+        Some(Marker::Problem(problem)) => {
+            response.extensions_mut().insert(problem);
+        }
+        None => {}
     }
     reqwest::Response::from(response)
+}
+
+/// What the runtime found wrong with a response, carried on it to the `post` hook.
+enum Marker {
+    Vendor(VendorError),
+    Problem(ResponseProblem),
+}
+
+/// Loopback hosts, where plain HTTP cannot be intercepted off the machine.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// A response standing for a failure, for the generated code to return as an error.

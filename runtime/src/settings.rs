@@ -1,10 +1,13 @@
-//! How a client is configured: which server, which credentials, which HTTP client.
+//! How a client is configured: which server, which credentials, which HTTP client, and how
+//! patient it is (timeouts, retries).
+
+use std::time::Duration;
 
 use crate::credentials::Credentials;
 
 /// Client settings. The default is the vendor's default server, credentials from the
 /// environment and a new HTTP client with conservative timeouts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// A named server of the vendor's profile (e.g. `sandbox`), instead of its default.
     pub server: Option<String>,
@@ -18,6 +21,84 @@ pub struct Settings {
     /// `<root>/<vendor><server path>`, and credentials missing from the environment take the
     /// sandbox's demo values. Only ever used when set explicitly.
     pub sandbox: Option<String>,
+    /// When and how often a failed attempt is retried.
+    pub retry: RetryPolicy,
+    /// How long to wait.
+    pub timeouts: Timeouts,
+    /// Allows plain `http://` to a host other than loopback (never needed in production).
+    pub allow_insecure_http: bool,
+    /// The largest response body read; a larger one is an error.
+    pub max_response_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            server: None,
+            base_url: None,
+            credentials: None,
+            http: None,
+            sandbox: None,
+            retry: RetryPolicy::default(),
+            timeouts: Timeouts::default(),
+            allow_insecure_http: false,
+            max_response_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// Retries of idempotent operations (GET, HEAD, PUT, DELETE, OPTIONS, and those vendor.yaml
+/// marks idempotent) after a connection failure or a 429, 502, 503 or 504. A POST is never
+/// retried unless marked. Each retry is signed afresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 disables retries).
+    pub max_attempts: u32,
+    /// The wait before the first retry; doubled each time, with jitter.
+    pub initial_backoff: Duration,
+    /// The longest wait between attempts (a longer `Retry-After` gives up instead).
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+}
+
+/// Timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing a connection.
+    pub connect: Duration,
+    /// One attempt, from sending to the whole response read.
+    pub attempt: Duration,
+    /// The whole call, retries and their waits included.
+    pub call: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            attempt: Duration::from_secs(30),
+            call: Duration::from_secs(60),
+        }
+    }
 }
 
 impl Settings {
@@ -47,6 +128,30 @@ impl Settings {
     /// Talks to a payspec sandbox at this root URL, with demo credentials as fallback.
     pub fn sandbox(mut self, root: impl Into<String>) -> Self {
         self.sandbox = Some(root.into());
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Sets the timeouts.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Allows plain `http://` to hosts other than loopback.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets the largest response body read.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
 
