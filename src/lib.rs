@@ -20,7 +20,9 @@
 //! The generated source of a vendor is `$OUT_DIR/<vendor>.rs` (cargo prints OUT_DIR with
 //! `cargo build -vv`); `payspec generate --out DIR` writes the same files for reading.
 
-pub use payspec_runtime::{ConfigError, Credentials, Error, Settings, VendorError};
+pub use payspec_runtime::{
+    ConfigError, Credentials, Error, RetryPolicy, Settings, Timeouts, VendorError,
+};
 
 include!(concat!(env!("OUT_DIR"), "/vendors.rs"));
 

@@ -296,6 +296,26 @@ fn glue_tokens(
         return Err(Diagnostics(problems));
     }
 
+    let callback_fns = vendor.profile.callbacks.iter().map(|(callback, spec)| {
+        let function = format_ident!("verify_{}", callback);
+        let schema = format_ident!("{}", spec.schema);
+        let doc = format!("Verifies a `{callback}` callback (its `{}` field) and parses it.", spec.field);
+        match &spec.key {
+            payspec_profile::KeySource::Given => quote! {
+                #[doc = #doc]
+                pub fn #function(&self, key: &str, body: &[u8]) -> Result<types::#schema, payspec_runtime::callback::CallbackError> {
+                    self.inner.verify_callback(#callback, Some(key), body)
+                }
+            },
+            payspec_profile::KeySource::Credential(_) => quote! {
+                #[doc = #doc]
+                pub fn #function(&self, body: &[u8]) -> Result<types::#schema, payspec_runtime::callback::CallbackError> {
+                    self.inner.verify_callback(#callback, None, body)
+                }
+            },
+        }
+    });
+    let callbacks = quote! { impl Client { #(#callback_fns)* } };
     let module_doc = format!("The `{name}` vendor's profile, as JSON (from vendor.yaml).");
     Ok(quote! {
         #[doc = #module_doc]
@@ -334,6 +354,9 @@ fn glue_tokens(
         }
 
         #cancel_impl
+
+        #callbacks
+
 
         impl progenitor_client::ClientHooks<payspec_runtime::Runtime> for Client {
             async fn pre<E>(

@@ -793,6 +793,15 @@ fn check_profile_references(
             ));
         }
     }
+    for (name, callback) in &profile.callbacks {
+        if !components.contains_key(&callback.schema) {
+            problems.push(Diagnostic::new(
+                &files.profile,
+                format!("/callbacks/{}/schema", token(name)),
+                format!("the spec has no component schema {:?}", callback.schema),
+            ));
+        }
+    }
     for name in profile.nullable_wrappers.keys() {
         if !components.contains_key(name) {
             problems.push(Diagnostic::new(

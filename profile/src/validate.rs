@@ -201,6 +201,19 @@ impl Profile {
                 }
             }
         }
+        for (name, callback) in &self.callbacks {
+            if let crate::KeySource::Credential(credential) = &callback.key
+                && !self.credentials.contains_key(credential)
+            {
+                problems.push(Problem::new(
+                    format!("/callbacks/{}/key/credential", escape_pointer(name)),
+                    format!(
+                        "unknown credential {credential:?} (declared: {})",
+                        names(self.credentials.keys())
+                    ),
+                ));
+            }
+        }
         if let Some(envelope) = &self.envelope {
             if let Some(pointer) = &envelope.payload {
                 check_pointer(&mut problems, "/envelope/payload".into(), pointer);

@@ -7,6 +7,7 @@
 //! Nothing here knows a particular vendor.
 
 pub mod call;
+pub mod callback;
 pub mod cancel;
 mod credentials;
 mod error;

@@ -155,6 +155,31 @@ impl Runtime {
         &self.http
     }
 
+    /// Verifies a callback of this vendor and parses it: with the given key, or with the
+    /// credential vendor.yaml names for it.
+    pub fn verify_callback<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        key: Option<&str>,
+        body: &[u8],
+    ) -> Result<T, crate::callback::CallbackError> {
+        use payspec_profile::KeySource;
+        let key = match (key, self.profile.callbacks.get(name).map(|c| &c.key)) {
+            (Some(key), _) => key,
+            (None, Some(KeySource::Credential(credential))) => {
+                self.credentials.get(credential).unwrap_or_default()
+            }
+            (None, _) => {
+                return Err(crate::callback::CallbackError::MissingKey {
+                    vendor: self.profile.vendor.clone(),
+                    name: name.to_owned(),
+                    hint: "pass the key given by the vendor".into(),
+                });
+            }
+        };
+        crate::callback::verify(&self.profile, name, key, body)
+    }
+
     /// The `pre` hook: merges the scheme's body fields into the JSON body.
     #[allow(
         clippy::result_large_err,

@@ -67,10 +67,23 @@ enum Fault {
     Reply(Response),
 }
 
-async fn fault(headers: &HeaderMap) -> Fault {
-    let Some(kind) = headers.get(FAULT_HEADER).and_then(|v| v.to_str().ok()) else {
-        return Fault::None;
+/// Reads `KIND[xN][@operation]`: the fault, how many times (always when no `xN`), and which
+/// operation it is meant for (every operation when no `@`).
+fn parse_fault(header: &str) -> (&str, Option<u32>, Option<&str>) {
+    let (spec, operation) = match header.split_once('@') {
+        Some((spec, operation)) => (spec, Some(operation)),
+        None => (header, None),
     };
+    match spec
+        .rsplit_once('x')
+        .and_then(|(kind, n)| n.parse::<u32>().ok().map(|n| (kind, n)))
+    {
+        Some((kind, times)) => (kind, Some(times), operation),
+        None => (spec, None, operation),
+    }
+}
+
+async fn fault(kind: &str) -> Fault {
     match kind {
         "503" => Fault::Reply(
             (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "1")], "service unavailable").into_response(),
@@ -132,16 +145,6 @@ impl VendorSandbox {
         headers: &HeaderMap,
         body: &Bytes,
     ) -> Handled {
-        let broken_enums = match fault(headers).await {
-            Fault::Reply(response) => {
-                return Handled {
-                    response,
-                    operation: None,
-                };
-            }
-            Fault::UnknownEnum => true,
-            Fault::None => false,
-        };
         let Some(route_path) = path.strip_prefix(&self.prefix) else {
             let failure = Failure::new("not_found", format!("no such endpoint: {method} {path}"));
             return Handled {
@@ -157,6 +160,20 @@ impl VendorSandbox {
             };
         };
         let operation = Some(route.id.clone());
+        *self.lock().arrivals.entry(route.id.clone()).or_default() += 1;
+        let broken_enums = match self.fault_for(headers, &route.id) {
+            Some(kind) => match fault(&kind).await {
+                Fault::Reply(response) => {
+                    return Handled {
+                        response,
+                        operation,
+                    };
+                }
+                Fault::UnknownEnum => true,
+                Fault::None => false,
+            },
+            None => false,
+        };
         let response = match self.answer(
             route,
             &params,
@@ -174,6 +191,24 @@ impl VendorSandbox {
             response,
             operation,
         }
+    }
+
+    /// The fault this request asks for, if it applies to `operation` and has not run out.
+    fn fault_for(&self, headers: &HeaderMap, operation: &str) -> Option<String> {
+        let header = headers.get(FAULT_HEADER).and_then(|v| v.to_str().ok())?;
+        let (kind, times, target) = parse_fault(header);
+        if target.is_some_and(|t| t != operation) {
+            return None;
+        }
+        if let Some(times) = times {
+            let mut state = self.lock();
+            let used = state.faults.entry(header.to_owned()).or_insert(0);
+            if *used >= times {
+                return None;
+            }
+            *used += 1;
+        }
+        Some(kind.to_owned())
     }
 
     #[allow(clippy::too_many_arguments, reason = "one request's parts")]
@@ -601,6 +636,17 @@ pub(crate) fn redact(source: &ValueSource, value: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn fault_headers() {
+        assert_eq!(parse_fault("503"), ("503", None, None));
+        assert_eq!(
+            parse_fault("503x2@list_orders"),
+            ("503", Some(2), Some("list_orders"))
+        );
+        assert_eq!(parse_fault("slow:800"), ("slow:800", None, None));
+        assert_eq!(parse_fault("resetx1"), ("reset", Some(1), None));
+    }
 
     #[test]
     fn pointers_create_what_is_missing() {

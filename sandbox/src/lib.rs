@@ -3,7 +3,9 @@
 //! crate), with no per-vendor code.
 //!
 //! The vendor is the first path segment (`/rio/…`, `/onekey/v3/…`). For each request it:
-//! - applies a fault when asked (`x-payspec-fault: 503|429|timeout|reset|html|garbage|unknown-enum|slow:MS`);
+//! - applies a fault when asked (`x-payspec-fault: KIND[xN][@operation]`, KIND one of
+//!   503, 429, timeout, reset, html, garbage, unknown-enum, slow:MS; `xN` for the first N
+//!   matching requests only; `@operation` for one operation only);
 //! - checks auth exactly as the recipe says, recomputing signatures over the raw body with its
 //!   own code, checking timestamps within five minutes, body credentials, and bearer tokens it
 //!   issued (with expiry and refresh-token rotation);
@@ -197,6 +199,14 @@ impl Sandbox {
             .ok_or_else(|| SandboxError::UnknownVendor(vendor.to_owned()))?;
         sandbox.lock().tokens.access.clear();
         Ok(())
+    }
+
+    /// How many requests for `operation` of `vendor` have arrived (answered or not).
+    pub fn arrivals(&self, vendor: &str, operation: &str) -> u64 {
+        self.vendors
+            .get(vendor)
+            .and_then(|v| v.lock().arrivals.get(operation).copied())
+            .unwrap_or(0)
     }
 
     /// Every exchange so far.

@@ -42,6 +42,10 @@ pub(crate) struct Tokens {
 pub(crate) struct State {
     pub records: BTreeMap<String, Vec<Map<String, Value>>>,
     pub tokens: Tokens,
+    /// How many times each counted fault header has been applied.
+    pub faults: BTreeMap<String, u32>,
+    /// Requests received per operation, counted on arrival (a client that gives up still counts).
+    pub arrivals: BTreeMap<String, u64>,
     pub next_id: i64,
 }
 

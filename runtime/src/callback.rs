@@ -1,0 +1,298 @@
+//! Verifying what vendors send back (callbacks, notifications), as vendor.yaml's `callbacks:`
+//! declares: the digest is recomputed over the fields as sent and compared in constant time,
+//! then the payload is parsed into its generated type.
+
+use std::collections::BTreeMap;
+
+use hmac::{KeyInit, Mac};
+use payspec_profile::{Callback, CallbackFormat, CallbackPart, Digest, Encoding, Profile};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use sha2::{Digest as _, Sha256};
+
+use crate::signing::encode;
+
+/// Why a callback was refused. Never contains the key or the expected digest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallbackError {
+    /// vendor.yaml declares no such callback.
+    #[error("{vendor} declares no callback {name:?}")]
+    Unknown {
+        /// The vendor.
+        vendor: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// The body is not the declared format.
+    #[error("{vendor} {name} callback: the body is not valid {format}: {reason}")]
+    Malformed {
+        /// The vendor.
+        vendor: String,
+        /// The callback.
+        name: String,
+        /// `JSON` or `form data`.
+        format: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A field the digest covers, or the digest itself, is missing.
+    #[error("{vendor} {name} callback: field {field} is missing")]
+    MissingField {
+        /// The vendor.
+        vendor: String,
+        /// The callback.
+        name: String,
+        /// The field.
+        field: String,
+    },
+    /// No key to verify with.
+    #[error("{vendor} {name} callback: no key to verify it with ({hint})")]
+    MissingKey {
+        /// The vendor.
+        vendor: String,
+        /// The callback.
+        name: String,
+        /// Where the key should come from.
+        hint: String,
+    },
+    /// The digest does not match: not from the vendor, or altered.
+    #[error(
+        "{vendor} {name} callback: {field} does not match the payload (not sent by {vendor}, or altered)"
+    )]
+    Mismatch {
+        /// The vendor.
+        vendor: String,
+        /// The callback.
+        name: String,
+        /// The digest's field.
+        field: String,
+    },
+    /// Authentic, but not of the declared shape.
+    #[error("{vendor} {name} callback: authentic but not of the expected shape: {reason}")]
+    Payload {
+        /// The vendor.
+        vendor: String,
+        /// The callback.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Verifies a callback body with `key` and parses it into `T`.
+pub fn verify<T: DeserializeOwned>(
+    profile: &Profile,
+    name: &str,
+    key: &str,
+    body: &[u8],
+) -> Result<T, CallbackError> {
+    let vendor = profile.vendor.clone();
+    let callback = profile
+        .callbacks
+        .get(name)
+        .ok_or_else(|| CallbackError::Unknown {
+            vendor: vendor.clone(),
+            name: name.to_owned(),
+        })?;
+    let fields = fields(callback, body).map_err(|(format, reason)| CallbackError::Malformed {
+        vendor: vendor.clone(),
+        name: name.to_owned(),
+        format,
+        reason,
+    })?;
+    let missing = |field: &str| CallbackError::MissingField {
+        vendor: vendor.clone(),
+        name: name.to_owned(),
+        field: field.to_owned(),
+    };
+    let sent = fields
+        .get(&callback.field)
+        .ok_or_else(|| missing(&callback.field))?;
+    let mut message = Vec::new();
+    for (i, part) in callback.message.iter().enumerate() {
+        if i > 0 {
+            message.extend_from_slice(callback.separator.as_bytes());
+        }
+        match part {
+            CallbackPart::Key => message.extend_from_slice(key.as_bytes()),
+            CallbackPart::Literal(text) => message.extend_from_slice(text.as_bytes()),
+            CallbackPart::Field(field) => message
+                .extend_from_slice(fields.get(field).ok_or_else(|| missing(field))?.as_bytes()),
+        }
+    }
+    let digest = match callback.digest {
+        Digest::Sha256 => Sha256::digest(&message).to_vec(),
+        Digest::HmacSha256 => {
+            let Ok(mut mac) = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(key.as_bytes())
+            else {
+                unreachable!("HMAC-SHA256 takes keys of any length")
+            };
+            mac.update(&message);
+            mac.finalize().into_bytes().to_vec()
+        }
+    };
+    let expected = encode(&digest, callback.encoding);
+    let hex = matches!(callback.encoding, Encoding::HexLower | Encoding::HexUpper);
+    if !constant_time_eq(sent.trim(), &expected, hex) {
+        return Err(CallbackError::Mismatch {
+            vendor,
+            name: name.to_owned(),
+            field: callback.field.clone(),
+        });
+    }
+    let parsed = match callback.format {
+        CallbackFormat::Json => serde_json::from_slice(body).map_err(|e| e.to_string()),
+        CallbackFormat::Form => {
+            let object = fields
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
+            serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| e.to_string())
+        }
+    };
+    parsed.map_err(|reason| CallbackError::Payload {
+        vendor: profile.vendor.clone(),
+        name: name.to_owned(),
+        reason,
+    })
+}
+
+/// The payload's top-level fields as sent: strings unquoted, numbers and booleans as written.
+fn fields(
+    callback: &Callback,
+    body: &[u8],
+) -> Result<BTreeMap<String, String>, (&'static str, String)> {
+    match callback.format {
+        CallbackFormat::Json => {
+            let raw: BTreeMap<String, Box<RawValue>> =
+                serde_json::from_slice(body).map_err(|e| ("JSON", e.to_string()))?;
+            Ok(raw
+                .into_iter()
+                .map(|(name, value)| {
+                    let text = value.get();
+                    let text =
+                        serde_json::from_str::<String>(text).unwrap_or_else(|_| text.to_owned());
+                    (name, text)
+                })
+                .collect())
+        }
+        CallbackFormat::Form => {
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(body).map_err(|e| ("form data", e.to_string()))?;
+            Ok(pairs.into_iter().collect())
+        }
+    }
+}
+
+/// Equality that takes the same time wherever the strings differ (hex compared case-blind).
+fn constant_time_eq(sent: &str, expected: &str, hex: bool) -> bool {
+    if sent.len() != expected.len() {
+        return false;
+    }
+    let fold = |b: u8| if hex { b.to_ascii_lowercase() } else { b };
+    sent.bytes()
+        .zip(expected.bytes())
+        .fold(0u8, |acc, (a, b)| acc | (fold(a) ^ fold(b)))
+        == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn profile() -> Profile {
+        serde_json::from_value(json!({
+            "vendor": "v", "title": "V", "servers": {"s": "https://v.test"}, "default_server": "s",
+            "credentials": {"secret": {}}, "auth": {"default": "a", "schemes": {"a": {}}},
+            "callbacks": {
+                "payment": {"format": "json", "schema": "P", "field": "Hash", "digest": "sha256", "key": "given",
+                    "message": ["key", {"field": "PaymentId"}, {"field": "MerchantUniqueCode"}, {"field": "Amount"}, {"field": "Installment"}],
+                    "separator": "###", "encoding": "hex_lower"},
+                "bulk": {"format": "json", "schema": "B", "field": "Hash", "digest": "sha256", "key": "given",
+                    "message": ["key", {"field": "BulkPaymentId"}, {"field": "MerchantUniqueCode"}], "separator": "###", "encoding": "hex_lower"},
+                "notification": {"format": "form", "schema": "N", "field": "control", "digest": "hmac_sha256", "key": {"credential": "secret"},
+                    "message": [{"literal": "Be4"}, {"field": "external_id"}, {"literal": "Bo7"}], "encoding": "hex_upper"}
+            }
+        }))
+        .unwrap()
+    }
+
+    // Expected digests computed independently with Python's hashlib / hmac.
+    const PAYMENT_HASH: &str = "00110f13920e759e2921c364911ee475bc5d87bb2ba2b32786900bf301d398b9";
+    const BULK_HASH: &str = "cec1b1161fd9aca9eef8d7731b23002e153144f383b2f20003b11b8b7e23847a";
+    const CONTROL: &str = "B2A10436AB12B56BB07BE4BD16462C161C51AEFC8EE3FCE949255B9A377508FB";
+
+    #[test]
+    fn paywall_payment_and_bulk_hashes() {
+        let profile = profile();
+        let body = format!(
+            r#"{{"PaymentId": 994838374, "MerchantUniqueCode": "AA90T0SD0ASF99", "Amount": 101.5, "Installment": 1, "Hash": "{PAYMENT_HASH}"}}"#
+        );
+        let parsed: serde_json::Value =
+            verify(&profile, "payment", "hk-123", body.as_bytes()).unwrap();
+        assert_eq!(parsed["PaymentId"], 994838374);
+        let tampered = body.replace("101.5", "1015.0");
+        let error = verify::<serde_json::Value>(&profile, "payment", "hk-123", tampered.as_bytes())
+            .unwrap_err();
+        assert!(matches!(error, CallbackError::Mismatch { .. }), "{error}");
+        assert!(
+            verify::<serde_json::Value>(&profile, "payment", "another-key", body.as_bytes())
+                .is_err()
+        );
+
+        let bulk = format!(
+            r#"{{"BulkPaymentId": 389, "MerchantUniqueCode": "8279c96e-2775-4ecf-b594-3cb8fb265f88", "Hash": "{BULK_HASH}"}}"#
+        );
+        verify::<serde_json::Value>(&profile, "bulk", "hk-123", bulk.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn onekey_control_over_form_data() {
+        let profile = profile();
+        let body = format!(
+            "date=2024-02-29&external_id=cashoutID2134&cashout_id=11954&control={CONTROL}&comments=ok"
+        );
+        let parsed: BTreeMap<String, String> =
+            verify(&profile, "notification", "onekey-secret", body.as_bytes()).unwrap();
+        assert_eq!(parsed["cashout_id"], "11954");
+        let lower = body.replace(CONTROL, &CONTROL.to_lowercase());
+        verify::<BTreeMap<String, String>>(
+            &profile,
+            "notification",
+            "onekey-secret",
+            lower.as_bytes(),
+        )
+        .unwrap();
+        let tampered = body.replace("cashoutID2134", "cashoutID2135");
+        assert!(matches!(
+            verify::<BTreeMap<String, String>>(
+                &profile,
+                "notification",
+                "onekey-secret",
+                tampered.as_bytes()
+            ),
+            Err(CallbackError::Mismatch { .. })
+        ));
+        let unsigned = "external_id=cashoutID2134";
+        assert!(matches!(
+            verify::<BTreeMap<String, String>>(
+                &profile,
+                "notification",
+                "onekey-secret",
+                unsigned.as_bytes()
+            ),
+            Err(CallbackError::MissingField { .. })
+        ));
+        let error = verify::<BTreeMap<String, String>>(
+            &profile,
+            "notification",
+            "onekey-secret",
+            tampered.as_bytes(),
+        )
+        .unwrap_err();
+        assert!(
+            !error.to_string().contains(CONTROL) && !error.to_string().contains("onekey-secret")
+        );
+    }
+}

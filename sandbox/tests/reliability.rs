@@ -1,0 +1,690 @@
+//! Reliability and secrecy of the runtime against the sandbox's faults.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use payspec::{Error, RetryPolicy, Settings, Timeouts, onekey, paywall, rio, westminister, xpays};
+use payspec_runtime::demo_credential;
+use payspec_sandbox::{FAULT_HEADER, Running, Sandbox};
+use serde_json::json;
+
+async fn start() -> Running {
+    Sandbox::new()
+        .unwrap()
+        .start(([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap()
+}
+
+/// Settings for the fault suite: quick backoff, short attempts, a fault header on every request.
+fn faulty(sandbox: &Running, fault: Option<&str>) -> Settings {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(fault) = fault {
+        headers.insert(FAULT_HEADER, fault.parse().unwrap());
+    }
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    Settings::new()
+        .sandbox(sandbox.url())
+        .http_client(http)
+        .retry(RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_secs(2),
+        })
+        .timeouts(Timeouts {
+            connect: Duration::from_secs(2),
+            attempt: Duration::from_millis(500),
+            call: Duration::from_secs(10),
+        })
+}
+
+/// What a call ended as, in a few words.
+fn outcome<T>(result: Result<T, Error>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(Error::Vendor(e)) => format!("vendor {}", e.status),
+        Err(Error::InvalidResponse { status, .. }) => {
+            format!("invalid response {}", status.unwrap_or_default())
+        }
+        Err(Error::Communication(e)) if e.is_timeout() => "timeout".into(),
+        Err(Error::Communication(_)) => "connection".into(),
+        Err(other) => format!("other: {other}"),
+    }
+}
+
+/// One call of a vendor's idempotent ("read") or non-idempotent ("write") operation through a
+/// client carrying `fault`, returning the outcome.
+async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize) -> String {
+    let settings = faulty(sandbox, Some(fault));
+    match (vendor, read) {
+        ("rio", true) => outcome(
+            rio::Client::with_settings(settings)
+                .unwrap()
+                .get_bulk_crypto_payment()
+                .id(RIO_ID.get().unwrap())
+                .send()
+                .await
+                .map_err(Error::from),
+        ),
+        ("rio", false) => outcome(
+            rio::Client::with_settings(settings)
+                .unwrap()
+                .create_bulk_crypto_payment()
+                .body(rio::types::RequestBulkCryptoPaymentSchema::default())
+                .send()
+                .await
+                .map_err(Error::from),
+        ),
+        ("xpays", true) => outcome(
+            xpays::Client::with_settings(settings)
+                .unwrap()
+                .get_invoice_payment()
+                .id(XPAYS_ID.get().unwrap())
+                .send()
+                .await
+                .map_err(Error::from),
+        ),
+        ("xpays", false) => outcome(
+            xpays::Client::with_settings(settings)
+                .unwrap()
+                .create_invoice_payment()
+                .body(invoice())
+                .send()
+                .await
+                .map_err(Error::from),
+        ),
+        ("westminister", true) => outcome(
+            westminister::Client::with_settings(settings)
+                .unwrap()
+                .list_orders()
+                .send()
+                .await
+                .map_err(Error::from),
+        ),
+        ("westminister", false) => outcome(
+            westminister::Client::with_settings(settings)
+                .unwrap()
+                .create_order()
+                .body(order())
+                .send()
+                .await
+                .map_err(Error::from),
+        ),
+        ("onekey", true) => outcome(
+            onekey::Client::with_settings(settings)
+                .unwrap()
+                .get_cashout_status()
+                .body(onekey::types::GetCashoutStatusBody {
+                    cashout_id: None,
+                    external_id: Some("seed-0".into()),
+                })
+                .send()
+                .await
+                .map_err(Error::from),
+        ),
+        ("onekey", false) => outcome(
+            onekey::Client::with_settings(settings)
+                .unwrap()
+                .create_cashout()
+                .body(cashout(&format!("fault-{n}")))
+                .send()
+                .await
+                .map_err(Error::from),
+        ),
+        ("paywall", false) => outcome(
+            paywall::Client::with_settings(settings)
+                .unwrap()
+                .partial_refund_by_payment_id()
+                .body(paywall::types::PartialRefundByPaymentIdBody {
+                    date: chrono::NaiveDate::from_ymd_opt(2024, 6, 13).unwrap(),
+                    payment_id: 994838375,
+                    amount: 1.0,
+                    market_place: None,
+                })
+                .send()
+                .await
+                .map_err(Error::from),
+        ),
+        _ => unreachable!(),
+    }
+}
+
+static RIO_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+static XPAYS_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn invoice() -> xpays::types::CreateInvoicePaymentBody {
+    serde_json::from_value(json!({"order_id": "1", "amount": "2", "from_fiat_currency": "USD", "to_crypto_currency": "USDT", "chain": "tron"})).unwrap()
+}
+
+fn order() -> westminister::types::CreateOrderRequest {
+    serde_json::from_value(json!({
+        "customer_id": "b523ed51-a7e0-4c53-8ac2-3c0b7e1c9cd5", "vendor_id": "5c81c005-1c52-4e0d-85e2-862ee1cdd4d0",
+        "offer_id": "7c9a9311-7e7d-4739-9abc-34f7db00ff19", "fiat_amount": "10", "fiat_currency": "KES",
+        "wallet_address": "T", "payment_method": "mpesa", "order_type": "ON_RAMP_BUY"
+    }))
+    .unwrap()
+}
+
+fn cashout(external: &str) -> onekey::types::CashoutRequest {
+    serde_json::from_value(json!({"external_id": external, "country": "BR", "amount": 1, "document_id": "1", "beneficiary_name": "A", "notification_url": "u"})).unwrap()
+}
+
+/// The operation each vendor's read and write calls hit (for `@operation` and for counting).
+fn operation(vendor: &str, read: bool) -> &'static str {
+    match (vendor, read) {
+        ("rio", true) => "get_bulk_crypto_payment",
+        ("rio", false) => "create_bulk_crypto_payment",
+        ("xpays", true) => "get_invoice_payment",
+        ("xpays", false) => "create_invoice_payment",
+        ("westminister", true) => "list_orders",
+        ("westminister", false) => "create_order",
+        ("onekey", true) => "get_cashout_status",
+        ("onekey", false) => "create_cashout",
+        ("paywall", _) => "partial_refund_by_payment_id",
+        _ => unreachable!(),
+    }
+}
+
+/// Every fault kind against every vendor, for an operation that may be retried (GET, or
+/// OneKey's status query marked idempotent) and one that may not (a POST that writes):
+/// the outcome, and how many requests the sandbox saw, which is what the policy allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fault_suite() {
+    let sandbox = start().await;
+    // Records the read operations look up.
+    let rio = rio::Client::with_settings(faulty(&sandbox, None)).unwrap();
+    let rio_id = rio
+        .create_bulk_crypto_payment()
+        .body(rio::types::RequestBulkCryptoPaymentSchema::default())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id
+        .unwrap();
+    let xpays = xpays::Client::with_settings(faulty(&sandbox, None)).unwrap();
+    let xpays_id = xpays
+        .create_invoice_payment()
+        .body(invoice())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id
+        .unwrap();
+    RIO_ID.set(rio_id).unwrap();
+    XPAYS_ID.set(xpays_id).unwrap();
+    onekey::Client::with_settings(faulty(&sandbox, None))
+        .unwrap()
+        .create_cashout()
+        .body(cashout("seed-0"))
+        .send()
+        .await
+        .unwrap();
+
+    // (fault, outcome and requests for a retryable call, outcome for a non-retryable one)
+    let cases: [(&str, &str, usize, &str); 7] = [
+        ("503x2", "ok", 3, "vendor 503"),
+        ("429x1", "ok", 2, "vendor 429"),
+        ("resetx1", "ok", 2, "connection"),
+        ("html", "vendor 502", 3, "vendor 502"),
+        ("garbage", "invalid response 200", 1, "invalid response 200"),
+        ("slow:800", "timeout", 3, "timeout"),
+        ("unknown-enum", "ok", 1, "ok"),
+    ];
+    let vendors = ["rio", "xpays", "westminister", "onekey", "paywall"];
+    let mut table = vec![format!(
+        "{:<13} {:<13} {:<24} {:>8}   {:<24} {:>8}",
+        "vendor", "fault", "retryable: outcome", "requests", "POST: outcome", "requests"
+    )];
+    let mut failures = Vec::new();
+    let runs = vendors.iter().map(|vendor| {
+        let sandbox = &sandbox;
+        async move {
+            let mut rows = Vec::new();
+            for (n, (fault, read_expected, read_requests, write_expected)) in
+                cases.iter().enumerate()
+            {
+                let mut row = (vendor.to_string(), fault.to_string(), None, None);
+                for read in [true, false] {
+                    if read && *vendor == "paywall" {
+                        continue; // Paywall's operations are all non-idempotent POSTs.
+                    }
+                    let op = operation(vendor, read);
+                    let before = count(sandbox, vendor, op);
+                    let got = call(sandbox, vendor, read, &format!("{fault}@{op}"), n).await;
+                    let requests = count(sandbox, vendor, op) - before;
+                    let expected = if read {
+                        (*read_expected, *read_requests)
+                    } else {
+                        (*write_expected, 1)
+                    };
+                    let cell = (got, requests, expected);
+                    if read {
+                        row.2 = Some(cell)
+                    } else {
+                        row.3 = Some(cell)
+                    }
+                }
+                rows.push(row);
+            }
+            rows
+        }
+    });
+    for rows in futures_util::future::join_all(runs).await {
+        for (vendor, fault, read, write) in rows {
+            let show = |cell: &Option<(String, usize, (&str, usize))>| match cell {
+                Some((got, requests, _)) => (got.clone(), requests.to_string()),
+                None => ("-".into(), "-".into()),
+            };
+            let (read_got, read_n) = show(&read);
+            let (write_got, write_n) = show(&write);
+            table.push(format!(
+                "{vendor:<13} {fault:<13} {read_got:<24} {read_n:>8}   {write_got:<24} {write_n:>8}"
+            ));
+            for cell in [read, write].into_iter().flatten() {
+                let (got, requests, (expected, expected_requests)) = cell;
+                if got != expected || requests != expected_requests {
+                    failures.push(format!("{vendor} {fault}: got {got} in {requests} requests, expected {expected} in {expected_requests}"));
+                }
+            }
+        }
+    }
+    println!("{}", table.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn count(sandbox: &Running, vendor: &str, operation: &str) -> usize {
+    sandbox.sandbox.arrivals(vendor, operation) as usize
+}
+
+#[tokio::test]
+async fn every_retry_is_signed_afresh() {
+    let sandbox = start().await;
+    let xpays = xpays::Client::with_settings(faulty(&sandbox, None)).unwrap();
+    let id = xpays
+        .create_invoice_payment()
+        .body(invoice())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id
+        .unwrap();
+    let retried =
+        xpays::Client::with_settings(faulty(&sandbox, Some("503x2@get_invoice_payment"))).unwrap();
+    retried.get_invoice_payment().id(&id).send().await.unwrap();
+    let attempts: Vec<_> = sandbox
+        .sandbox
+        .exchanges()
+        .into_iter()
+        .filter(|e| e.operation.as_deref() == Some("get_invoice_payment"))
+        .collect();
+    assert_eq!(attempts.len(), 3);
+    let stamps: Vec<u128> = attempts
+        .iter()
+        .map(|e| {
+            e.auth_headers
+                .iter()
+                .find(|(n, _)| n == "x-timestamp")
+                .unwrap()
+                .1
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(stamps.windows(2).all(|w| w[0] < w[1]), "{stamps:?}");
+    // And the last one was accepted: its signature matched its own, newer timestamp.
+    assert_eq!(attempts.last().unwrap().status, 200);
+}
+
+#[tokio::test]
+async fn an_unknown_status_is_kept_not_fatal() {
+    let sandbox = start().await;
+    let client = rio::Client::with_settings(faulty(&sandbox, None)).unwrap();
+    let id = client
+        .create_bulk_crypto_payment()
+        .body(rio::types::RequestBulkCryptoPaymentSchema::default())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id
+        .unwrap();
+    let odd = rio::Client::with_settings(faulty(&sandbox, Some("unknown-enum"))).unwrap();
+    let payment = odd
+        .get_bulk_crypto_payment()
+        .id(&id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let status = payment.status.clone().unwrap();
+    assert_eq!(
+        status,
+        rio::types::BulkPaymentStatus::Unknown("payspecUnknownValue".into())
+    );
+    assert_eq!(status.to_string(), "payspecUnknownValue");
+    // It round-trips unchanged, and known values still parse as their variants.
+    assert_eq!(
+        serde_json::to_value(&payment).unwrap()["status"],
+        "payspecUnknownValue"
+    );
+    let known: rio::types::BulkPaymentStatus =
+        serde_json::from_value(json!("awaitingPayment")).unwrap();
+    assert_eq!(known, rio::types::BulkPaymentStatus::AwaitingPayment);
+    // Every enum of every vendor is open.
+    let order: westminister::types::OrderStatus =
+        serde_json::from_value(json!("refunded")).unwrap();
+    assert_eq!(
+        order,
+        westminister::types::OrderStatus::Unknown("refunded".into())
+    );
+    let crypto: rio::types::Crypto = serde_json::from_value(json!("BTC_LIGHTNING")).unwrap();
+    assert_eq!(crypto, rio::types::Crypto::Unknown("BTC_LIGHTNING".into()));
+    // OneKey's integer status codes are plain integers: a new code passes through.
+    let status: onekey::types::GetCashoutStatusResponse =
+        serde_json::from_value(json!({"cashout_status": 9})).unwrap();
+    assert_eq!(status.cashout_status.map(|s| *s), Some(9));
+}
+
+#[tokio::test]
+async fn oversize_and_non_json_bodies_are_typed_errors() {
+    let sandbox = start().await;
+    let small = faulty(&sandbox, None).max_response_bytes(64);
+    let client = rio::Client::with_settings(small).unwrap();
+    let error = client
+        .create_bulk_crypto_payment()
+        .body(rio::types::RequestBulkCryptoPaymentSchema::default())
+        .send()
+        .await
+        .map_err(Error::from)
+        .unwrap_err();
+    match &error {
+        Error::InvalidResponse {
+            status, message, ..
+        } => {
+            assert_eq!(*status, Some(201));
+            assert!(message.contains("exceeds 64 bytes"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
+    let garbage = rio::Client::with_settings(faulty(&sandbox, Some("garbage"))).unwrap();
+    let error = Error::from(
+        garbage
+            .get_bulk_crypto_payment()
+            .id("x")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    let text = error.to_string();
+    assert!(
+        text.starts_with(
+            "HTTP 200: the response did not match the spec: the response body is not JSON"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("body starts: \"{\\\"data\\\": {\\\"id\\\": \\\"tru\""),
+        "{text}"
+    );
+    let html =
+        rio::Client::with_settings(faulty(&sandbox, Some("html")).retry(RetryPolicy::none()))
+            .unwrap();
+    let error = Error::from(
+        html.get_bulk_crypto_payment()
+            .id("x")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    let vendor = error.vendor_error().unwrap();
+    assert_eq!((vendor.status, vendor.code.as_deref()), (502, None));
+    assert!(vendor.excerpt.starts_with("<html>"), "{}", vendor.excerpt);
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback() {
+    let error = rio::Client::with_settings(
+        Settings::new()
+            .base_url("http://api.rio.example")
+            .credentials(payspec::Credentials::new().with("api_key", "k")),
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("refusing plain http://"),
+        "{error}"
+    );
+    for allowed in [
+        "http://127.0.0.1:9/rio",
+        "http://localhost:9",
+        "http://[::1]:9",
+        "https://api.rio.example",
+    ] {
+        rio::Client::with_settings(
+            Settings::new()
+                .base_url(allowed)
+                .credentials(payspec::Credentials::new().with("api_key", "k")),
+        )
+        .unwrap();
+    }
+    let explicit = Settings::new()
+        .base_url("http://10.0.0.9")
+        .allow_insecure_http(true)
+        .credentials(payspec::Credentials::new().with("api_key", "k"));
+    rio::Client::with_settings(explicit).unwrap();
+}
+
+#[test]
+fn callbacks_verify_through_the_generated_clients() {
+    // Golden vectors computed independently with Python's hashlib / hmac.
+    let paywall =
+        paywall::Client::with_settings(Settings::new().sandbox("http://127.0.0.1:9")).unwrap();
+    let body = r#"{"PaymentId": 994838374, "MerchantUniqueCode": "AA90T0SD0ASF99", "Amount": 101.5, "Installment": 1, "Hash": "00110f13920e759e2921c364911ee475bc5d87bb2ba2b32786900bf301d398b9"}"#;
+    let payment = paywall.verify_payment("hk-123", body.as_bytes()).unwrap();
+    assert_eq!(
+        (payment.payment_id, payment.amount),
+        (Some(994838374), Some(101.5))
+    );
+    assert!(
+        paywall
+            .verify_payment("hk-123", body.replace("101.5", "999").as_bytes())
+            .is_err()
+    );
+    let bulk = r#"{"Type": "Cancel", "BulkPaymentId": 389, "MerchantUniqueCode": "8279c96e-2775-4ecf-b594-3cb8fb265f88", "Hash": "cec1b1161fd9aca9eef8d7731b23002e153144f383b2f20003b11b8b7e23847a"}"#;
+    assert_eq!(
+        paywall
+            .verify_bulk_payment("hk-123", bulk.as_bytes())
+            .unwrap()
+            .bulk_payment_id,
+        Some(389)
+    );
+
+    let credentials = payspec::Credentials::new()
+        .with("login", "l")
+        .with("pass", "p")
+        .with("secret", "onekey-secret");
+    let onekey = onekey::Client::with_settings(
+        Settings::new()
+            .sandbox("http://127.0.0.1:9")
+            .credentials(credentials),
+    )
+    .unwrap();
+    let form = "date=2024-02-29+10%3A00&bank_reference_id=E352&external_id=cashoutID2134&cashout_id=11954&control=B2A10436AB12B56BB07BE4BD16462C161C51AEFC8EE3FCE949255B9A377508FB";
+    let notification = onekey.verify_cashout_notification(form.as_bytes()).unwrap();
+    assert_eq!(
+        (
+            notification.cashout_id.as_deref(),
+            notification.date.as_deref()
+        ),
+        (Some("11954"), Some("2024-02-29 10:00"))
+    );
+    let error = onekey
+        .verify_cashout_notification(
+            form.replace("11954", "11955")
+                .replace("cashoutID2134", "x")
+                .as_bytes(),
+        )
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("control does not match"),
+        "{error}"
+    );
+}
+
+/// A writer shared with the tracing subscriber, to read back everything logged.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Everything a user could see (Debug of every type holding a secret, every error message,
+/// tracing at TRACE level from every crate) contains no credential, signature or token.
+#[tokio::test]
+async fn no_secret_in_any_output() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let mut seen = String::new();
+
+    let sandbox = start().await;
+    let settings = |vendor: &str| {
+        Settings::new()
+            .sandbox(sandbox.url())
+            .credentials(demo(vendor))
+    };
+    let rio = rio::Client::with_settings(settings("rio")).unwrap();
+    let onekey = onekey::Client::with_settings(settings("onekey")).unwrap();
+    let xpays = xpays::Client::with_settings(settings("xpays")).unwrap();
+    let paywall = paywall::Client::with_settings(settings("paywall")).unwrap();
+    let westminister = westminister::Client::with_settings(settings("westminister")).unwrap();
+    seen += &format!(
+        "{rio:?}{onekey:?}{xpays:?}{paywall:?}{westminister:?}{:?}{:?}",
+        settings("onekey"),
+        demo("xpays")
+    );
+
+    rio.create_bulk_crypto_payment()
+        .body(rio::types::RequestBulkCryptoPaymentSchema::default())
+        .send()
+        .await
+        .unwrap();
+    let id = xpays
+        .create_invoice_payment()
+        .body(invoice())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id
+        .unwrap();
+    xpays
+        .cancel_payment()
+        .body(xpays::types::CancelPaymentBody { id: id.clone() })
+        .send()
+        .await
+        .unwrap();
+    let again = Error::from(
+        xpays
+            .cancel_payment()
+            .body(xpays::types::CancelPaymentBody { id })
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    seen += &format!("{again}{again:?}");
+    onekey
+        .create_cashout()
+        .body(cashout("secret-check"))
+        .send()
+        .await
+        .unwrap();
+    westminister.list_orders().send().await.unwrap();
+    let refused = Error::from(
+        onekey
+            .get_cashout_status()
+            .body(onekey::types::GetCashoutStatusBody {
+                cashout_id: Some(1),
+                external_id: None,
+            })
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    seen += &format!("{refused}{refused:?}");
+    let outcome = payspec_runtime::cancel::Cancel::cancel(
+        &paywall,
+        &payspec_runtime::cancel::CancelReference::new("x").date("2024-12-12"),
+    )
+    .await
+    .unwrap();
+    seen += &format!("{outcome:?}");
+    let missing = onekey::Client::with_settings(
+        Settings::new().credentials(payspec::Credentials::new().with("login", "demo-onekey-login")),
+    )
+    .unwrap_err();
+    seen += &format!("{missing}{missing:?}");
+    let callback = onekey
+        .verify_cashout_notification(b"external_id=x&control=00")
+        .unwrap_err();
+    seen += &format!("{callback}{callback:?}");
+
+    seen += &String::from_utf8_lossy(&captured.0.lock().unwrap());
+    assert!(seen.contains("payspec.request"), "tracing captured nothing");
+    let mut secrets: Vec<String> = ["rio", "onekey", "xpays", "paywall", "westminister"]
+        .iter()
+        .flat_map(|vendor| {
+            let profile = payspec::vendor(vendor).unwrap().profile().unwrap();
+            profile
+                .credentials
+                .keys()
+                .map(|name| demo_credential(vendor, name))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // Bearer tokens the sandbox issued, and signatures (the sandbox log has their first 8 chars only).
+    secrets.push("v4.local.sandbox-".into());
+    for secret in &secrets {
+        assert!(
+            !seen.contains(secret.as_str()),
+            "{secret:?} appears in the output"
+        );
+    }
+    for exchange in sandbox.sandbox.exchanges() {
+        for (name, value) in exchange.auth_headers {
+            if name.eq_ignore_ascii_case("x-signature")
+                || name.eq_ignore_ascii_case("payload-signature")
+            {
+                assert!(value.ends_with("…[redacted]"), "{value}");
+            }
+        }
+    }
+}
+
+fn demo(vendor: &str) -> payspec::Credentials {
+    let profile = payspec::vendor(vendor).unwrap().profile().unwrap();
+    profile
+        .credentials
+        .keys()
+        .fold(payspec::Credentials::new(), |c, name| {
+            c.with(name.clone(), demo_credential(vendor, name))
+        })
+}
