@@ -333,7 +333,7 @@ fn sandbox(port: u16) -> Result<(), Failure> {
             }
         }
         say!(
-            "Faults on request: header {}: 503|429|timeout|reset|html|garbage|unknown-enum|slow:MS",
+            "Faults on request: header {}: 503|429|timeout|reset|html|garbage|empty|unknown-enum|slow:MS",
             payspec_sandbox::FAULT_HEADER
         );
         std::future::pending::<()>().await;

@@ -110,6 +110,7 @@ async fn fault(kind: &str) -> Fault {
         "garbage" => Fault::Reply(
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"data\": {\"id\": \"tru").into_response(),
         ),
+        "empty" => Fault::Reply((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "").into_response()),
         "unknown-enum" => Fault::UnknownEnum,
         other => match other.strip_prefix("slow:").and_then(|ms| ms.parse::<u64>().ok()) {
             Some(ms) => {

@@ -4,7 +4,7 @@
 //!
 //! The vendor is the first path segment (`/rio/…`, `/onekey/v3/…`). For each request it:
 //! - applies a fault when asked (`x-payspec-fault: KIND[xN][@operation]`, KIND one of
-//!   503, 429, timeout, reset, html, garbage, unknown-enum, slow:MS; `xN` for the first N
+//!   503, 429, timeout, reset, html, garbage, empty, unknown-enum, slow:MS; `xN` for the first N
 //!   matching requests only; `@operation` for one operation only);
 //! - checks auth exactly as the recipe says, recomputing signatures over the raw body with its
 //!   own code, checking timestamps within five minutes, body credentials, and bearer tokens it

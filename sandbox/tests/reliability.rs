@@ -432,6 +432,21 @@ async fn oversize_and_non_json_bodies_are_typed_errors() {
         text.contains("body starts: \"{\\\"data\\\": {\\\"id\\\": \\\"tru\""),
         "{text}"
     );
+    let empty = rio::Client::with_settings(faulty(&sandbox, Some("empty"))).unwrap();
+    let error = Error::from(
+        empty
+            .get_bulk_crypto_payment()
+            .id("x")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        error.to_string().starts_with(
+            "HTTP 200: the response did not match the spec: the response body is empty"
+        ),
+        "{error}"
+    );
     let html =
         rio::Client::with_settings(faulty(&sandbox, Some("html")).retry(RetryPolicy::none()))
             .unwrap();
