@@ -22,8 +22,10 @@ fn main() {
         }
         Err(diagnostics) => {
             println!("cargo:rerun-if-changed={}", specs.display());
+            for line in diagnostics.render().lines() {
+                eprintln!("error: {line}");
+            }
             for diagnostic in &diagnostics.0 {
-                eprintln!("error: {diagnostic}");
                 println!("cargo:rerun-if-changed={}", diagnostic.file.display());
             }
             std::process::exit(1);

@@ -5,6 +5,7 @@
 //! operation, a missing credential, a malformed argument or body).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +20,7 @@ macro_rules! say {
 }
 
 mod demo;
+mod specs;
 mod vendors;
 
 /// Typed clients for payment vendors, generated from their OpenAPI specs.
@@ -44,6 +46,29 @@ enum Command {
     Demo {
         /// Only these vendors (all when none is given).
         vendors: Vec<String>,
+    },
+    /// Validate specs, overlays and vendor.yaml files; report every problem at once.
+    Check {
+        /// The specs directory.
+        #[arg(default_value = "specs")]
+        dir: PathBuf,
+    },
+    /// Write the generated Rust sources, for reading.
+    Generate {
+        /// Where to write them.
+        #[arg(long)]
+        out: PathBuf,
+        /// The specs directory.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+    },
+    /// What changed in the generated API between two specs (files or vendor directories):
+    /// exit 0 when nothing breaks, 3 when something does, 2 on bad input.
+    Diff {
+        /// The older spec file or vendor directory.
+        old: PathBuf,
+        /// The newer one.
+        new: PathBuf,
     },
     /// Serve the sandbox on 127.0.0.1 (vendor = first path segment).
     Sandbox {
@@ -148,6 +173,9 @@ fn main() -> ExitCode {
         Command::Call(args) => call(args),
         Command::Cancel(args) => cancel(args),
         Command::Demo { vendors } => demo(&vendors),
+        Command::Check { dir } => specs::check(&dir),
+        Command::Generate { out, specs } => specs::generate(&specs, &out),
+        Command::Diff { old, new } => specs::diff_specs(&old, &new),
         Command::Sandbox { port } => sandbox(port),
     };
     match outcome {

@@ -64,6 +64,40 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+impl Diagnostics {
+    /// One line per problem, `file:line:col: #/pointer: message`, the position looked up in
+    /// the file where it can be (the pointer's nearest located ancestor).
+    pub fn render(&self) -> String {
+        let mut located: std::collections::BTreeMap<PathBuf, crate::locate::Locations> =
+            Default::default();
+        let mut lines = Vec::new();
+        for diagnostic in &self.0 {
+            let position = (!diagnostic.pointer.is_empty())
+                .then(|| {
+                    located
+                        .entry(diagnostic.file.clone())
+                        .or_insert_with(|| {
+                            let text =
+                                std::fs::read_to_string(&diagnostic.file).unwrap_or_default();
+                            crate::locate::Locations::of(&text)
+                        })
+                        .find(&diagnostic.pointer)
+                })
+                .flatten();
+            lines.push(match position {
+                Some((line, column)) => format!(
+                    "{}:{line}:{column}: #{}: {}",
+                    diagnostic.file.display(),
+                    diagnostic.pointer,
+                    diagnostic.message
+                ),
+                None => diagnostic.to_string(),
+            });
+        }
+        lines.join("\n")
+    }
+}
+
 /// Escapes one JSON pointer reference token (RFC 6901).
 pub(crate) fn token(segment: &str) -> String {
     payspec_profile::escape_pointer(segment)

@@ -24,6 +24,8 @@ pub struct VendorFiles {
     pub spec: PathBuf,
     /// The vendor profile.
     pub profile: PathBuf,
+    /// Overlay files, in the order they apply.
+    pub overlays: Vec<PathBuf>,
 }
 
 /// Lists the vendor directories under `specs_dir`, sorted by name.
@@ -107,11 +109,13 @@ pub fn vendor_files(dir: &Path) -> Result<VendorFiles, Diagnostics> {
         )
         .into());
     }
+    let overlays = crate::overlay::overlay_files(dir);
     Ok(VendorFiles {
         name,
         dir: dir.to_path_buf(),
         spec,
         profile,
+        overlays,
     })
 }
 

@@ -191,6 +191,24 @@ pub fn normalize(
                 }
                 Some(ReferenceOr::Item(body)) => Some(body),
             };
+            if let Some(body) = body.as_ref() {
+                if body.content.len() > 1 {
+                    let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
+                    problems.push(Diagnostic::new(file, format!("{pointer}/requestBody/content"), format!(
+                        "several request media types ({}): the generator takes one; keep one in an overlay",
+                        types.join(", ")
+                    )));
+                }
+                for (media, content) in &body.content {
+                    if content.schema.is_none() {
+                        problems.push(Diagnostic::new(
+                            file,
+                            format!("{pointer}/requestBody/content/{}", token(media)),
+                            "a request body without a schema",
+                        ));
+                    }
+                }
+            }
             let has_body = body.as_ref().map(|b| b.required);
             if let Some(scheme) = scheme.filter(|s| !s.body.is_empty()) {
                 match body {
@@ -215,6 +233,36 @@ pub fn normalize(
                 .responses
                 .responses
                 .retain(|status, _| is_success(status));
+            // One success type per operation: progenitor cannot return one of several.
+            let mut success_schemas: Vec<(String, String)> = Vec::new();
+            for (status, response) in &operation.responses.responses {
+                let ReferenceOr::Item(response) = response else {
+                    continue;
+                };
+                for (media, content) in &response.content {
+                    match &content.schema {
+                        Some(schema) => {
+                            let text = serde_json::to_string(schema).unwrap_or_default();
+                            if !success_schemas.iter().any(|(_, s)| *s == text) {
+                                success_schemas.push((status.to_string(), text));
+                            }
+                        }
+                        None if media.contains("json") => problems.push(Diagnostic::new(
+                            file,
+                            format!("{pointer}/responses/{status}/content/{}", token(media)),
+                            "a JSON response without a schema",
+                        )),
+                        None => {}
+                    }
+                }
+            }
+            if success_schemas.len() > 1 {
+                let statuses: Vec<&str> = success_schemas.iter().map(|(s, _)| s.as_str()).collect();
+                problems.push(Diagnostic::new(file, format!("{pointer}/responses"), format!(
+                    "several success bodies of different schemas ({}): the generator returns one type; keep one in an overlay",
+                    statuses.join(", ")
+                )));
+            }
             // With an envelope, the caller's type is the payload's.
             if let Some(payload) = profile.envelope.as_ref().and_then(|e| e.payload.as_deref()) {
                 for (status, response) in operation.responses.responses.iter_mut() {

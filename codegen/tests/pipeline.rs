@@ -229,3 +229,161 @@ fn the_readme_profile_example_is_valid() {
         "header X-Api-Key = api_key; header X-Signature = hex(HMAC-SHA256(secret, timestamp + body)); header X-Timestamp = timestamp; body field merchant_id = api_key"
     );
 }
+
+/// `specs/<vendor>/api.txt` is the generated API, one line per credential, scheme, operation
+/// and type: a spec change shows up in review as a diff of it. Regenerate after a deliberate
+/// change with `PAYSPEC_UPDATE_API=1 cargo test -p payspec-codegen --test pipeline`.
+#[test]
+fn api_snapshots_match_the_specs() {
+    let mut stale = Vec::new();
+    for files in payspec_codegen::discover(&specs()).unwrap() {
+        let vendor = load_vendor(&files.dir).unwrap();
+        let snapshot = payspec_codegen::api(&vendor).unwrap().snapshot();
+        let path = files.dir.join("api.txt");
+        if std::env::var_os("PAYSPEC_UPDATE_API").is_some() {
+            std::fs::write(&path, &snapshot).unwrap();
+            continue;
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        if checked_in != snapshot {
+            stale.push(format!(
+                "{} is stale; the generated API is now:\n{snapshot}",
+                path.display()
+            ));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "{}\n(regenerate with PAYSPEC_UPDATE_API=1 after checking the change)",
+        stale.join("\n")
+    );
+}
+
+#[test]
+fn overlays_apply_to_the_vendor_text() {
+    // OneKey's docs give no operationId for create and status: the overlay does.
+    let raw: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(specs().join("onekey/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        raw["paths"]["/cashout"]["post"]
+            .get("operationId")
+            .is_none(),
+        "the vendor's text stays untouched"
+    );
+    let vendor = load_vendor(&specs().join("onekey")).unwrap();
+    assert_eq!(
+        vendor.raw_spec["paths"]["/cashout"]["post"]["operationId"],
+        "createCashout"
+    );
+    assert_eq!(vendor.files.overlays.len(), 1);
+}
+
+#[test]
+fn a_stale_overlay_is_reported_with_its_line() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = vendor_dir(
+        root.path(),
+        "acme",
+        "openapi.yaml",
+        SPEC.as_bytes(),
+        PROFILE,
+    );
+    std::fs::create_dir_all(dir.join("overlays")).unwrap();
+    std::fs::write(
+        dir.join("overlays/10-fix.yaml"),
+        "overlay: 1.0.0\ninfo: {title: fix, version: '1'}\nactions:\n  - target: $.paths['/things/{id}'].get\n    update: {summary: Get a thing}\n  - target: $.paths['/gone'].post\n    update: {operationId: x}\n",
+    )
+    .unwrap();
+    let rendered = load_vendor(&dir)
+        .unwrap_err()
+        .render()
+        .replace(&root.path().display().to_string(), "<root>");
+    assert_eq!(
+        rendered,
+        "<root>/acme/overlays/10-fix.yaml:6:5: #/actions/1/target: $.paths['/gone'].post matches nothing in the spec: if the vendor has fixed this, remove the action"
+    );
+}
+
+#[test]
+fn constructs_the_generator_cannot_express_are_diagnosed_first() {
+    let two_bodies = SPEC.replace(
+        "        '200': {description: OK, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}\n",
+        "        '200': {description: OK, content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}}\n        '201': {description: Made, content: {application/json: {schema: {type: string}}}}\n",
+    );
+    let message = diagnose("openapi.yaml", two_bodies.as_bytes(), PROFILE);
+    assert!(message.contains("#/paths/~1things~1{id}/get/responses: several success bodies of different schemas (200, 201)"), "{message}");
+    let two_media = format!(
+        "{SPEC}  /upload:\n    post:\n      requestBody:\n        content:\n          application/json: {{schema: {{type: object}}}}\n          multipart/form-data: {{schema: {{type: object}}}}\n      responses: {{'204': {{description: done}}}}\n"
+    );
+    let message = diagnose("openapi.yaml", two_media.as_bytes(), PROFILE);
+    assert!(
+        message.contains("several request media types (application/json, multipart/form-data)"),
+        "{message}"
+    );
+    let no_schema = SPEC.replace(
+        "content: {application/json: {schema: {type: object, properties: {id: {type: string}}}}}",
+        "content: {application/json: {}}",
+    );
+    let message = diagnose("openapi.yaml", no_schema.as_bytes(), PROFILE);
+    assert!(
+        message.contains("a JSON response without a schema"),
+        "{message}"
+    );
+}
+
+#[test]
+fn diff_classifies_changes_for_a_caller() {
+    use payspec_codegen::api::diff;
+    let root = tempfile::tempdir().unwrap();
+    // Each version in a directory of its own, all named acme (same credentials, same module).
+    let api_of = |version: &str, spec: &str| {
+        let dir = vendor_dir(
+            &root.path().join(version),
+            "acme",
+            "openapi.yaml",
+            spec.as_bytes(),
+            PROFILE,
+        );
+        payspec_codegen::api(&load_vendor(&dir).unwrap()).unwrap()
+    };
+    let base = api_of("base", SPEC);
+    let changes = |name: &str, spec: String| {
+        diff(&base, &api_of(name, &spec))
+            .into_iter()
+            .map(|c| (c.breaking, c.description))
+            .collect::<Vec<_>>()
+    };
+    let required_query = SPEC.replace("      responses:\n", "      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n        - {name: verbose, in: query, required: true, schema: {type: boolean}}\n      responses:\n");
+    let got = changes("querier", required_query.replacen("      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      parameters:\n", "      parameters:\n", 1));
+    assert!(
+        got.contains(&(
+            true,
+            "operation get_thing: required parameter verbose added".into()
+        )),
+        "{got:?}"
+    );
+    let renamed = changes("renamer", SPEC.replace("getThing", "fetchThing"));
+    assert!(
+        renamed.contains(&(
+            true,
+            "operation get_thing renamed to fetch_thing (GET /things/{id})".into()
+        )),
+        "{renamed:?}"
+    );
+    let new_field = changes(
+        "grower",
+        SPEC.replace(
+            "properties: {id: {type: string}}",
+            "properties: {id: {type: string}, label: {type: string}}",
+        ),
+    );
+    assert!(
+        new_field
+            .iter()
+            .any(|(breaking, d)| !breaking && d.contains("field label: Option<String> added")),
+        "{new_field:?}"
+    );
+    assert!(changes("same", SPEC.to_owned()).is_empty());
+}

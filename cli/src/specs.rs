@@ -1,0 +1,106 @@
+//! `payspec check`, `payspec generate` and `payspec diff`: working on the specs themselves.
+
+use std::path::{Path, PathBuf};
+
+use payspec_codegen::api::{Change, diff};
+use payspec_codegen::{Diagnostics, Vendor, load_vendor, load_vendor_from};
+
+use crate::Failure;
+
+fn diagnostics(d: Diagnostics) -> Failure {
+    Failure {
+        code: 1,
+        message: format!("the specs have problems:\n{}", d.render()),
+    }
+}
+
+/// Validates every spec, overlay and vendor.yaml under `dir`; all problems at once.
+pub fn check(dir: &Path) -> Result<(), Failure> {
+    if !dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "{} is not a directory of vendor specs",
+            dir.display()
+        )));
+    }
+    let vendors = payspec_codegen::check(dir).map_err(diagnostics)?;
+    say!("ok: {} ({})", vendors.join(", "), dir.display());
+    Ok(())
+}
+
+/// Writes the generated sources (one file per vendor and `vendors.rs`) to `out`.
+pub fn generate(specs: &Path, out: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| Failure::usage(format!("cannot create {}: {e}", out.display())))?;
+    let output = payspec_codegen::build(specs, out, |_| true).map_err(diagnostics)?;
+    for vendor in &output.vendors {
+        say!("{}", out.join(format!("{vendor}.rs")).display());
+    }
+    say!("{}", out.join("vendors.rs").display());
+    Ok(())
+}
+
+/// Loads the two sides of a diff: a vendor directory, or a spec file (whose vendor.yaml is
+/// beside it, or else beside the other side).
+fn load_side(path: &Path, other: &Path) -> Result<Vendor, Failure> {
+    let bad =
+        |d: Diagnostics| Failure::usage(format!("cannot read {}:\n{}", path.display(), d.render()));
+    if path.is_dir() {
+        return load_vendor(path).map_err(bad);
+    }
+    if !path.is_file() {
+        return Err(Failure::usage(format!(
+            "{} is neither a spec file nor a vendor directory",
+            path.display()
+        )));
+    }
+    let beside = |p: &Path| -> Option<PathBuf> {
+        let dir = if p.is_dir() {
+            p.to_path_buf()
+        } else {
+            p.parent()?.to_path_buf()
+        };
+        Some(dir.join("vendor.yaml")).filter(|f| f.is_file())
+    };
+    let profile = beside(path).or_else(|| beside(other)).ok_or_else(|| {
+        Failure::usage(format!(
+            "no vendor.yaml beside {} or {}",
+            path.display(),
+            other.display()
+        ))
+    })?;
+    load_vendor_from(path, &profile).map_err(bad)
+}
+
+/// Prints what changed in the generated API; exit 0 when nothing breaks, 3 when something does.
+pub fn diff_specs(old: &Path, new: &Path) -> Result<(), Failure> {
+    let before = load_side(old, new)?;
+    let after = load_side(new, old)?;
+    let api =
+        |vendor: &Vendor| payspec_codegen::api(vendor).map_err(|d| Failure::usage(d.render()));
+    let changes: Vec<Change> = diff(&api(&before)?, &api(&after)?);
+    if changes.is_empty() {
+        say!("no change to the generated API");
+        return Ok(());
+    }
+    for change in &changes {
+        say!(
+            "{} {}",
+            if change.breaking {
+                "BREAKING  "
+            } else {
+                "compatible"
+            },
+            change.description
+        );
+    }
+    let breaking = changes.iter().filter(|c| c.breaking).count();
+    say!("{} changes, {breaking} breaking", changes.len());
+    if breaking > 0 {
+        Err(Failure {
+            code: 3,
+            message: format!("{breaking} breaking changes"),
+        })
+    } else {
+        Ok(())
+    }
+}

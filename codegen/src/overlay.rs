@@ -1,0 +1,224 @@
+//! OpenAPI Overlay 1.0: our fixes to a vendor's text, kept apart from it in
+//! `specs/<vendor>/overlays/*.yaml` and applied in name order. Targets are JSONPath (RFC 9535)
+//! expressions; an action whose target matches nothing is an error, so that a fix the vendor
+//! has since made shows up instead of silently doing nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::read_document;
+
+/// The overlay files of a vendor directory, in the order they apply.
+pub fn overlay_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir.join("overlays")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Applies every overlay of `dir` to `document`; returns the files applied.
+pub fn apply_overlays(dir: &Path, document: &mut Value) -> Result<Vec<PathBuf>, Diagnostics> {
+    let files = overlay_files(dir);
+    let mut problems = Vec::new();
+    for file in &files {
+        match read_document(file) {
+            Ok(overlay) => problems.extend(apply(file, &overlay, document)),
+            Err(diagnostic) => problems.push(diagnostic),
+        }
+    }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(Diagnostics(problems))
+    }
+}
+
+fn apply(file: &Path, overlay: &Value, document: &mut Value) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    match overlay.get("overlay").and_then(Value::as_str) {
+        Some(version) if version.starts_with("1.") => {}
+        Some(version) => problems.push(Diagnostic::new(
+            file,
+            "/overlay",
+            format!("Overlay {version} is not supported (1.0.x is)"),
+        )),
+        None => problems.push(Diagnostic::new(
+            file,
+            "/overlay",
+            "missing the `overlay: 1.0.0` version field",
+        )),
+    }
+    let Some(actions) = overlay.get("actions").and_then(Value::as_array) else {
+        problems.push(Diagnostic::new(
+            file,
+            "/actions",
+            "an overlay needs a list of actions",
+        ));
+        return problems;
+    };
+    for (i, action) in actions.iter().enumerate() {
+        let at = |field: &str| format!("/actions/{i}{field}");
+        let Some(target) = action.get("target").and_then(Value::as_str) else {
+            problems.push(Diagnostic::new(
+                file,
+                at(""),
+                "an action needs a `target` (a JSONPath expression)",
+            ));
+            continue;
+        };
+        let path = match JsonPath::parse(target) {
+            Ok(path) => path,
+            Err(e) => {
+                problems.push(Diagnostic::new(
+                    file,
+                    at("/target"),
+                    format!("invalid JSONPath {target:?}: {e}"),
+                ));
+                continue;
+            }
+        };
+        let pointers: Vec<String> = path
+            .query_located(document)
+            .locations()
+            .map(|l| l.to_json_pointer())
+            .collect();
+        if pointers.is_empty() {
+            problems.push(Diagnostic::new(file, at("/target"), format!(
+                "{target} matches nothing in the spec: if the vendor has fixed this, remove the action"
+            )));
+            continue;
+        }
+        let remove = action
+            .get("remove")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        match (action.get("update"), remove) {
+            (Some(_), true) => problems.push(Diagnostic::new(
+                file,
+                at(""),
+                "an action either updates or removes, not both",
+            )),
+            (None, false) => problems.push(Diagnostic::new(
+                file,
+                at(""),
+                "an action needs `update` or `remove: true`",
+            )),
+            (Some(update), false) => {
+                for pointer in &pointers {
+                    if let Some(node) = document.pointer_mut(pointer) {
+                        merge(node, update);
+                    }
+                }
+            }
+            (None, true) => {
+                // Last first, so that array indices of the earlier ones stay valid.
+                for pointer in pointers.iter().rev() {
+                    remove_at(document, pointer);
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Overlay `update` semantics: objects merge recursively, arrays are appended to, anything
+/// else is replaced.
+fn merge(target: &mut Value, update: &Value) {
+    match (target, update) {
+        (Value::Object(target), Value::Object(update)) => {
+            for (key, value) in update {
+                match target.get_mut(key) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        target.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (Value::Array(target), Value::Array(update)) => target.extend(update.iter().cloned()),
+        (target, update) => *target = update.clone(),
+    }
+}
+
+fn remove_at(document: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let key = last.replace("~1", "/").replace("~0", "~");
+    match document.pointer_mut(parent) {
+        Some(Value::Object(object)) => {
+            object.remove(&key);
+        }
+        Some(Value::Array(array)) => {
+            if let Ok(index) = key.parse::<usize>()
+                && index < array.len()
+            {
+                array.remove(index);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn overlay(actions: Value) -> Value {
+        json!({"overlay": "1.0.0", "info": {"title": "t", "version": "1"}, "actions": actions})
+    }
+
+    #[test]
+    fn updates_merge_and_removals_remove() {
+        let mut doc = json!({"paths": {"/a": {"post": {"summary": "A"}, "get": {"tags": ["x"]}}}, "x-extra": 1});
+        let problems = apply(
+            Path::new("o.yaml"),
+            &overlay(json!([
+                {"target": "$.paths['/a'].post", "update": {"operationId": "createA"}},
+                {"target": "$.paths['/a'].get.tags", "update": ["y"]},
+                {"target": "$['x-extra']", "remove": true},
+            ])),
+            &mut doc,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            doc,
+            json!({"paths": {"/a": {"post": {"summary": "A", "operationId": "createA"}, "get": {"tags": ["x", "y"]}}}})
+        );
+    }
+
+    #[test]
+    fn a_target_matching_nothing_is_an_error() {
+        let mut doc = json!({"paths": {}});
+        let problems = apply(
+            Path::new("o.yaml"),
+            &overlay(
+                json!([{"target": "$.paths['/gone'].post", "update": {"operationId": "x"}}, {"target": "$[", "remove": true}]),
+            ),
+            &mut doc,
+        );
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 2);
+        assert!(
+            text[0]
+                .starts_with("o.yaml: #/actions/0/target: $.paths['/gone'].post matches nothing"),
+            "{text:?}"
+        );
+        assert!(
+            text[1].starts_with("o.yaml: #/actions/1/target: invalid JSONPath"),
+            "{text:?}"
+        );
+    }
+}
