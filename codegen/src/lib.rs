@@ -81,13 +81,37 @@ pub fn load_vendor_from(spec: &Path, profile: &Path) -> Result<Vendor, Diagnosti
 }
 
 fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
-    let profile = read_profile(&files.profile)?;
-    let mut raw_spec = read_document(&files.spec)?;
-    apply_overlays(&files.dir, &mut raw_spec)?;
-    let mut spec = load::parse_spec(&files.spec, raw_spec.clone())?;
-    let operations = normalize::normalize(&files, &mut spec, &profile)?;
+    // Problems are collected across the profile, the overlays and the spec, so that a check
+    // reports them all at once.
+    let (profile, mut problems) = load::read_profile_with_problems(&files.profile)?;
+    let fail = |mut problems: Vec<Diagnostic>, more: Diagnostics| {
+        problems.extend(more.0);
+        Err(Diagnostics(problems))
+    };
+    let mut raw_spec = match read_document(&files.spec) {
+        Ok(raw) => raw,
+        Err(d) => return fail(problems, d.into()),
+    };
+    if let Err(d) = apply_overlays(&files.dir, &mut raw_spec) {
+        return fail(problems, d);
+    }
+    let mut spec = match load::parse_spec(&files.spec, raw_spec.clone()) {
+        Ok(spec) => spec,
+        Err(d) => return fail(problems, d.into()),
+    };
+    let operations = match normalize::normalize(&files, &mut spec, &profile) {
+        Ok(operations) => operations,
+        Err(d) => return fail(problems, d),
+    };
     if operations.is_empty() {
-        return Err(Diagnostic::new(&files.spec, "/paths", "the spec has no operations").into());
+        problems.push(Diagnostic::new(
+            &files.spec,
+            "/paths",
+            "the spec has no operations",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
     }
     Ok(Vendor {
         files,

@@ -147,7 +147,10 @@ pub fn read_document(path: &Path) -> Result<serde_json::Value, Diagnostic> {
             )
         })
     } else {
-        serde_saphyr::from_str(text)
+        // Specs barely use aliases; a document that replays many is a bomb, refused early.
+        let mut options = serde_saphyr::Options::default();
+        options.alias_limits.max_total_replayed_events = 20_000;
+        serde_saphyr::from_str_with_options(text, options)
             .map_err(|e| Diagnostic::new(path, "", format!("invalid YAML: {e}")))
     }
 }
@@ -181,6 +184,15 @@ pub fn read_spec(path: &Path) -> Result<OpenAPI, Diagnostic> {
 
 /// Parses an OpenAPI 3.0 document already read into JSON.
 pub fn parse_spec(path: &Path, value: serde_json::Value) -> Result<OpenAPI, Diagnostic> {
+    if let Some(version) = value.get("swagger").and_then(|v| v.as_str()) {
+        return Err(Diagnostic::new(
+            path,
+            "/swagger",
+            format!(
+                "Swagger {version} (OpenAPI 2) is not supported: convert it to OpenAPI 3.0 first"
+            ),
+        ));
+    }
     match value.get("openapi").and_then(|v| v.as_str()) {
         Some(version) if version.starts_with("3.0.") || version == "3.0" => {}
         Some(version) => {
@@ -257,15 +269,22 @@ fn locate(path: &Path, spec: &serde_json::Value) -> Option<Diagnostic> {
 
 /// Reads and checks a `vendor.yaml`.
 pub fn read_profile(path: &Path) -> Result<Profile, Diagnostics> {
-    let profile: Profile = typed(path, read_document(path)?)?;
-    let problems: Vec<Diagnostic> = profile
-        .problems()
-        .into_iter()
-        .map(|p| Diagnostic::new(path, p.pointer, p.message))
-        .collect();
+    let (profile, problems) = read_profile_with_problems(path)?;
     if problems.is_empty() {
         Ok(profile)
     } else {
         Err(Diagnostics(problems))
     }
+}
+
+/// Reads a `vendor.yaml`; a file that does not parse is an error, while inconsistencies are
+/// returned beside the profile so that the spec can still be checked with it.
+pub fn read_profile_with_problems(path: &Path) -> Result<(Profile, Vec<Diagnostic>), Diagnostics> {
+    let profile: Profile = typed(path, read_document(path)?)?;
+    let problems = profile
+        .problems()
+        .into_iter()
+        .map(|p| Diagnostic::new(path, p.pointer, p.message))
+        .collect();
+    Ok((profile, problems))
 }

@@ -332,6 +332,7 @@ pub fn normalize(
         &operations,
         &components,
     ));
+    problems.extend(alias_cycles(file, &components));
     for operation in profile.auth.operations.keys() {
         if !operations.iter().any(|o| &o.id == operation) {
             let known: Vec<&str> = operations.iter().map(|o| o.id.as_str()).collect();
@@ -661,6 +662,44 @@ fn require_properties<'a>(
             required.push(name.clone());
         }
     }
+}
+
+/// Component schemas that are only a `$ref` to another, in a loop: no type can come of them.
+fn alias_cycles(
+    file: &Path,
+    components: &BTreeMap<String, ReferenceOr<Schema>>,
+) -> Vec<Diagnostic> {
+    let target = |name: &str| match components.get(name) {
+        Some(ReferenceOr::Reference { reference }) => reference
+            .strip_prefix("#/components/schemas/")
+            .map(str::to_owned),
+        _ => None,
+    };
+    let mut problems = Vec::new();
+    let mut reported = BTreeSet::new();
+    for start in components.keys() {
+        let mut chain = vec![start.clone()];
+        let mut current = start.clone();
+        while let Some(next) = target(&current) {
+            if next == *start {
+                if chain.iter().all(|n| reported.insert(n.clone())) {
+                    chain.push(next);
+                    problems.push(Diagnostic::new(
+                        file,
+                        format!("/components/schemas/{}", token(start)),
+                        format!("cyclic $ref: {}", chain.join(" -> ")),
+                    ));
+                }
+                break;
+            }
+            if chain.contains(&next) || chain.len() > components.len() {
+                break;
+            }
+            chain.push(next.clone());
+            current = next;
+        }
+    }
+    problems
 }
 
 /// Follows the envelope's payload pointer (`/Body`) through a response schema.
