@@ -19,6 +19,11 @@ fn main() {
             for file in &output.files_read {
                 println!("cargo:rerun-if-changed={}", file.display());
             }
+            // Which vendors this run generated anew (the others were unchanged), for BENCHMARKS.md.
+            let _ = std::fs::write(
+                out_dir.join("regenerated.txt"),
+                output.regenerated.join("\n"),
+            );
         }
         Err(diagnostics) => {
             println!("cargo:rerun-if-changed={}", specs.display());

@@ -18,6 +18,7 @@ mod locate;
 mod normalize;
 mod open_enums;
 mod overlay;
+pub mod synthetic;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use generate::generate;
@@ -151,8 +152,29 @@ pub fn check(specs_dir: &Path) -> Result<Vec<String>, Diagnostics> {
 pub struct BuildOutput {
     /// Every file read, for `cargo:rerun-if-changed`.
     pub files_read: Vec<PathBuf>,
-    /// The vendors generated, in order.
+    /// The vendors in the build, in order.
     pub vendors: Vec<String>,
+    /// Those whose module was generated anew (the others' inputs had not changed).
+    pub regenerated: Vec<String>,
+}
+
+/// A fingerprint of a vendor's inputs and of the generator itself: when it matches the one
+/// stored beside the generated module, generation (the costly part) is skipped.
+fn fingerprint(files: &VendorFiles) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let generator = std::env::current_exe()
+        .ok()
+        .and_then(|exe| std::fs::metadata(exe).ok());
+    format!("{:?}", generator.map(|m| (m.len(), m.modified().ok()))).hash(&mut hasher);
+    for path in [&files.spec, &files.profile]
+        .into_iter()
+        .chain(&files.overlays)
+    {
+        path.hash(&mut hasher);
+        std::fs::read(path).unwrap_or_default().hash(&mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
 }
 
 /// Generates `<out_dir>/<vendor>.rs` for every selected vendor under `specs_dir`, and
@@ -185,19 +207,36 @@ pub fn build(
             }
             continue;
         }
-        let source =
-            load_vendor(&files.dir).and_then(|vendor| generate(&vendor).map(|s| (vendor, s)));
-        match source {
-            Ok((vendor, source)) => {
-                let target = out_dir.join(format!("{}.rs", files.name));
-                if let Err(e) = std::fs::write(&target, source) {
-                    problems.push(Diagnostic::new(&target, "", format!("cannot write: {e}")));
-                }
-                index.push_str(&module_declaration(&vendor));
-                output.vendors.push(files.name.clone());
+        let vendor = match load_vendor(&files.dir) {
+            Ok(vendor) => vendor,
+            Err(d) => {
+                problems.extend(d.0);
+                continue;
             }
-            Err(d) => problems.extend(d.0),
+        };
+        let target = out_dir.join(format!("{}.rs", files.name));
+        let stamp = out_dir.join(format!("{}.fingerprint", files.name));
+        let fingerprint = fingerprint(&files);
+        let fresh =
+            target.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint);
+        if !fresh {
+            match generate(&vendor) {
+                Ok(source) => {
+                    if let Err(e) = std::fs::write(&target, source)
+                        .and_then(|()| std::fs::write(&stamp, &fingerprint))
+                    {
+                        problems.push(Diagnostic::new(&target, "", format!("cannot write: {e}")));
+                    }
+                    output.regenerated.push(files.name.clone());
+                }
+                Err(d) => {
+                    problems.extend(d.0);
+                    continue;
+                }
+            }
         }
+        index.push_str(&module_declaration(&vendor));
+        output.vendors.push(files.name.clone());
     }
     let registry: Vec<String> = output
         .vendors

@@ -147,9 +147,15 @@ pub fn read_document(path: &Path) -> Result<serde_json::Value, Diagnostic> {
             )
         })
     } else {
-        // Specs barely use aliases; a document that replays many is a bomb, refused early.
+        // Specs barely use aliases; a document that replays many is a bomb, refused early. Real
+        // specs can be large, though (5,000 operations is about 500,000 nodes): the node and
+        // event budgets are raised above the library's defaults, which suit config files.
         let mut options = serde_saphyr::Options::default();
         options.alias_limits.max_total_replayed_events = 20_000;
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_nodes = 5_000_000;
+        budget.max_events = 10_000_000;
+        options.budget = Some(budget);
         serde_saphyr::from_str_with_options(text, options)
             .map_err(|e| Diagnostic::new(path, "", format!("invalid YAML: {e}")))
     }

@@ -432,48 +432,37 @@ impl Runtime {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("none")
             .to_owned();
-        let json = match serde_json::from_slice::<serde_json::Value>(&body) {
-            Ok(json) => json,
-            Err(_) if body.is_empty() => {
+        let Some(envelope) = &self.profile.envelope else {
+            // Validated without building a tree; the generated code parses it into its type.
+            return match serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
+                Ok(_) => rebuild(status, headers, body, None),
+                Err(e) => rebuild(
+                    status,
+                    headers,
+                    body.clone(),
+                    Some(problem(not_json(&body, &content_type, &e))),
+                ),
+            };
+        };
+        let opened = match open_envelope(envelope, &body) {
+            Ok(opened) => opened,
+            Err(e) => {
                 return rebuild(
                     status,
                     headers,
                     body.clone(),
-                    Some(problem("the response body is empty".into())),
+                    Some(problem(not_json(&body, &content_type, &e))),
                 );
             }
-            Err(e) => {
-                let message =
-                    format!("the response body is not JSON (content-type {content_type}): {e}");
-                return rebuild(status, headers, body.clone(), Some(problem(message)));
+        };
+        match opened {
+            Opened::Failed => {
+                let failure = self.vendor_error(status.as_u16(), operation, &body);
+                tracing::debug!(status = status.as_u16(), code = ?failure.code, "envelope says failure");
+                rebuild(status, headers, body, Some(Marker::Vendor(failure)))
             }
-        };
-        let Some(envelope) = &self.profile.envelope else {
-            return rebuild(status, headers, body, None);
-        };
-        let succeeded = match &envelope.success {
-            None => true,
-            Some(SuccessRule::Equals { pointer, value }) => json.pointer(pointer) == Some(value),
-            Some(SuccessRule::Absent { pointer }) => {
-                json.pointer(pointer).is_none_or(|v| v.is_null())
-            }
-        };
-        if !succeeded {
-            let failure = self.vendor_error(status.as_u16(), operation, &body);
-            tracing::debug!(status = status.as_u16(), code = ?failure.code, "envelope says failure");
-            return rebuild(status, headers, body, Some(Marker::Vendor(failure)));
+            Opened::Payload(payload) => rebuild(status, headers, payload, None),
         }
-        let payload = match &envelope.payload {
-            Some(pointer) => json
-                .pointer(pointer)
-                .cloned()
-                .unwrap_or(serde_json::Value::Null),
-            None => json,
-        };
-        let bytes = serde_json::to_vec(&payload)
-            .map(Bytes::from)
-            .unwrap_or(body);
-        rebuild(status, headers, bytes, None)
     }
 
     /// The `post` hook: a response the runtime marked as a vendor failure becomes an error
@@ -510,43 +499,46 @@ impl Runtime {
         request: &mut reqwest::Request,
     ) -> Result<Vec<(String, u64)>, TokenFailure> {
         let timestamp = timestamp_now(scheme.timestamp);
-        let body: Bytes = request
-            .body()
-            .and_then(|b| b.as_bytes())
-            .map(Bytes::copy_from_slice)
-            .unwrap_or_default();
-        let method = request.method().as_str().to_owned();
-        let path = request.url().path().to_owned();
-        let parts = RequestParts {
-            method: &method,
-            path: &path,
-            body: &body,
-            timestamp: &timestamp,
-        };
         let mut issued = Vec::new();
-        for (name, source) in &scheme.headers {
-            let (value, sensitive) = match source {
-                ValueSource::Credential(credential) => (
-                    self.credentials
-                        .get(credential)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    true,
-                ),
-                ValueSource::Literal(text) => (text.clone(), false),
-                ValueSource::Timestamp => (timestamp.clone(), false),
-                ValueSource::HmacSha256(recipe) => {
-                    let key = self.credentials.get(&recipe.key).unwrap_or_default();
-                    (sign(recipe, key.as_bytes(), &parts), true)
-                }
-                ValueSource::Token(provider) => {
-                    let token = self.tokens.get(provider, &self.token_context(http)).await?;
-                    issued.push((provider.clone(), token.generation));
-                    (token.value, true)
-                }
-                // The profile validation allows refresh tokens only in token calls.
-                ValueSource::RefreshToken => continue,
+        let mut values = Vec::with_capacity(scheme.headers.len());
+        {
+            // Signed over the body as it sits in the request: borrowed, never copied.
+            let parts = RequestParts {
+                method: request.method().as_str(),
+                path: request.url().path(),
+                body: request
+                    .body()
+                    .and_then(|b| b.as_bytes())
+                    .unwrap_or_default(),
+                timestamp: &timestamp,
             };
+            for (name, source) in &scheme.headers {
+                let (value, sensitive) = match source {
+                    ValueSource::Credential(credential) => (
+                        self.credentials
+                            .get(credential)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        true,
+                    ),
+                    ValueSource::Literal(text) => (text.clone(), false),
+                    ValueSource::Timestamp => (timestamp.clone(), false),
+                    ValueSource::HmacSha256(recipe) => {
+                        let key = self.credentials.get(&recipe.key).unwrap_or_default();
+                        (sign(recipe, key.as_bytes(), &parts), true)
+                    }
+                    ValueSource::Token(provider) => {
+                        let token = self.tokens.get(provider, &self.token_context(http)).await?;
+                        issued.push((provider.clone(), token.generation));
+                        (token.value, true)
+                    }
+                    // The profile validation allows refresh tokens only in token calls.
+                    ValueSource::RefreshToken => continue,
+                };
+                values.push((name, value, sensitive));
+            }
+        }
+        for (name, value, sensitive) in values {
             // Names and values were checked when the runtime was built.
             let (Ok(name), Ok(mut value)) = (
                 HeaderName::try_from(name.as_str()),
@@ -635,6 +627,89 @@ fn rebuild(
 enum Marker {
     Vendor(VendorError),
     Problem(ResponseProblem),
+}
+
+fn not_json(body: &[u8], content_type: &str, error: &serde_json::Error) -> String {
+    if body.is_empty() {
+        "the response body is empty".to_owned()
+    } else {
+        format!("the response body is not JSON (content-type {content_type}): {error}")
+    }
+}
+
+/// What an envelope held.
+enum Opened {
+    /// The success rule does not hold.
+    Failed,
+    /// The payload's bytes.
+    Payload(Bytes),
+}
+
+/// Checks the success rule and cuts the payload out of an envelope. Top-level pointers (all
+/// vendors' so far) are read as raw slices of the body: no tree is built and nothing is
+/// re-serialised; deeper pointers go through a `Value`.
+fn open_envelope(
+    envelope: &payspec_profile::Envelope,
+    body: &Bytes,
+) -> Result<Opened, serde_json::Error> {
+    use serde_json::value::RawValue;
+    fn top(pointer: &str) -> Option<&str> {
+        pointer
+            .strip_prefix('/')
+            .filter(|p| !p.contains('/') && !p.contains('~'))
+    }
+    let payload_top = envelope.payload.as_deref().map(top);
+    let rule_top = envelope.success.as_ref().map(|rule| match rule {
+        SuccessRule::Equals { pointer, .. } | SuccessRule::Absent { pointer } => top(pointer),
+    });
+    if payload_top.is_none_or(|p| p.is_some()) && rule_top.is_none_or(|r| r.is_some()) {
+        let fields: std::collections::HashMap<String, &RawValue> = serde_json::from_slice(body)?;
+        let succeeded = match &envelope.success {
+            None => true,
+            Some(SuccessRule::Equals { pointer, value }) => fields
+                .get(&pointer[1..])
+                .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok())
+                .is_some_and(|v| v == *value),
+            Some(SuccessRule::Absent { pointer }) => fields
+                .get(&pointer[1..])
+                .is_none_or(|raw| raw.get() == "null"),
+        };
+        if !succeeded {
+            return Ok(Opened::Failed);
+        }
+        return Ok(Opened::Payload(match envelope.payload.as_deref() {
+            Some(pointer) => match fields.get(&pointer[1..]) {
+                Some(raw) => {
+                    // The payload is a slice of the body: share it, do not copy it.
+                    let start = raw.get().as_ptr() as usize - body.as_ptr() as usize;
+                    body.slice(start..start + raw.get().len())
+                }
+                None => Bytes::from_static(b"null"),
+            },
+            None => body.clone(),
+        }));
+    }
+    let json: serde_json::Value = serde_json::from_slice(body)?;
+    let succeeded = match &envelope.success {
+        None => true,
+        Some(SuccessRule::Equals { pointer, value }) => json.pointer(pointer) == Some(value),
+        Some(SuccessRule::Absent { pointer }) => json.pointer(pointer).is_none_or(|v| v.is_null()),
+    };
+    if !succeeded {
+        return Ok(Opened::Failed);
+    }
+    let payload = match &envelope.payload {
+        Some(pointer) => json
+            .pointer(pointer)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null),
+        None => json,
+    };
+    Ok(Opened::Payload(
+        serde_json::to_vec(&payload)
+            .map(Bytes::from)
+            .unwrap_or_default(),
+    ))
 }
 
 /// Loopback hosts, where plain HTTP cannot be intercepted off the machine.
