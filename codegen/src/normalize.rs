@@ -494,6 +494,51 @@ fn remove_properties(schema: &mut Schema, fields: &BTreeSet<String>) {
     required.retain(|name| !fields.contains(name));
 }
 
+/// Calls `visit` on every schema written in place (not a `$ref`) at the top of a component, a
+/// request body or a response; what is nested inside is the visitor's business.
+fn for_each_top_schema(spec: &mut OpenAPI, mut visit: impl FnMut(&mut Schema)) {
+    let mut visit_one = |schema: &mut ReferenceOr<Schema>| {
+        if let ReferenceOr::Item(schema) = schema {
+            visit(schema);
+        }
+    };
+    if let Some(components) = spec.components.as_mut() {
+        components.schemas.values_mut().for_each(&mut visit_one);
+    }
+    for item in spec.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if let Some(ReferenceOr::Item(body)) = operation.request_body.as_mut() {
+                body.content
+                    .values_mut()
+                    .filter_map(|m| m.schema.as_mut())
+                    .for_each(&mut visit_one);
+            }
+            for response in operation.responses.responses.values_mut() {
+                if let ReferenceOr::Item(response) = response {
+                    response
+                        .content
+                        .values_mut()
+                        .filter_map(|m| m.schema.as_mut())
+                        .for_each(&mut visit_one);
+                }
+            }
+        }
+    }
+}
+
 /// Integer enums (OneKey's status codes 0-5) are closed in Rust, so a code the vendor adds
 /// would fail the whole response. They become plain integers; the list stays in the
 /// description. (String enums are opened by the generator with an `Unknown` variant.)
@@ -533,39 +578,7 @@ fn open_integer_enums(spec: &mut OpenAPI) {
             }
         }
     }
-    if let Some(components) = spec.components.as_mut() {
-        for schema in components.schemas.values_mut() {
-            if let ReferenceOr::Item(schema) = schema {
-                open(schema);
-            }
-        }
-    }
-    for item in spec.paths.paths.values_mut() {
-        let ReferenceOr::Item(item) = item else {
-            continue;
-        };
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            for response in operation.responses.responses.values_mut() {
-                let ReferenceOr::Item(response) = response else {
-                    continue;
-                };
-                for media in response.content.values_mut() {
-                    if let Some(ReferenceOr::Item(schema)) = media.schema.as_mut() {
-                        open(schema);
-                    }
-                }
-            }
-        }
-    }
+    for_each_top_schema(spec, open);
 }
 
 /// A property typed as a nullable wrapper is made required: the runtime's wrapper types read
@@ -579,45 +592,7 @@ fn require_nullable_wrappers(spec: &mut OpenAPI, profile: &Profile) {
         .keys()
         .map(|name| format!("#/components/schemas/{name}"))
         .collect();
-    let visit = |schema: &mut ReferenceOr<Schema>| {
-        if let ReferenceOr::Item(schema) = schema {
-            require_in(schema, &wrappers);
-        }
-    };
-    if let Some(components) = spec.components.as_mut() {
-        components.schemas.values_mut().for_each(visit);
-    }
-    for item in spec.paths.paths.values_mut() {
-        let ReferenceOr::Item(item) = item else {
-            continue;
-        };
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if let Some(ReferenceOr::Item(body)) = operation.request_body.as_mut() {
-                body.content
-                    .values_mut()
-                    .filter_map(|m| m.schema.as_mut())
-                    .for_each(visit);
-            }
-            for response in operation.responses.responses.values_mut() {
-                if let ReferenceOr::Item(response) = response {
-                    response
-                        .content
-                        .values_mut()
-                        .filter_map(|m| m.schema.as_mut())
-                        .for_each(visit);
-                }
-            }
-        }
-    }
+    for_each_top_schema(spec, |schema| require_in(schema, &wrappers));
 }
 
 fn require_in(schema: &mut Schema, wrappers: &BTreeSet<String>) {

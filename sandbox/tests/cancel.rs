@@ -2,20 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::{order, start};
+
 use payspec::{Credentials, Settings, onekey, paywall, rio, westminister, xpays};
 use payspec_runtime::UnifiedStatus;
 use payspec_runtime::cancel::{Cancel, CancelReference};
 use payspec_runtime::demo_credential;
-use payspec_sandbox::{Running, Sandbox};
 use serde_json::json;
-
-async fn start() -> Running {
-    Sandbox::new()
-        .unwrap()
-        .start(([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap()
-}
 
 fn status<T>(outcome: &payspec_runtime::cancel::CancelOutcome<T>) -> (UnifiedStatus, Option<&str>) {
     (outcome.status, outcome.vendor_status.as_deref())
@@ -117,14 +112,6 @@ async fn westminister() {
     let sandbox = start().await;
     let client =
         westminister::Client::with_settings(Settings::new().sandbox(sandbox.url())).unwrap();
-    let order = || {
-        serde_json::from_value::<westminister::types::CreateOrderRequest>(json!({
-            "customer_id": "b523ed51-a7e0-4c53-8ac2-3c0b7e1c9cd5", "vendor_id": "5c81c005-1c52-4e0d-85e2-862ee1cdd4d0",
-            "offer_id": "7c9a9311-7e7d-4739-9abc-34f7db00ff19", "fiat_amount": "10", "fiat_currency": "KES",
-            "wallet_address": "T", "payment_method": "mpesa", "order_type": "ON_RAMP_BUY"
-        }))
-        .unwrap()
-    };
     let id = client
         .create_order()
         .body(order())

@@ -2,19 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::{cashout, invoice, order, start};
+
 use std::time::Duration;
 
 use payspec::{Error, RetryPolicy, Settings, Timeouts, onekey, paywall, rio, westminister, xpays};
-use payspec_sandbox::{FAULT_HEADER, Running, Sandbox};
+use payspec_sandbox::{FAULT_HEADER, Running};
 use serde_json::json;
-
-async fn start() -> Running {
-    Sandbox::new()
-        .unwrap()
-        .start(([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap()
-}
 
 /// Settings for the fault suite: quick backoff, short attempts, a fault header on every request.
 fn faulty(sandbox: &Running, fault: Option<&str>) -> Settings {
@@ -154,23 +150,6 @@ async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize
 
 static RIO_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 static XPAYS_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-fn invoice() -> xpays::types::CreateInvoicePaymentBody {
-    serde_json::from_value(json!({"order_id": "1", "amount": "2", "from_fiat_currency": "USD", "to_crypto_currency": "USDT", "chain": "tron"})).unwrap()
-}
-
-fn order() -> westminister::types::CreateOrderRequest {
-    serde_json::from_value(json!({
-        "customer_id": "b523ed51-a7e0-4c53-8ac2-3c0b7e1c9cd5", "vendor_id": "5c81c005-1c52-4e0d-85e2-862ee1cdd4d0",
-        "offer_id": "7c9a9311-7e7d-4739-9abc-34f7db00ff19", "fiat_amount": "10", "fiat_currency": "KES",
-        "wallet_address": "T", "payment_method": "mpesa", "order_type": "ON_RAMP_BUY"
-    }))
-    .unwrap()
-}
-
-fn cashout(external: &str) -> onekey::types::CashoutRequest {
-    serde_json::from_value(json!({"external_id": external, "country": "BR", "amount": 1, "document_id": "1", "beneficiary_name": "A", "notification_url": "u"})).unwrap()
-}
 
 /// The operation each vendor's read and write calls hit (for `@operation` and for counting).
 fn operation(vendor: &str, read: bool) -> &'static str {

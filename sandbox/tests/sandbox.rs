@@ -4,21 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::start;
+
 use std::time::Duration;
 
 use hmac::{KeyInit, Mac};
 use payspec::{Credentials, Error, Settings, onekey, paywall, rio, westminister, xpays};
 use payspec_runtime::demo_credential;
-use payspec_sandbox::{FAULT_HEADER, Running, Sandbox};
+use payspec_sandbox::{FAULT_HEADER, Sandbox};
 use serde_json::{Value, json};
-
-async fn start() -> Running {
-    Sandbox::new()
-        .unwrap()
-        .start(([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap()
-}
 
 /// The vendor's demo credentials, with one replaced.
 fn credentials(vendor: &str, names: &[&str], replace: Option<(&str, &str)>) -> Credentials {

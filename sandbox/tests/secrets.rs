@@ -4,28 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
+use common::{cashout, demo, invoice, start};
+
 use std::sync::{Arc, Mutex};
 
 use payspec::{Error, Settings, onekey, paywall, rio, westminister, xpays};
 use payspec_runtime::demo_credential;
-use payspec_sandbox::{Running, Sandbox};
-use serde_json::json;
-
-async fn start() -> Running {
-    Sandbox::new()
-        .unwrap()
-        .start(([127, 0, 0, 1], 0).into())
-        .await
-        .unwrap()
-}
-
-fn invoice() -> xpays::types::CreateInvoicePaymentBody {
-    serde_json::from_value(json!({"order_id": "1", "amount": "2", "from_fiat_currency": "USD", "to_crypto_currency": "USDT", "chain": "tron"})).unwrap()
-}
-
-fn cashout(external: &str) -> onekey::types::CashoutRequest {
-    serde_json::from_value(json!({"external_id": external, "country": "BR", "amount": 1, "document_id": "1", "beneficiary_name": "A", "notification_url": "u"})).unwrap()
-}
 
 /// A writer shared with the tracing subscriber, to read back everything logged.
 #[derive(Clone, Default)]
@@ -166,14 +152,4 @@ async fn no_secret_in_any_output() {
             }
         }
     }
-}
-
-fn demo(vendor: &str) -> payspec::Credentials {
-    let profile = payspec::vendor(vendor).unwrap().profile().unwrap();
-    profile
-        .credentials
-        .keys()
-        .fold(payspec::Credentials::new(), |c, name| {
-            c.with(name.clone(), demo_credential(vendor, name))
-        })
 }
