@@ -52,6 +52,41 @@ fn assert_no_secrets(output: &Output) {
     }
 }
 
+/// `payspec sandbox --port 0` in the background; killed when dropped. Its banner's first line
+/// ends with the URL; the pipe stays open so that its later lines do not hit a closed pipe.
+struct SandboxProcess {
+    child: std::process::Child,
+    url: String,
+    _banner: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl SandboxProcess {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_payspec"))
+            .args(["sandbox", "--port", "0"])
+            .env_clear()
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut banner = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first_line = String::new();
+        std::io::BufRead::read_line(&mut banner, &mut first_line).unwrap();
+        let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+        Self {
+            child,
+            url,
+            _banner: banner,
+        }
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn create_cashout(base: &str, external_id: &str) -> i64 {
     let body = format!(
         r#"{{"external_id":"{external_id}","country":"BR","amount":10,"document_id":"1","beneficiary_name":"Ana","notification_url":"https://m.test/n"}}"#
@@ -377,16 +412,8 @@ fn demo_walks_every_vendor_and_every_step_ends_as_documented() {
 
 #[test]
 fn call_against_a_running_sandbox_with_demo_credentials() {
-    let mut server = Command::new(env!("CARGO_BIN_EXE_payspec"))
-        .args(["sandbox", "--port", "0"])
-        .env_clear()
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut banner = std::io::BufReader::new(server.stdout.take().unwrap());
-    let mut first_line = String::new();
-    std::io::BufRead::read_line(&mut banner, &mut first_line).unwrap();
-    let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+    let server = SandboxProcess::start();
+    let url = server.url.clone();
     let output = Command::new(env!("CARGO_BIN_EXE_payspec"))
         .args([
             "call",
@@ -400,8 +427,7 @@ fn call_against_a_running_sandbox_with_demo_credentials() {
         .env_clear()
         .output()
         .unwrap();
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     assert_eq!(output.status.code(), Some(1));
     assert!(
         text(&output.stderr).contains("HTTP 412: vendor error 509: Cashout not found"),
@@ -412,16 +438,8 @@ fn call_against_a_running_sandbox_with_demo_credentials() {
 
 #[test]
 fn cancel_prints_the_unified_outcome_with_exit_0_or_1() {
-    let mut server = Command::new(env!("CARGO_BIN_EXE_payspec"))
-        .args(["sandbox", "--port", "0"])
-        .env_clear()
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut banner = std::io::BufReader::new(server.stdout.take().unwrap());
-    let mut first_line = String::new();
-    std::io::BufRead::read_line(&mut banner, &mut first_line).unwrap();
-    let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+    let server = SandboxProcess::start();
+    let url = server.url.clone();
     let run = |args: &[&str]| {
         let output = Command::new(env!("CARGO_BIN_EXE_payspec"))
             .args(args)
@@ -465,8 +483,7 @@ fn cancel_prints_the_unified_outcome_with_exit_0_or_1() {
     let (code, _, stderr) = run(&["cancel", "onekey", "--id", "12"]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("--external-id"), "{stderr}");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
 }
 
 fn workspace() -> std::path::PathBuf {
