@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::Criterion;
 use hmac::{KeyInit, Mac};
 use payspec::{Credentials, Settings, xpays};
 
@@ -106,5 +106,67 @@ fn client(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, client);
-criterion_main!(benches);
+/// Both clients in alternating blocks of 50 requests over the same seconds, so that the noise of
+/// a shared machine falls on both alike: medians, 90th percentiles and the throughput ratio.
+fn interleaved() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (base, typed, http) = runtime.block_on(async {
+        let app = axum::Router::new()
+            .fallback(|| async { ([("content-type", "application/json")], PAYMENT) });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let base = format!("http://{addr}");
+        let credentials = Credentials::new()
+            .with("api_key", KEY)
+            .with("secret", SECRET);
+        let typed = xpays::Client::with_settings(
+            Settings::new()
+                .base_url(base.clone())
+                .credentials(credentials),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        (base, typed, reqwest::Client::new())
+    });
+    let (mut hand, mut generated_times) = (Vec::new(), Vec::new());
+    runtime.block_on(async {
+        for round in 0..60 {
+            for variant in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
+                for _ in 0..50 {
+                    let started = std::time::Instant::now();
+                    if variant == 0 {
+                        hand_written(&http, &base).await;
+                        hand.push(started.elapsed());
+                    } else {
+                        generated(&typed).await;
+                        generated_times.push(started.elapsed());
+                    }
+                }
+            }
+        }
+    });
+    let stats = |times: &mut Vec<std::time::Duration>| {
+        times.sort();
+        (times[times.len() / 2], times[times.len() * 9 / 10])
+    };
+    let (hand_median, hand_p90) = stats(&mut hand);
+    let (gen_median, gen_p90) = stats(&mut generated_times);
+    println!(
+        "interleaved, {} requests each: hand-written median {hand_median:?} p90 {hand_p90:?}; generated median {gen_median:?} p90 {gen_p90:?}; throughput ratio (median) {:.3}",
+        hand.len(),
+        hand_median.as_secs_f64() / gen_median.as_secs_f64()
+    );
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    client(&mut criterion);
+    criterion.final_summary();
+    interleaved();
+}

@@ -732,8 +732,15 @@ fn failure_response(failure: VendorError) -> reqwest::Response {
     reqwest::Response::from(response)
 }
 
-/// Reads at most `limit` bytes of a body (the rest is dropped unread).
+/// Reads at most `limit` bytes of a body (the rest is dropped unread). A body whose declared
+/// length fits is collected in one go; others are read chunk by chunk up to the limit.
 async fn read_capped(mut response: reqwest::Response, limit: usize) -> reqwest::Result<Bytes> {
+    if response
+        .content_length()
+        .is_some_and(|length| (length as usize) < limit)
+    {
+        return response.bytes().await;
+    }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         let room = limit.saturating_sub(body.len());
