@@ -7,6 +7,7 @@
 //!   carried on the response.
 //! - `post` ([`Runtime::inspect`]) hands such a failure to the generated code as an error.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -48,6 +49,8 @@ pub struct Runtime {
     tokens: Tokens,
     /// Retry policy, timeouts and the response cap (credentials and client moved out).
     settings: Settings,
+    /// The schemes' header names, parsed once.
+    header_names: BTreeMap<String, HeaderName>,
 }
 
 impl fmt::Debug for Runtime {
@@ -129,6 +132,17 @@ impl Runtime {
         };
         let tokens = Tokens::new(&profile.tokens);
         let base_url = base_url.trim_end_matches('/').to_owned();
+        let header_names = profile
+            .auth
+            .schemes
+            .values()
+            .flat_map(|scheme| scheme.headers.keys())
+            .filter_map(|name| {
+                HeaderName::try_from(name.as_str())
+                    .ok()
+                    .map(|parsed| (name.clone(), parsed))
+            })
+            .collect();
         Ok(Self {
             profile,
             operations,
@@ -137,6 +151,7 @@ impl Runtime {
             http,
             tokens,
             settings,
+            header_names,
         })
     }
 
@@ -427,32 +442,23 @@ impl Runtime {
         if !returns_body {
             return rebuild(status, headers, body, None);
         }
-        let content_type = headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("none")
-            .to_owned();
         let Some(envelope) = &self.profile.envelope else {
             // Validated without building a tree; the generated code parses it into its type.
             return match serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
                 Ok(_) => rebuild(status, headers, body, None),
-                Err(e) => rebuild(
-                    status,
-                    headers,
-                    body.clone(),
-                    Some(problem(not_json(&body, &content_type, &e))),
-                ),
+                Err(e) => {
+                    let message = not_json(&body, &headers, &e);
+                    rebuild(status, headers, body.clone(), Some(problem(message)))
+                }
             };
         };
         let opened = match open_envelope(envelope, &body) {
             Ok(opened) => opened,
             Err(e) => {
-                return rebuild(
-                    status,
-                    headers,
-                    body.clone(),
-                    Some(problem(not_json(&body, &content_type, &e))),
-                );
+                return {
+                    let message = not_json(&body, &headers, &e);
+                    rebuild(status, headers, body.clone(), Some(problem(message)))
+                };
             }
         };
         match opened {
@@ -540,8 +546,8 @@ impl Runtime {
         }
         for (name, value, sensitive) in values {
             // Names and values were checked when the runtime was built.
-            let (Ok(name), Ok(mut value)) = (
-                HeaderName::try_from(name.as_str()),
+            let (Some(name), Ok(mut value)) = (
+                self.header_names.get(name.as_str()).cloned(),
                 HeaderValue::try_from(value),
             ) else {
                 tracing::error!(header = %name, "header skipped: invalid name or value");
@@ -629,12 +635,19 @@ enum Marker {
     Problem(ResponseProblem),
 }
 
-fn not_json(body: &[u8], content_type: &str, error: &serde_json::Error) -> String {
+fn not_json(
+    body: &[u8],
+    headers: &reqwest::header::HeaderMap,
+    error: &serde_json::Error,
+) -> String {
     if body.is_empty() {
-        "the response body is empty".to_owned()
-    } else {
-        format!("the response body is not JSON (content-type {content_type}): {error}")
+        return "the response body is empty".to_owned();
     }
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    format!("the response body is not JSON (content-type {content_type}): {error}")
 }
 
 /// What an envelope held.
@@ -652,7 +665,6 @@ fn open_envelope(
     envelope: &payspec_profile::Envelope,
     body: &Bytes,
 ) -> Result<Opened, serde_json::Error> {
-    use serde_json::value::RawValue;
     fn top(pointer: &str) -> Option<&str> {
         pointer
             .strip_prefix('/')
@@ -663,31 +675,35 @@ fn open_envelope(
         SuccessRule::Equals { pointer, .. } | SuccessRule::Absent { pointer } => top(pointer),
     });
     if payload_top.is_none_or(|p| p.is_some()) && rule_top.is_none_or(|r| r.is_some()) {
-        let fields: std::collections::HashMap<String, &RawValue> = serde_json::from_slice(body)?;
+        let payload_key = envelope.payload.as_deref().map(|p| &p[1..]);
+        let rule_key = envelope.success.as_ref().map(|rule| match rule {
+            SuccessRule::Equals { pointer, .. } | SuccessRule::Absent { pointer } => &pointer[1..],
+        });
+        let mut reader = serde_json::Deserializer::from_slice(body);
+        let [payload, rule] =
+            serde::de::DeserializeSeed::deserialize(Pick([payload_key, rule_key]), &mut reader)?;
+        reader.end()?;
         let succeeded = match &envelope.success {
             None => true,
-            Some(SuccessRule::Equals { pointer, value }) => fields
-                .get(&pointer[1..])
+            Some(SuccessRule::Equals { value, .. }) => rule
                 .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw.get()).ok())
                 .is_some_and(|v| v == *value),
-            Some(SuccessRule::Absent { pointer }) => fields
-                .get(&pointer[1..])
-                .is_none_or(|raw| raw.get() == "null"),
+            Some(SuccessRule::Absent { .. }) => rule.is_none_or(|raw| raw.get() == "null"),
         };
         if !succeeded {
             return Ok(Opened::Failed);
         }
-        return Ok(Opened::Payload(match envelope.payload.as_deref() {
-            Some(pointer) => match fields.get(&pointer[1..]) {
-                Some(raw) => {
+        return Ok(Opened::Payload(
+            match (envelope.payload.as_deref(), payload) {
+                (Some(_), Some(raw)) => {
                     // The payload is a slice of the body: share it, do not copy it.
                     let start = raw.get().as_ptr() as usize - body.as_ptr() as usize;
                     body.slice(start..start + raw.get().len())
                 }
-                None => Bytes::from_static(b"null"),
+                (Some(_), None) => Bytes::from_static(b"null"),
+                (None, _) => body.clone(),
             },
-            None => body.clone(),
-        }));
+        ));
     }
     let json: serde_json::Value = serde_json::from_slice(body)?;
     let succeeded = match &envelope.success {
@@ -710,6 +726,61 @@ fn open_envelope(
             .map(Bytes::from)
             .unwrap_or_default(),
     ))
+}
+
+/// Up to two top-level fields of a JSON object, as raw slices of the input; every other field
+/// is skipped (checked, not kept). Opens envelopes without building a map.
+struct Pick<'k>([Option<&'k str>; 2]);
+
+/// An object key, borrowed from the input unless it had escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Pick<'_> {
+    type Value = [Option<&'de serde_json::value::RawValue>; 2];
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Pick<'_> {
+    type Value = [Option<&'de serde_json::value::RawValue>; 2];
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = [None, None];
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match self.0.iter().position(|wanted| *wanted == Some(&*key)) {
+                Some(i) => found[i] = Some(map.next_value::<&'de serde_json::value::RawValue>()?),
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// Loopback hosts, where plain HTTP cannot be intercepted off the machine.
