@@ -225,16 +225,10 @@ impl Runtime {
         };
         let timestamp = timestamp_now(scheme.timestamp);
         for (field, source) in &scheme.body {
-            let value = match source {
-                ValueSource::Credential(name) => self.credentials.get(name).unwrap_or_default(),
-                ValueSource::Literal(text) => text,
-                ValueSource::Timestamp => &timestamp,
-                // The profile validation keeps signatures and tokens out of the body.
-                ValueSource::HmacSha256(_) | ValueSource::Token(_) | ValueSource::RefreshToken => {
-                    continue;
-                }
-            };
-            object.insert(field.clone(), serde_json::Value::String(value.to_owned()));
+            // The profile validation keeps signatures and tokens out of the body.
+            if let Some(value) = self.credentials.plain(source, &timestamp) {
+                object.insert(field.clone(), serde_json::Value::String(value.to_owned()));
+            }
         }
         let bytes = serde_json::to_vec(&object)
             .map_err(|e| progenitor_client::Error::InvalidRequest(e.to_string()))?;
@@ -309,8 +303,7 @@ impl Runtime {
                 Ok(response) => response,
                 Err(error) => {
                     tracing::debug!(parent: &span, attempt, error = %error, "attempt failed");
-                    if may_retry && let Some(wait) = self.backoff(attempt, None, deadline) {
-                        tokio::time::sleep(wait).await;
+                    if may_retry && self.wait_to_retry(&span, attempt, None, deadline).await {
                         next = resend();
                         continue;
                     }
@@ -344,9 +337,10 @@ impl Runtime {
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.trim().parse::<u64>().ok())
                     .map(Duration::from_secs);
-                if let Some(wait) = self.backoff(attempt, retry_after, deadline) {
-                    tracing::debug!(parent: &span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await;
+                if self
+                    .wait_to_retry(&span, attempt, retry_after, deadline)
+                    .await
+                {
                     next = resend();
                     continue;
                 }
@@ -361,8 +355,7 @@ impl Runtime {
                 Ok(body) => body,
                 Err(error) => {
                     tracing::debug!(parent: &span, attempt, error = %error, "body cut off");
-                    if may_retry && let Some(wait) = self.backoff(attempt, None, deadline) {
-                        tokio::time::sleep(wait).await;
+                    if may_retry && self.wait_to_retry(&span, attempt, None, deadline).await {
                         next = resend();
                         continue;
                     }
@@ -380,6 +373,23 @@ impl Runtime {
         }
         // Only reached when a 401 left nothing to resend (a streamed body): report it as is.
         Ok(failure_response(self.vendor_error(401, operation, b"")))
+    }
+
+    /// Waits before attempt `attempt + 1` and says whether to make it (false: give up, the
+    /// wait would go past the deadline or beyond what the policy allows).
+    async fn wait_to_retry(
+        &self,
+        span: &tracing::Span,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        deadline: Instant,
+    ) -> bool {
+        let Some(wait) = self.backoff(attempt, retry_after, deadline) else {
+            return false;
+        };
+        tracing::debug!(parent: span, attempt, wait_ms = wait.as_millis() as u64, "retrying");
+        tokio::time::sleep(wait).await;
+        true
     }
 
     /// How long to wait before attempt `attempt + 1`, or `None` to give up: exponential

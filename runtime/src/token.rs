@@ -194,19 +194,18 @@ async fn call_token_endpoint(
         )));
     };
     let mut body = serde_json::Map::new();
+    let timestamp = timestamp_now(Default::default());
     for (field, source) in &call.body {
         let value = match source {
-            ValueSource::Credential(name) => {
-                context.credentials.get(name).unwrap_or_default().to_owned()
+            ValueSource::RefreshToken => {
+                refresh_token.map(|t| t.expose_secret()).unwrap_or_default()
             }
-            ValueSource::Literal(text) => text.clone(),
-            ValueSource::Timestamp => timestamp_now(Default::default()),
-            ValueSource::RefreshToken => refresh_token
-                .map(|t| t.expose_secret().to_owned())
-                .unwrap_or_default(),
-            ValueSource::HmacSha256(_) | ValueSource::Token(_) => continue,
+            other => match context.credentials.plain(other, &timestamp) {
+                Some(value) => value,
+                None => continue,
+            },
         };
-        body.insert(field.clone(), serde_json::Value::String(value));
+        body.insert(field.clone(), serde_json::Value::String(value.to_owned()));
     }
     let url = format!("{}{}", context.base_url, operation.path);
     let method =
