@@ -3,8 +3,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{KeyInit, Mac};
+use payspec_runtime::profile::auth::{RequestView, sign};
 use payspec_runtime::profile::{Encoding, MessagePart, Signature};
-use payspec_runtime::signing::{RequestParts, sign};
 
 fn signing(c: &mut Criterion) {
     let recipe = Signature {
@@ -16,7 +16,7 @@ fn signing(c: &mut Criterion) {
     let mut group = c.benchmark_group("hmac_sha256_hex");
     for size in [1024, 64 * 1024] {
         let body = vec![b'x'; size];
-        let parts = RequestParts {
+        let parts = RequestView {
             method: "POST",
             path: "/v1/payment/cancel",
             body: &body,

@@ -104,14 +104,14 @@ const MAIN_RS: &str = r#"include!(concat!(env!("OUT_DIR"), "/vendors.rs"));
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let entry = VENDORS.iter().find(|v| v.name == "acme").unwrap();
+    let settings = payspec_runtime::Settings::new().base_url(args[0].clone());
     let request = payspec_runtime::CallRequest {
         operation: args[1].clone(),
-        settings: payspec_runtime::Settings::new().base_url(args[0].clone()),
         args: args[3..].iter().map(|a| { let (k, v) = a.split_once('=').unwrap(); (k.to_owned(), v.to_owned()) }).collect(),
         body: (args[2] != "-").then(|| serde_json::from_str(&args[2]).unwrap()),
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    match runtime.block_on((entry.call)(request)) {
+    match runtime.block_on((entry.call)(settings, request)) {
         Ok(outcome) => { println!("{}", outcome.body); std::process::ExitCode::SUCCESS }
         Err(error) => { eprintln!("{error}"); std::process::ExitCode::from(1) }
     }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use payspec_runtime::profile::sandbox::{DemoStep, Expectation};
+use payspec_runtime::profile::template::render_value;
 use payspec_runtime::{CallRequest, Error, Settings};
 use payspec_sandbox::{Running, Sandbox};
 use serde_json::Value;
@@ -124,12 +125,11 @@ async fn run_step(
     };
     let request = CallRequest {
         operation: step.operation.clone(),
-        settings: Settings::new().sandbox(running.url()),
         args,
         body,
     };
     let started = Instant::now();
-    let result = (vendor.call)(request).await;
+    let result = (vendor.call)(Settings::new().sandbox(running.url()), request).await;
     let millis = started.elapsed().as_millis();
     let auth = running
         .sandbox
@@ -208,69 +208,10 @@ fn clip(text: &str, width: usize) -> String {
     }
 }
 
-/// Replaces `{{step/pointer}}` (optionally `|number`) in strings with values from earlier steps.
+/// Fills `{{step/pointer}}` templates (the template language of `payspec_profile::template`)
+/// with values from earlier steps.
 fn fill(value: &Value, outputs: &BTreeMap<String, Value>) -> Result<Value, String> {
-    match value {
-        Value::String(text) => fill_text(text, outputs),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| fill(i, outputs))
-            .collect::<Result<_, _>>()
-            .map(Value::Array),
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| fill(v, outputs).map(|v| (k.clone(), v)))
-            .collect::<Result<_, _>>()
-            .map(Value::Object),
-        other => Ok(other.clone()),
-    }
-}
-
-fn fill_text(text: &str, outputs: &BTreeMap<String, Value>) -> Result<Value, String> {
-    let lookup = |template: &str| -> Result<Value, String> {
-        let (reference, as_number) = match template.strip_suffix("|number") {
-            Some(reference) => (reference, true),
-            None => (template, false),
-        };
-        let (step, pointer) = reference.split_once('/').unwrap_or((reference, ""));
-        let pointer = if pointer.is_empty() {
-            String::new()
-        } else {
-            format!("/{pointer}")
-        };
-        let value = outputs
-            .get(step)
-            .and_then(|output| output.pointer(&pointer))
-            .cloned()
-            .ok_or_else(|| format!("no value for {{{{{template}}}}}"))?;
-        match (as_number, &value) {
-            (true, Value::String(s)) => s
-                .parse::<i64>()
-                .map(Value::from)
-                .map_err(|_| format!("{s:?} is not a number")),
-            _ => Ok(value),
-        }
-    };
-    if let Some(inner) = text.strip_prefix("{{").and_then(|t| t.strip_suffix("}}"))
-        && !inner.contains("{{")
-    {
-        return lookup(inner);
-    }
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let Some(end) = rest[start..].find("}}") else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        match lookup(&rest[start + 2..start + end])? {
-            Value::String(s) => out.push_str(&s),
-            other => out.push_str(&other.to_string()),
-        }
-        rest = &rest[start + end + 2..];
-    }
-    out.push_str(rest);
-    Ok(Value::String(out))
+    render_value(value, &|name| outputs.get(name).cloned()).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -75,6 +75,12 @@ enum Command {
         /// The port (0 for any free one).
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// Records kept per resource; beyond it the oldest is evicted.
+        #[arg(long, default_value_t = payspec_sandbox::Options::default().max_records)]
+        max_records: usize,
+        /// Exchanges kept in the in-memory log.
+        #[arg(long, default_value_t = payspec_sandbox::Options::default().log_capacity)]
+        log_size: usize,
     },
 }
 
@@ -96,10 +102,17 @@ struct CallArgs {
     /// A path, query or header parameter, by its spec name.
     #[arg(long = "arg", value_name = "NAME=VALUE")]
     args: Vec<String>,
-    /// The JSON body without the fields the runtime injects, or @FILE.
+    /// The JSON body without the fields the runtime injects; @FILE reads a file, - reads
+    /// standard input.
     #[arg(long)]
     body: Option<String>,
+    /// The largest body read from a file or standard input.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
+    max_body_bytes: u64,
 }
+
+/// The largest `--body` read from a file or standard input by default (10 MiB).
+const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
 
 #[derive(Debug, clap::Args)]
 struct CancelArgs {
@@ -140,12 +153,9 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        let code = match &error {
-            Error::Config(_) | Error::InvalidRequest(_) | Error::UnknownOperation { .. } => 2,
-            Error::Vendor(_)
-            | Error::Communication(_)
-            | Error::InvalidResponse { .. }
-            | Error::UnexpectedResponse { .. } => 1,
+        let code = match error.stage() {
+            payspec_runtime::Stage::NotBuilt => 2,
+            _ => 1,
         };
         Self {
             code,
@@ -176,7 +186,11 @@ fn main() -> ExitCode {
         Command::Check { dir } => specs::check(&dir),
         Command::Generate { out, specs } => specs::generate(&specs, &out),
         Command::Diff { old, new } => specs::diff_specs(&old, &new),
-        Command::Sandbox { port } => sandbox(port),
+        Command::Sandbox {
+            port,
+            max_records,
+            log_size,
+        } => sandbox(port, max_records, log_size),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -236,7 +250,7 @@ fn call(args: CallArgs) -> Result<(), Failure> {
                 vendor.name, operation.id
             )));
         }
-        (Some(text), Some(_)) => Some(read_body(text)?),
+        (Some(text), Some(_)) => Some(read_body(text, args.max_body_bytes)?),
     };
     let settings = Settings {
         base_url: args.base_url,
@@ -246,7 +260,6 @@ fn call(args: CallArgs) -> Result<(), Failure> {
     };
     let request = CallRequest {
         operation: operation.id.to_owned(),
-        settings,
         args: values,
         body,
     };
@@ -257,7 +270,7 @@ fn call(args: CallArgs) -> Result<(), Failure> {
             code: 1,
             message: format!("cannot start the async runtime: {e}"),
         })?;
-    let response = runtime.block_on((vendor.call)(request))?;
+    let response = runtime.block_on((vendor.call)(settings, request))?;
     let text = serde_json::to_string_pretty(&response.body).map_err(|e| Failure {
         code: 1,
         message: format!("cannot print the response: {e}"),
@@ -268,7 +281,7 @@ fn call(args: CallArgs) -> Result<(), Failure> {
 
 /// Prints `{"vendor", "status", "vendor_status"}`; exit 0 for cancelled or pending, else 1.
 fn cancel(args: CancelArgs) -> Result<(), Failure> {
-    use payspec_runtime::cancel::{CancelReference, outcome, request};
+    use payspec_runtime::cancel::{CancelReference, run};
     let vendor = find_vendor(&args.vendor)?;
     let profile = vendor
         .profile()
@@ -283,25 +296,28 @@ fn cancel(args: CancelArgs) -> Result<(), Failure> {
         sandbox: args.sandbox,
         ..Settings::default()
     };
-    let call = request(&profile, &reference, settings)?;
-    let result = async_runtime()?
-        .block_on((vendor.call)(call))
-        .map(|o| (o.status, o.body));
-    let outcome = outcome(&profile, result)?;
+    let send = |request| {
+        let settings = settings.clone();
+        async move {
+            (vendor.call)(settings, request)
+                .await
+                .map(|o| (o.status, o.body))
+        }
+    };
+    let outcome = async_runtime()?.block_on(run(&profile, &reference, send, send))?;
     say!("{}", outcome.summary());
     if outcome.is_accepted() {
-        Ok(())
-    } else {
-        let reason = outcome
-            .error
-            .as_ref()
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| format!("{} is {}", vendor.name, outcome.status.as_str()));
-        Err(Failure {
-            code: 1,
-            message: reason,
-        })
+        return Ok(());
     }
+    let reason = match (&outcome.note, &outcome.error) {
+        (Some(note), _) => note.clone(),
+        (None, Some(error)) => error.to_string(),
+        (None, None) => format!("{} is {}", vendor.name, outcome.status.as_str()),
+    };
+    Err(Failure {
+        code: 1,
+        message: reason,
+    })
 }
 
 fn async_runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -328,13 +344,21 @@ fn demo(vendors: &[String]) -> Result<(), Failure> {
     }
 }
 
-fn sandbox(port: u16) -> Result<(), Failure> {
+fn sandbox(port: u16, max_records: usize, log_size: usize) -> Result<(), Failure> {
     let runtime = async_runtime()?;
+    let options = payspec_sandbox::Options {
+        max_records,
+        log_capacity: log_size,
+        ..Default::default()
+    };
     runtime.block_on(async {
-        let sandbox = payspec_sandbox::Sandbox::new().map_err(|e| Failure {
-            code: 1,
-            message: e.to_string(),
-        })?;
+        let sandbox =
+            payspec_sandbox::Sandbox::with_options(payspec::VENDORS, options).map_err(|e| {
+                Failure {
+                    code: 1,
+                    message: e.to_string(),
+                }
+            })?;
         let demo = sandbox.demo_credentials();
         let running = sandbox
             .start(([127, 0, 0, 1], port).into())
@@ -361,8 +385,9 @@ fn sandbox(port: u16) -> Result<(), Failure> {
             }
         }
         say!(
-            "Faults on request: header {}: 503|429|timeout|reset|html|garbage|empty|unknown-enum|slow:MS",
-            payspec_sandbox::FAULT_HEADER
+            "Faults on request: header {}: {}[xN][@operation]",
+            payspec_sandbox::FAULT_HEADER,
+            payspec_sandbox::FAULT_KINDS
         );
         std::future::pending::<()>().await;
         Ok(())
@@ -379,15 +404,23 @@ fn find_vendor(name: &str) -> Result<&'static VendorEntry, Failure> {
     })
 }
 
-/// `--body` is JSON text, or `@FILE` naming a file of JSON.
-fn read_body(text: &str) -> Result<serde_json::Value, Failure> {
-    let (source, json) = match text.strip_prefix('@') {
-        Some(path) => {
-            let json = std::fs::read_to_string(path)
-                .map_err(|e| Failure::usage(format!("--body @{path}: {e}")))?;
-            (path.to_owned(), json)
-        }
-        None => ("--body".to_owned(), text.to_owned()),
+/// `--body` is JSON text, `@FILE` naming a file of JSON, or `-` for standard input; a file or
+/// standard input is read up to `limit` bytes, and a larger one is refused.
+fn read_body(text: &str, limit: u64) -> Result<serde_json::Value, Failure> {
+    let (source, json) = match text {
+        "-" => (
+            "--body - (standard input)".to_owned(),
+            read_limited(std::io::stdin().lock(), limit, "--body -")?,
+        ),
+        _ => match text.strip_prefix('@') {
+            Some(path) => {
+                let flag = format!("--body @{path}");
+                let file = std::fs::File::open(path)
+                    .map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
+                (flag.clone(), read_limited(file, limit, &flag)?)
+            }
+            None => ("--body".to_owned(), text.to_owned()),
+        },
     };
     serde_json::from_str(&json).map_err(|e| {
         Failure::usage(format!(
@@ -396,4 +429,20 @@ fn read_body(text: &str) -> Result<serde_json::Value, Failure> {
             e.column()
         ))
     })
+}
+
+/// Reads at most `limit` bytes of UTF-8 text; more is an error naming the flag and the limit.
+fn read_limited(reader: impl std::io::Read, limit: u64, flag: &str) -> Result<String, Failure> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(Failure::usage(format!(
+            "{flag}: larger than the limit of {limit} bytes (raise it with --max-body-bytes)"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| Failure::usage(format!("{flag}: not UTF-8 text: {e}")))
 }

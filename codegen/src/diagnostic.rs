@@ -100,5 +100,5 @@ impl Diagnostics {
 
 /// Escapes one JSON pointer reference token (RFC 6901).
 pub(crate) fn token(segment: &str) -> String {
-    payspec_profile::escape_pointer(segment)
+    payspec_profile::pointer::escape(segment)
 }

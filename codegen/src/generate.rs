@@ -26,6 +26,18 @@ pub fn generate(vendor: &Vendor) -> Result<String, Diagnostics> {
     })?;
     let mut file = file;
     crate::open_enums::open_enums(&mut file);
+    let unexpected = crate::send::rewrite_sends(&mut file);
+    if !unexpected.is_empty() {
+        return Err(Diagnostic::new(
+            &vendor.files.spec,
+            "",
+            format!(
+                "internal error: progenitor's code for {} does not have the shape this generator rewrites",
+                unexpected.join(", ")
+            ),
+        )
+        .into());
+    }
     let setters = builder_setters(&file);
     let glue = glue_tokens(vendor, &setters)?;
     let glue: syn::File = syn::parse2(glue).map_err(|e| {
@@ -50,8 +62,9 @@ fn progenitor_tokens(vendor: &Vendor) -> Result<TokenStream, Diagnostics> {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        .with_inner_type(quote!(payspec_runtime::Runtime))
-        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote!(::payspec_runtime::Runtime))
+        // The hooks are not called: each `send` is rewritten to call the runtime (send.rs).
+        .with_hooks(HooksMode::Optional)
         .with_derive("PartialEq");
     // Go-style nullable wrappers become the runtime's optional types (vendor.yaml names them).
     for (schema, kind) in &vendor.profile.nullable_wrappers {
@@ -288,7 +301,9 @@ fn glue_tokens(
                 #(#steps)*
                 let response = builder.send().await?;
                 let status = response.status().as_u16();
-                payspec_runtime::call::to_outcome(status, response.into_inner())
+                let mut outcome = payspec_runtime::call::to_outcome(status, response.into_inner())?;
+                client.inner.scrub_json(&mut outcome.body);
+                Ok(outcome)
             }
         });
     }
@@ -334,7 +349,7 @@ fn glue_tokens(
             profile_json: PROFILE_JSON,
             spec_json: SPEC_JSON,
             operations: OPERATIONS,
-            call: |request| Box::pin(call(request)),
+            call: |settings, request| Box::pin(call(settings, request)),
         };
 
         impl Client {
@@ -358,36 +373,16 @@ fn glue_tokens(
         #callbacks
 
 
-        impl progenitor_client::ClientHooks<payspec_runtime::Runtime> for Client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> Result<(), progenitor_client::Error<E>> {
-                self.inner.prepare(request, info.operation_id)
-            }
-
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                self.inner.execute(&self.client, request, info.operation_id).await
-            }
-
-            async fn post<E>(
-                &self,
-                result: &reqwest::Result<reqwest::Response>,
-                _info: &progenitor_client::OperationInfo,
-            ) -> Result<(), progenitor_client::Error<E>> {
-                payspec_runtime::Runtime::inspect(result)
-            }
+        /// Calls one operation by its operationId with untyped arguments (the CLI's path),
+        /// with a client built from `settings`.
+        pub async fn call(settings: payspec_runtime::Settings, request: payspec_runtime::CallRequest) -> Result<payspec_runtime::call::CallOutcome, payspec_runtime::Error> {
+            let client = Client::with_settings(settings)?;
+            dispatch(&client, request).await
         }
 
-        /// Calls one operation by its operationId with untyped arguments (the CLI's path):
+        /// Calls one operation by its operationId with untyped arguments, through `client`:
         /// the arguments are parsed into the operation's typed parameters and body first.
-        pub async fn call(request: payspec_runtime::CallRequest) -> Result<payspec_runtime::call::CallOutcome, payspec_runtime::Error> {
-            let client = Client::with_settings(request.settings.clone())?;
+        pub async fn dispatch(client: &Client, request: payspec_runtime::CallRequest) -> Result<payspec_runtime::call::CallOutcome, payspec_runtime::Error> {
             match request.operation.as_str() {
                 #(#arms)*
                 other => Err(payspec_runtime::Error::UnknownOperation {
@@ -399,7 +394,8 @@ fn glue_tokens(
     })
 }
 
-/// `impl Cancel for Client`: the unified cancel through the vendor's typed cancel operation.
+/// `impl Cancel for Client`: the unified cancel through the vendor's typed cancel operation
+/// (and its state-read operation, through the untyped dispatch of the same client).
 fn cancel_tokens(
     method: &proc_macro2::Ident,
     steps: &[TokenStream],
@@ -414,17 +410,22 @@ fn cancel_tokens(
                 &self,
                 reference: &payspec_runtime::cancel::CancelReference,
             ) -> Result<payspec_runtime::cancel::CancelOutcome<Self::Response>, payspec_runtime::Error> {
-                let profile = self.inner.profile();
-                let request = payspec_runtime::cancel::request(profile, reference, payspec_runtime::Settings::default())?;
-                #[allow(unused_mut)]
-                let mut builder = self.#method();
-                #(#steps)*
-                let result = builder
-                    .send()
-                    .await
-                    .map(|response| (response.status().as_u16(), response.into_inner()))
-                    .map_err(payspec_runtime::Error::from);
-                payspec_runtime::cancel::outcome(profile, result)
+                let client = self;
+                payspec_runtime::cancel::run(
+                    client.inner.profile(),
+                    reference,
+                    |request| async move {
+                        #[allow(unused_mut)]
+                        let mut builder = client.#method();
+                        #(#steps)*
+                        let response = builder.send().await?;
+                        Ok((response.status().as_u16(), response.into_inner()))
+                    },
+                    |request| async move {
+                        dispatch(client, request).await.map(|outcome| (outcome.status, outcome.body))
+                    },
+                )
+                .await
             }
         }
     }

@@ -18,6 +18,7 @@ mod locate;
 mod normalize;
 mod open_enums;
 mod overlay;
+mod send;
 pub mod synthetic;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

@@ -256,6 +256,16 @@ pub fn normalize(
                     }
                 }
             }
+            // A vendor that answers 200 where its spec says 201 still answered with success: one
+            // success response is taken for the whole 2xx range.
+            if operation.responses.responses.len() == 1
+                && let Some(response) = operation.responses.responses.pop().map(|(_, r)| r)
+            {
+                operation
+                    .responses
+                    .responses
+                    .insert(StatusCode::Range(2), response);
+            }
             if success_schemas.len() > 1 {
                 let statuses: Vec<&str> = success_schemas.iter().map(|(s, _)| s.as_str()).collect();
                 problems.push(Diagnostic::new(file, format!("{pointer}/responses"), format!(
@@ -808,11 +818,11 @@ fn check_profile_references(
             }
         }
     }
-    for (i, operation) in profile.idempotent.iter().enumerate() {
+    for operation in profile.retry.keys() {
         if !known.contains(&operation.as_str()) {
             problems.push(Diagnostic::new(
                 &files.profile,
-                format!("/idempotent/{i}"),
+                format!("/retry/{}", token(operation)),
                 format!(
                     "{operation:?} is not an operation of the spec ({})",
                     known.join(", ")
@@ -820,18 +830,26 @@ fn check_profile_references(
             ));
         }
     }
-    if let Some(cancel) = &profile.cancel
-        && !known.contains(&cancel.operation.as_str())
-    {
-        problems.push(Diagnostic::new(
-            &files.profile,
-            "/cancel/operation",
-            format!(
-                "{:?} is not an operation of the spec ({})",
-                cancel.operation,
-                known.join(", ")
-            ),
-        ));
+    if let Some(cancel) = &profile.cancel {
+        let read = cancel
+            .reconcile
+            .as_ref()
+            .map(|r| ("/cancel/reconcile/operation", &r.operation));
+        for (at, operation) in [("/cancel/operation", &cancel.operation)]
+            .into_iter()
+            .chain(read)
+        {
+            if !known.contains(&operation.as_str()) {
+                problems.push(Diagnostic::new(
+                    &files.profile,
+                    at,
+                    format!(
+                        "{operation:?} is not an operation of the spec ({})",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
     }
     for (i, step) in profile.sandbox.demo.iter().enumerate() {
         if !known.contains(&step.operation.as_str()) {

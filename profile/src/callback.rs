@@ -70,3 +70,58 @@ pub enum CallbackPart {
     /// A fixed string.
     Literal(String),
 }
+
+/// The payload's top-level fields as sent: strings unquoted, numbers and booleans as written.
+/// The error names the format (`JSON` or `form data`) and why.
+pub fn fields(
+    format: CallbackFormat,
+    body: &[u8],
+) -> Result<std::collections::BTreeMap<String, String>, (&'static str, String)> {
+    match format {
+        CallbackFormat::Json => {
+            let raw: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+                serde_json::from_slice(body).map_err(|e| ("JSON", e.to_string()))?;
+            Ok(raw
+                .into_iter()
+                .map(|(name, value)| {
+                    let text = value.get();
+                    let text =
+                        serde_json::from_str::<String>(text).unwrap_or_else(|_| text.to_owned());
+                    (name, text)
+                })
+                .collect())
+        }
+        CallbackFormat::Form => {
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(body).map_err(|e| ("form data", e.to_string()))?;
+            Ok(pairs.into_iter().collect())
+        }
+    }
+}
+
+/// The digest a callback must carry, over its fields; `Err(field)` names a field the message
+/// needs and the payload lacks.
+pub fn expected_digest(
+    callback: &Callback,
+    key: &str,
+    fields: &std::collections::BTreeMap<String, String>,
+) -> Result<String, String> {
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(callback.message.len() * 2);
+    for (i, part) in callback.message.iter().enumerate() {
+        if i > 0 {
+            parts.push(callback.separator.as_bytes());
+        }
+        parts.push(match part {
+            CallbackPart::Key => key.as_bytes(),
+            CallbackPart::Literal(text) => text.as_bytes(),
+            CallbackPart::Field(field) => {
+                fields.get(field).ok_or_else(|| field.clone())?.as_bytes()
+            }
+        });
+    }
+    let digest = match callback.digest {
+        Digest::Sha256 => crate::digest::sha256(parts),
+        Digest::HmacSha256 => crate::digest::hmac_sha256(key.as_bytes(), parts),
+    };
+    Ok(crate::digest::encode(&digest, callback.encoding))
+}

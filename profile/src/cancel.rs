@@ -41,10 +41,11 @@ impl UnifiedStatus {
 pub struct CancelSpec {
     /// The cancel operation.
     pub operation: String,
-    /// Its parameters; `{id}`, `{external_id}` and `{date}` stand for the reference's parts.
+    /// Its parameters, as templates of the reference's parts: `{{id}}`, `{{external_id}}`,
+    /// `{{date}}` (`|number` makes a number of one).
     #[serde(default)]
     pub args: BTreeMap<String, String>,
-    /// Its body; string values may be `{id}`, `{id|number}`, `{external_id}` or `{date}`.
+    /// Its body; strings are templates as in `args`.
     #[serde(default)]
     pub body: Option<Value>,
     /// JSON pointer to the vendor's status in the successful response (after the envelope).
@@ -59,7 +60,31 @@ pub struct CancelSpec {
     /// Vendor errors, by the outcome they mean. An error not listed is `unknown`.
     #[serde(default)]
     pub errors: BTreeMap<UnifiedStatus, Vec<ErrorMatch>>,
+    /// How to read the resource's state when the cancel's own answer cannot be trusted: it was
+    /// lost after the request left, or it answers a repeated request ("invalid transition" to
+    /// a cancel that the first attempt carried out). Its status is read with `statuses`.
+    #[serde(default)]
+    pub reconcile: Option<StateRead>,
 }
+
+/// A call that reads a resource's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateRead {
+    /// The operation that reads it.
+    pub operation: String,
+    /// Its parameters, templates as in the cancel's.
+    #[serde(default)]
+    pub args: BTreeMap<String, String>,
+    /// Its body, templates as in the cancel's.
+    #[serde(default)]
+    pub body: Option<Value>,
+    /// JSON pointer to the status in its response.
+    pub status: String,
+}
+
+/// The names a cancel template may use: the parts of a unified reference.
+pub const REFERENCE_PARTS: [&str; 3] = ["id", "external_id", "date"];
 
 /// Which vendor errors mean an outcome: every given part must match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,18 +1,31 @@
 //! The vendor profile: everything about a vendor's API that its OpenAPI text cannot say,
-//! declared as data in `specs/<vendor>/vendor.yaml`.
+//! declared as data in `specs/<vendor>/vendor.yaml`, and its one interpretation.
 //!
-//! The code generator reads and validates a profile at build time and embeds it (as JSON)
-//! in the generated client; the runtime interprets it at request time. Nothing here knows
-//! any particular vendor: a new vendor whose auth fits these building blocks needs no Rust.
+//! The model (this module) is read and validated by the code generator at build time and
+//! embedded (as JSON) in the generated client. What it means is computed here, once, with no
+//! I/O: auth as instructions ([`auth`]), digests ([`digest`]), envelopes ([`envelope`]), error
+//! bodies ([`error_body`]), token grants ([`grant`]), templates ([`template`]), JSON pointers
+//! ([`pointer`]) and the OpenAPI helpers ([`openapi`]). The runtime applies these results to
+//! requests, the sandbox verifies requests against them. Nothing here knows a particular
+//! vendor: a new vendor whose auth fits these building blocks needs no Rust.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod auth;
 pub mod callback;
 pub mod cancel;
 mod describe;
+pub mod digest;
+pub mod envelope;
+pub mod error_body;
+pub mod grant;
+pub mod openapi;
+pub mod pointer;
 pub mod sandbox;
+pub mod template;
+pub mod timestamp;
 mod validate;
 
 pub use callback::{Callback, CallbackFormat, CallbackPart, Digest, KeySource};
@@ -58,14 +71,35 @@ pub struct Profile {
     /// How the unified cancellation maps onto this vendor.
     #[serde(default)]
     pub cancel: Option<CancelSpec>,
-    /// Operations that are safe to retry although their method is not idempotent (a POST that
-    /// only reads, such as OneKey's cashout status).
+    /// Whether an operation may be sent again after an attempt that failed on the way (a
+    /// connection lost, a 429/502/503/504), by operationId. The HTTP method is the default:
+    /// GET, HEAD, PUT, DELETE and OPTIONS are retried, POST and PATCH are not. `true` marks a
+    /// POST that only reads (OneKey's cashout status); `false` a PUT or DELETE that must not be
+    /// repeated.
     #[serde(default)]
-    pub idempotent: Vec<String>,
+    pub retry: BTreeMap<String, bool>,
+    /// What the client does with a redirect (3xx) answer.
+    #[serde(default)]
+    pub redirects: RedirectPolicy,
     /// Callbacks (webhooks, notifications) the vendor sends, and how to verify them.
     #[serde(default)]
     pub callbacks: BTreeMap<String, Callback>,
 }
+
+/// What a client does when the vendor answers with a redirect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectPolicy {
+    /// A redirect is an error naming its status and target: nothing is sent elsewhere.
+    #[default]
+    Refuse,
+    /// Followed to the same origin only (scheme, host and port), over https or loopback,
+    /// re-signed for the new URL; any other target is an error.
+    SameOrigin,
+}
+
+/// The HTTP methods retried by default: those whose repetition has the effect of one request.
+pub const IDEMPOTENT_METHODS: [&str; 5] = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"];
 
 /// A response envelope: where the payload is, and how a success is told from a failure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,6 +206,24 @@ impl Profile {
     /// The environment variable a credential is read from: `PAYSPEC_<VENDOR>_<NAME>`.
     pub fn credential_variable(&self, credential: &str) -> String {
         credential_variable(&self.vendor, credential)
+    }
+
+    /// Whether an operation may be sent again after an attempt that failed on the way: as
+    /// vendor.yaml's `retry:` says, else by its method.
+    pub fn may_retry(&self, operation_id: &str, method: &str) -> bool {
+        self.retry
+            .get(operation_id)
+            .copied()
+            .unwrap_or_else(|| IDEMPOTENT_METHODS.contains(&method.to_ascii_uppercase().as_str()))
+    }
+
+    /// Whether an operation's scheme sends a bearer token the runtime obtains.
+    pub fn uses_token(&self, operation_id: &str) -> bool {
+        self.scheme_for(operation_id).is_some_and(|s| {
+            s.headers
+                .values()
+                .any(|v| matches!(v, ValueSource::Token(_)))
+        })
     }
 
     /// The auth scheme an operation uses, or `None` when it is sent unauthenticated.
@@ -338,7 +390,7 @@ impl Scheme {
         let mut uses = Vec::new();
         for (place, values) in [("headers", &self.headers), ("body", &self.body)] {
             for (name, value) in values {
-                let pointer = format!("/{place}/{}", escape_pointer(name));
+                let pointer = format!("/{place}/{}", pointer::escape(name));
                 match value {
                     ValueSource::Credential(c) => {
                         uses.push((format!("{pointer}/credential"), c.as_str()))
@@ -355,9 +407,4 @@ impl Scheme {
         }
         uses
     }
-}
-
-/// Escapes one JSON pointer reference token (RFC 6901): `~` as `~0`, `/` as `~1`.
-pub fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }

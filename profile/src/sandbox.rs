@@ -11,16 +11,52 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SandboxSpec {
-    /// How the vendor answers each kind of failure (`unauthorized`, `invalid`, `not_found`,
-    /// `conflict`); a kind not listed gets a plain `{code, message}` in the vendor's error shape.
+    /// How the vendor answers each kind of failure; a kind not listed gets a plain
+    /// `{code, message}` in the vendor's error shape with a conventional status.
     #[serde(default)]
-    pub errors: BTreeMap<String, ErrorReply>,
+    pub errors: BTreeMap<FailureKind, ErrorReply>,
     /// Resources the sandbox keeps state for, by name.
     #[serde(default)]
     pub resources: BTreeMap<String, Resource>,
     /// The flow `payspec demo` runs, in order.
     #[serde(default)]
     pub demo: Vec<DemoStep>,
+}
+
+/// A kind of failure the sandbox answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// Wrong or missing credentials, signature or token.
+    Unauthorized,
+    /// Parameters or body that the spec does not allow, or a body that is not JSON.
+    Invalid,
+    /// No such record or endpoint.
+    NotFound,
+    /// The record is not in a state that allows the operation.
+    Conflict,
+}
+
+impl FailureKind {
+    /// The status used when vendor.yaml gives none for the kind.
+    pub fn default_status(self) -> u16 {
+        match self {
+            FailureKind::Unauthorized => 401,
+            FailureKind::Invalid => 400,
+            FailureKind::NotFound => 404,
+            FailureKind::Conflict => 409,
+        }
+    }
+
+    /// The message used when vendor.yaml gives none for the kind.
+    pub fn default_message(self) -> &'static str {
+        match self {
+            FailureKind::Unauthorized => "Unauthorized",
+            FailureKind::Invalid => "Invalid request",
+            FailureKind::NotFound => "Not found",
+            FailureKind::Conflict => "The operation is not allowed in the current state",
+        }
+    }
 }
 
 /// A failure reply: HTTP status and the vendor's own code and message (placed in the body by
@@ -140,7 +176,8 @@ pub struct Derived {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemoStep {
-    /// A name later steps use to refer to this step's response: `{{name/pointer}}`.
+    /// A name later steps use to refer to this step's response: `{{name/pointer}}` (the
+    /// template language of [`crate::template`]).
     #[serde(default)]
     pub name: Option<String>,
     /// What this step shows, for the table.

@@ -1,7 +1,13 @@
 //! Consistency checks of a profile on its own (the code generator adds the checks that
-//! need the OpenAPI document, such as operation names).
+//! need the OpenAPI document, such as operation names). Each section of vendor.yaml has its
+//! own check; every problem is located by a JSON pointer into the file.
 
-use crate::{Profile, SchemeChoice, ValueSource, escape_pointer};
+use std::collections::BTreeSet;
+
+use crate::cancel::REFERENCE_PARTS;
+use crate::pointer::escape;
+use crate::template::{Template, templates_in};
+use crate::{KeySource, Profile, Scheme, SchemeChoice, SuccessRule, TokenProvider, ValueSource};
 
 /// One thing wrong with a profile, located by a JSON pointer into `vendor.yaml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +45,18 @@ impl Profile {
     /// Every problem found, in document order; empty when the profile is consistent.
     pub fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
+        self.check_identity(&mut problems);
+        self.check_auth(&mut problems);
+        for (name, provider) in &self.tokens {
+            self.check_token_provider(name, provider, &mut problems);
+        }
+        self.check_callbacks(&mut problems);
+        self.check_pointers(&mut problems);
+        self.check_templates(&mut problems);
+        problems
+    }
+
+    fn check_identity(&self, problems: &mut Vec<Problem>) {
         if !is_identifier(&self.vendor) {
             problems.push(Problem::new(
                 "/vendor",
@@ -54,7 +72,7 @@ impl Profile {
         for (name, url) in &self.servers {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 problems.push(Problem::new(
-                    format!("/servers/{}", escape_pointer(name)),
+                    format!("/servers/{}", escape(name)),
                     format!("server URL {url:?} must start with https:// or http://"),
                 ));
             }
@@ -72,11 +90,14 @@ impl Profile {
         for name in self.credentials.keys() {
             if !is_identifier(name) {
                 problems.push(Problem::new(
-                    format!("/credentials/{}", escape_pointer(name)),
+                    format!("/credentials/{}", escape(name)),
                     format!("credential name {name:?} must be lower case letters, digits and '_'"),
                 ));
             }
         }
+    }
+
+    fn check_auth(&self, problems: &mut Vec<Problem>) {
         if !self.auth.schemes.contains_key(&self.auth.default) {
             problems.push(Problem::new(
                 "/auth/default",
@@ -92,7 +113,7 @@ impl Profile {
                 && !self.auth.schemes.contains_key(scheme)
             {
                 problems.push(Problem::new(
-                    format!("/auth/operations/{}", escape_pointer(operation)),
+                    format!("/auth/operations/{}", escape(operation)),
                     format!(
                         "scheme {scheme:?} is not one of the schemes ({}) nor \"none\"",
                         names(self.auth.schemes.keys())
@@ -100,129 +121,133 @@ impl Profile {
                 ));
             }
         }
-        for (scheme_name, scheme) in &self.auth.schemes {
-            let base = format!("/auth/schemes/{}", escape_pointer(scheme_name));
-            for (pointer, credential) in scheme.credential_uses() {
-                if !self.credentials.contains_key(credential) {
-                    problems.push(Problem::new(
-                        format!("{base}{pointer}"),
-                        format!(
-                            "unknown credential {credential:?} (declared: {})",
-                            names(self.credentials.keys())
-                        ),
-                    ));
-                }
-            }
-            for (field, source) in &scheme.body {
-                if matches!(source, ValueSource::HmacSha256(_)) {
-                    problems.push(Problem::new(
-                        format!("{base}/body/{}", escape_pointer(field)),
-                        "a signature cannot go inside the body it signs: put it in a header",
-                    ));
-                }
-            }
-            for header in scheme.headers.keys() {
-                if !is_header_name(header) {
-                    problems.push(Problem::new(
-                        format!("{base}/headers/{}", escape_pointer(header)),
-                        format!("{header:?} is not a valid HTTP header name"),
-                    ));
-                }
-            }
+        for (name, scheme) in &self.auth.schemes {
+            self.check_scheme(&format!("/auth/schemes/{}", escape(name)), scheme, problems);
         }
-        for (scheme_name, scheme) in &self.auth.schemes {
-            let base = format!("/auth/schemes/{}", escape_pointer(scheme_name));
-            for (place, values) in [("headers", &scheme.headers), ("body", &scheme.body)] {
-                for (name, source) in values {
-                    let pointer = format!("{base}/{place}/{}", escape_pointer(name));
-                    match source {
-                        ValueSource::Token(provider) if !self.tokens.contains_key(provider) => {
-                            problems.push(Problem::new(
-                                format!("{pointer}/token"),
-                                format!(
-                                    "unknown token provider {provider:?} (declared: {})",
-                                    names(self.tokens.keys())
-                                ),
-                            ));
-                        }
-                        ValueSource::RefreshToken => problems.push(Problem::new(
-                            pointer,
-                            "refresh_token can only be sent by a token provider's refresh call",
-                        )),
-                        ValueSource::Token(_) if place == "body" => problems.push(Problem::new(
-                            pointer,
-                            "a bearer token goes in a header, not the body",
-                        )),
-                        _ => {}
-                    }
-                }
-            }
+    }
+
+    fn check_scheme(&self, base: &str, scheme: &Scheme, problems: &mut Vec<Problem>) {
+        for (pointer, credential) in scheme.credential_uses() {
+            self.check_credential(&format!("{base}{pointer}"), credential, problems);
         }
-        for (name, provider) in &self.tokens {
-            let base = format!("/tokens/{}", escape_pointer(name));
-            let calls = [
-                ("login", Some(&provider.login)),
-                ("refresh", provider.refresh.as_ref()),
-            ];
-            for (call_name, call) in calls {
-                let Some(call) = call else { continue };
-                for (field, source) in &call.body {
-                    let pointer = format!("{base}/{call_name}/body/{}", escape_pointer(field));
-                    match source {
-                        ValueSource::Credential(c) if !self.credentials.contains_key(c) => problems.push(Problem::new(
-                            format!("{pointer}/credential"),
-                            format!("unknown credential {c:?} (declared: {})", names(self.credentials.keys())),
-                        )),
-                        ValueSource::RefreshToken if call_name == "login" => {
-                            problems.push(Problem::new(pointer, "a login cannot send a refresh token"))
-                        }
-                        ValueSource::HmacSha256(_) | ValueSource::Token(_) => problems.push(Problem::new(
-                            pointer,
-                            "a token call's body takes credentials, literals, timestamps or the refresh token",
-                        )),
-                        _ => {}
-                    }
-                }
-            }
-            if provider.refresh.is_some() && provider.refresh_token.is_none() {
+        for header in scheme.headers.keys() {
+            if !is_header_name(header) {
                 problems.push(Problem::new(
-                    format!("{base}/refresh"),
-                    "a refresh call needs `refresh_token`, the pointer to the refresh token in responses",
+                    format!("{base}/headers/{}", escape(header)),
+                    format!("{header:?} is not a valid HTTP header name"),
                 ));
             }
-            let pointers = [
-                ("access_token", Some(&provider.access_token)),
-                ("refresh_token", provider.refresh_token.as_ref()),
-                ("expires_in", provider.expires_in.as_ref()),
-            ];
-            for (field, pointer) in pointers {
-                if let Some(pointer) = pointer {
-                    check_pointer(&mut problems, format!("{base}/{field}"), pointer);
+        }
+        for (place, values) in [("headers", &scheme.headers), ("body", &scheme.body)] {
+            for (name, source) in values {
+                let pointer = format!("{base}/{place}/{}", escape(name));
+                let message = match source {
+                    ValueSource::Token(provider) if !self.tokens.contains_key(provider) => {
+                        problems.push(Problem::new(
+                            format!("{pointer}/token"),
+                            format!(
+                                "unknown token provider {provider:?} (declared: {})",
+                                names(self.tokens.keys())
+                            ),
+                        ));
+                        continue;
+                    }
+                    ValueSource::RefreshToken => {
+                        "refresh_token can only be sent by a token provider's refresh call"
+                    }
+                    ValueSource::Token(_) if place == "body" => {
+                        "a bearer token goes in a header, not the body"
+                    }
+                    ValueSource::HmacSha256(_) if place == "body" => {
+                        "a signature cannot go inside the body it signs: put it in a header"
+                    }
+                    _ => continue,
+                };
+                problems.push(Problem::new(pointer, message));
+            }
+        }
+    }
+
+    fn check_token_provider(
+        &self,
+        name: &str,
+        provider: &TokenProvider,
+        problems: &mut Vec<Problem>,
+    ) {
+        let base = format!("/tokens/{}", escape(name));
+        let calls = [
+            ("login", Some(&provider.login)),
+            ("refresh", provider.refresh.as_ref()),
+        ];
+        for (call_name, call) in calls {
+            let Some(call) = call else { continue };
+            for (field, source) in &call.body {
+                let pointer = format!("{base}/{call_name}/body/{}", escape(field));
+                match source {
+                    ValueSource::Credential(c) => {
+                        self.check_credential(&format!("{pointer}/credential"), c, problems)
+                    }
+                    ValueSource::RefreshToken if call_name == "login" => {
+                        problems.push(Problem::new(pointer, "a login cannot send a refresh token"))
+                    }
+                    ValueSource::HmacSha256(_) | ValueSource::Token(_) => problems.push(Problem::new(
+                        pointer,
+                        "a token call's body takes credentials, literals, timestamps or the refresh token",
+                    )),
+                    _ => {}
                 }
             }
         }
+        if provider.refresh.is_some() && provider.refresh_token.is_none() {
+            problems.push(Problem::new(
+                format!("{base}/refresh"),
+                "a refresh call needs `refresh_token`, the pointer to the refresh token in responses",
+            ));
+        }
+        let pointers = [
+            ("access_token", Some(&provider.access_token)),
+            ("refresh_token", provider.refresh_token.as_ref()),
+            ("expires_in", provider.expires_in.as_ref()),
+        ];
+        for (field, pointer) in pointers {
+            if let Some(pointer) = pointer {
+                check_pointer(problems, format!("{base}/{field}"), pointer);
+            }
+        }
+    }
+
+    fn check_callbacks(&self, problems: &mut Vec<Problem>) {
         for (name, callback) in &self.callbacks {
-            if let crate::KeySource::Credential(credential) = &callback.key
-                && !self.credentials.contains_key(credential)
-            {
-                problems.push(Problem::new(
-                    format!("/callbacks/{}/key/credential", escape_pointer(name)),
-                    format!(
-                        "unknown credential {credential:?} (declared: {})",
-                        names(self.credentials.keys())
-                    ),
-                ));
+            if let KeySource::Credential(credential) = &callback.key {
+                let at = format!("/callbacks/{}/key/credential", escape(name));
+                self.check_credential(&at, credential, problems);
             }
         }
+    }
+
+    fn check_credential(&self, at: &str, credential: &str, problems: &mut Vec<Problem>) {
+        if !self.credentials.contains_key(credential) {
+            problems.push(Problem::new(
+                at,
+                format!(
+                    "unknown credential {credential:?} (declared: {})",
+                    names(self.credentials.keys())
+                ),
+            ));
+        }
+    }
+
+    fn check_pointers(&self, problems: &mut Vec<Problem>) {
         if let Some(envelope) = &self.envelope {
             if let Some(pointer) = &envelope.payload {
-                check_pointer(&mut problems, "/envelope/payload".into(), pointer);
+                check_pointer(problems, "/envelope/payload".into(), pointer);
             }
-            if let Some(
-                crate::SuccessRule::Equals { pointer, .. } | crate::SuccessRule::Absent { pointer },
-            ) = &envelope.success
-            {
-                check_pointer(&mut problems, "/envelope/success".into(), pointer);
+            if let Some(rule) = &envelope.success {
+                let at = match rule {
+                    SuccessRule::Equals { .. } => "/envelope/success/equals/pointer",
+                    SuccessRule::Absent { .. } => "/envelope/success/absent/pointer",
+                };
+                check_pointer(problems, at.into(), rule.pointer());
             }
         }
         for (field, pointer) in [
@@ -230,15 +255,106 @@ impl Profile {
             ("message", &self.errors.message),
         ] {
             if let Some(pointer) = pointer.as_ref().filter(|p| !p.is_empty()) {
-                check_pointer(&mut problems, format!("/errors/{field}"), pointer);
+                check_pointer(problems, format!("/errors/{field}"), pointer);
             }
         }
-        problems
+        if let Some(cancel) = &self.cancel {
+            if let Some(status) = &cancel.status {
+                check_pointer(problems, "/cancel/status".into(), status);
+            }
+            if let Some(read) = &cancel.reconcile {
+                check_pointer(problems, "/cancel/reconcile/status".into(), &read.status);
+            }
+        }
+    }
+
+    /// Cancel templates may name the parts of a reference; demo templates the steps before.
+    fn check_templates(&self, problems: &mut Vec<Problem>) {
+        if let Some(cancel) = &self.cancel {
+            let known: BTreeSet<String> = REFERENCE_PARTS.iter().map(|p| (*p).to_owned()).collect();
+            check_call_templates(
+                "/cancel",
+                &cancel.args,
+                cancel.body.as_ref(),
+                &known,
+                problems,
+            );
+            if let Some(read) = &cancel.reconcile {
+                let at = "/cancel/reconcile";
+                check_call_templates(at, &read.args, read.body.as_ref(), &known, problems);
+            }
+        }
+        let mut steps = BTreeSet::new();
+        for (i, step) in self.sandbox.demo.iter().enumerate() {
+            let at = format!("/sandbox/demo/{i}");
+            check_call_templates(&at, &step.args, step.body.as_ref(), &steps, problems);
+            if let Some(before) = &step.before {
+                let id = serde_json::Value::String(before.id.clone());
+                check_templates_in(&format!("{at}/before/id"), &id, &steps, problems);
+            }
+            if let Some(name) = &step.name {
+                steps.insert(name.clone());
+            }
+        }
     }
 }
 
+fn check_call_templates(
+    base: &str,
+    args: &std::collections::BTreeMap<String, String>,
+    body: Option<&serde_json::Value>,
+    known: &BTreeSet<String>,
+    problems: &mut Vec<Problem>,
+) {
+    for (name, text) in args {
+        let at = format!("{base}/args/{}", escape(name));
+        check_templates_in(
+            &at,
+            &serde_json::Value::String(text.clone()),
+            known,
+            problems,
+        );
+    }
+    if let Some(body) = body {
+        check_templates_in(&format!("{base}/body"), body, known, problems);
+    }
+}
+
+fn check_templates_in(
+    base: &str,
+    value: &serde_json::Value,
+    known: &BTreeSet<String>,
+    problems: &mut Vec<Problem>,
+) {
+    for (at, parsed) in templates_in(value) {
+        let at = format!("{base}{at}");
+        match parsed {
+            Err(e) => problems.push(Problem::new(at, e.to_string())),
+            Ok(template) => unknown_slots(&template, known)
+                .into_iter()
+                .for_each(|name| {
+                    problems.push(Problem::new(
+                        at.clone(),
+                        format!(
+                            "{{{{{name}}}}} names nothing (known here: {})",
+                            names(known.iter())
+                        ),
+                    ))
+                }),
+        }
+    }
+}
+
+fn unknown_slots(template: &Template, known: &BTreeSet<String>) -> Vec<String> {
+    template
+        .slots()
+        .filter(|slot| !known.contains(&slot.name))
+        .map(|slot| slot.name.clone())
+        .collect()
+}
+
 fn check_pointer(problems: &mut Vec<Problem>, location: String, pointer: &str) {
-    if !pointer.starts_with('/') {
+    if !crate::pointer::is_pointer(pointer) {
         problems.push(Problem::new(
             location,
             format!("{pointer:?} is not a JSON pointer (it must start with '/')"),
@@ -312,19 +428,45 @@ mod tests {
     }
 
     #[test]
+    fn template_typos_are_located() {
+        let mut value = minimal();
+        value["cancel"] = serde_json::json!({
+            "operation": "cancel_it", "args": {"id": "{{idd}}"}, "body": {"n": "{{id|numbr}}"}
+        });
+        value["sandbox"] = serde_json::json!({"demo": [
+            {"operation": "a", "args": {"x": "{{later/id}}"}},
+            {"name": "later", "operation": "b"},
+            {"operation": "c", "body": {"id": "{{later/id|number}}"}}
+        ]});
+        let problems = profile(value).problems();
+        let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/cancel/args/id",
+                "/cancel/body/n",
+                "/sandbox/demo/0/args/x"
+            ],
+            "{problems:?}"
+        );
+        assert!(
+            problems[0]
+                .message
+                .contains("{{idd}} names nothing (known here: date, external_id, id)")
+        );
+        assert!(problems[1].message.contains("unknown filter \"numbr\""));
+    }
+
+    #[test]
     fn credential_variable_is_upper_case_with_prefix() {
         assert_eq!(
-            credential_variable_for("paywall", "apikeypublic"),
+            crate::credential_variable("paywall", "apikeypublic"),
             "PAYSPEC_PAYWALL_APIKEYPUBLIC"
         );
         assert_eq!(
-            credential_variable_for("rio", "api_key"),
+            crate::credential_variable("rio", "api_key"),
             "PAYSPEC_RIO_API_KEY"
         );
-    }
-
-    fn credential_variable_for(vendor: &str, name: &str) -> String {
-        crate::credential_variable(vendor, name)
     }
 
     #[test]
@@ -333,5 +475,16 @@ mod tests {
         assert_eq!(choice, SchemeChoice::None);
         let choice: SchemeChoice = serde_json::from_value("private".into()).unwrap();
         assert_eq!(choice, SchemeChoice::Scheme("private".into()));
+    }
+
+    #[test]
+    fn unknown_failure_kinds_do_not_parse() {
+        let mut value = minimal();
+        value["sandbox"] =
+            serde_json::json!({"errors": {"conflcit": {"status": 409, "message": "x"}}});
+        let error = serde_json::from_value::<Profile>(value)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("conflcit"), "{error}");
     }
 }

@@ -1,6 +1,7 @@
 //! Calling operations by name with untyped arguments: the registry of compiled vendors and
-//! what the CLI passes to a vendor's generated `call` function. The generated code parses
-//! the arguments into the operation's typed parameters and body before sending.
+//! what the CLI (and the unified cancel) pass to a vendor's generated `call` function. The
+//! generated code parses the arguments into the operation's typed parameters and body before
+//! sending; a body field the type does not know is an error, not silently dropped.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -16,7 +17,7 @@ use crate::settings::Settings;
 /// The future a vendor's `call` returns.
 pub type CallFuture = Pin<Box<dyn Future<Output = Result<CallOutcome, Error>>>>;
 
-/// A successful call: the HTTP status and the typed response as JSON.
+/// A successful call: the HTTP status and the typed response as JSON (scrubbed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallOutcome {
     /// The HTTP status.
@@ -38,8 +39,8 @@ pub struct VendorEntry {
     pub spec_json: &'static str,
     /// Its operations.
     pub operations: &'static [OperationMeta],
-    /// Calls an operation by name.
-    pub call: fn(CallRequest) -> CallFuture,
+    /// Calls an operation by name, with a client built from the settings.
+    pub call: fn(Settings, CallRequest) -> CallFuture,
 }
 
 impl VendorEntry {
@@ -88,12 +89,10 @@ pub struct ParamMeta {
 }
 
 /// A call of one operation with untyped arguments.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallRequest {
     /// The operationId.
     pub operation: String,
-    /// How to build the client.
-    pub settings: Settings,
     /// Parameter values by their spec names, as text.
     pub args: BTreeMap<String, String>,
     /// The JSON body, without the fields the runtime injects.
@@ -114,14 +113,67 @@ impl CallRequest {
             .map_err(|e| Error::InvalidRequest(format!("argument {name}={raw:?}: {e}")))
     }
 
-    /// The body parsed as the operation's body type (`{}` when none was given).
-    pub fn body<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        let body = self
+    /// The body parsed as the operation's body type (`{}` when none was given). A type error
+    /// names the field (`/amount: invalid type…`); a field the type does not have is an error
+    /// too, named by its path, instead of being dropped on the way to the vendor.
+    pub fn body<T: DeserializeOwned + Serialize>(&self) -> Result<T, Error> {
+        let given = self
             .body
             .clone()
             .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
-        serde_json::from_value(body).map_err(|e| Error::InvalidRequest(format!("body: {e}")))
+        let typed: T = serde_path_to_error::deserialize(&given).map_err(|e| {
+            Error::InvalidRequest(format!("body: {}: {}", pointer_of(e.path()), e.inner()))
+        })?;
+        let kept =
+            serde_json::to_value(&typed).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        if let Some(unknown) = first_dropped(&given, &kept, String::new()) {
+            return Err(Error::InvalidRequest(format!(
+                "body: unknown field {unknown} (the operation's body type has no such field)"
+            )));
+        }
+        Ok(typed)
     }
+}
+
+/// The path of the first object member of `given` that `kept` (its typed round trip) lost.
+fn first_dropped(
+    given: &serde_json::Value,
+    kept: &serde_json::Value,
+    at: String,
+) -> Option<String> {
+    use serde_json::Value;
+    match (given, kept) {
+        (Value::Object(given), Value::Object(kept)) => given.iter().find_map(|(key, value)| {
+            let path = format!("{at}/{}", payspec_profile::pointer::escape(key));
+            match kept.get(key) {
+                None if !value.is_null() => Some(path),
+                None => None,
+                Some(inner) => first_dropped(value, inner, path),
+            }
+        }),
+        (Value::Array(given), Value::Array(kept)) => given
+            .iter()
+            .zip(kept)
+            .enumerate()
+            .find_map(|(i, (g, k))| first_dropped(g, k, format!("{at}/{i}"))),
+        _ => None,
+    }
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                out.push_str(&format!("/{}", payspec_profile::pointer::escape(key)))
+            }
+            Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
+            Segment::Unknown => out.push_str("/?"),
+        }
+    }
+    if out.is_empty() { "/".into() } else { out }
 }
 
 /// A typed response as JSON, with its status.
@@ -132,4 +184,52 @@ pub fn to_outcome<T: Serialize>(status: u16, value: T) -> Result<CallOutcome, Er
         excerpt: String::new(),
     })?;
     Ok(CallOutcome { status, body })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Body {
+        amount: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_hold: Option<bool>,
+        #[serde(default)]
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Item {
+        id: String,
+    }
+
+    fn body(value: serde_json::Value) -> Result<Body, Error> {
+        CallRequest {
+            body: Some(value),
+            ..Default::default()
+        }
+        .body()
+    }
+
+    #[test]
+    fn unknown_fields_and_type_errors_are_named() {
+        assert!(body(json!({"amount": 1, "on_hold": true})).is_ok());
+        let typo = body(json!({"amount": 1, "on_hlod": true}))
+            .unwrap_err()
+            .to_string();
+        assert!(typo.contains("unknown field /on_hlod"), "{typo}");
+        let nested = body(json!({"amount": 1, "items": [{"id": "a", "idd": 2}]}))
+            .unwrap_err()
+            .to_string();
+        assert!(nested.contains("/items/0/idd"), "{nested}");
+        let wrong = body(json!({"amount": "ten"})).unwrap_err().to_string();
+        assert!(wrong.contains("body: /amount: invalid type"), "{wrong}");
+        assert!(
+            body(json!({"amount": 1, "on_hold": null})).is_ok(),
+            "null is absence"
+        );
+    }
 }

@@ -2,15 +2,9 @@
 //! declares: the digest is recomputed over the fields as sent and compared in constant time,
 //! then the payload is parsed into its generated type.
 
-use std::collections::BTreeMap;
-
-use hmac::{KeyInit, Mac};
-use payspec_profile::{Callback, CallbackFormat, CallbackPart, Digest, Encoding, Profile};
+use payspec_profile::callback::{expected_digest, fields};
+use payspec_profile::{CallbackFormat, Profile, digest};
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
-use sha2::{Digest as _, Sha256};
-
-use crate::signing::encode;
 
 /// Why a callback was refused. Never contains the key or the expected digest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,12 +88,13 @@ pub fn verify<T: DeserializeOwned>(
             vendor: vendor.clone(),
             name: name.to_owned(),
         })?;
-    let fields = fields(callback, body).map_err(|(format, reason)| CallbackError::Malformed {
-        vendor: vendor.clone(),
-        name: name.to_owned(),
-        format,
-        reason,
-    })?;
+    let fields =
+        fields(callback.format, body).map_err(|(format, reason)| CallbackError::Malformed {
+            vendor: vendor.clone(),
+            name: name.to_owned(),
+            format,
+            reason,
+        })?;
     let missing = |field: &str| CallbackError::MissingField {
         vendor: vendor.clone(),
         name: name.to_owned(),
@@ -108,32 +103,8 @@ pub fn verify<T: DeserializeOwned>(
     let sent = fields
         .get(&callback.field)
         .ok_or_else(|| missing(&callback.field))?;
-    let mut message = Vec::new();
-    for (i, part) in callback.message.iter().enumerate() {
-        if i > 0 {
-            message.extend_from_slice(callback.separator.as_bytes());
-        }
-        match part {
-            CallbackPart::Key => message.extend_from_slice(key.as_bytes()),
-            CallbackPart::Literal(text) => message.extend_from_slice(text.as_bytes()),
-            CallbackPart::Field(field) => message
-                .extend_from_slice(fields.get(field).ok_or_else(|| missing(field))?.as_bytes()),
-        }
-    }
-    let digest = match callback.digest {
-        Digest::Sha256 => Sha256::digest(&message).to_vec(),
-        Digest::HmacSha256 => {
-            let Ok(mut mac) = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(key.as_bytes())
-            else {
-                unreachable!("HMAC-SHA256 takes keys of any length")
-            };
-            mac.update(&message);
-            mac.finalize().into_bytes().to_vec()
-        }
-    };
-    let expected = encode(&digest, callback.encoding);
-    let hex = matches!(callback.encoding, Encoding::HexLower | Encoding::HexUpper);
-    if !constant_time_eq(sent.trim(), &expected, hex) {
+    let expected = expected_digest(callback, key, &fields).map_err(|field| missing(&field))?;
+    if !digest::same_digest(sent, &expected, callback.encoding) {
         return Err(CallbackError::Mismatch {
             vendor,
             name: name.to_owned(),
@@ -157,49 +128,11 @@ pub fn verify<T: DeserializeOwned>(
     })
 }
 
-/// The payload's top-level fields as sent: strings unquoted, numbers and booleans as written.
-fn fields(
-    callback: &Callback,
-    body: &[u8],
-) -> Result<BTreeMap<String, String>, (&'static str, String)> {
-    match callback.format {
-        CallbackFormat::Json => {
-            let raw: BTreeMap<String, Box<RawValue>> =
-                serde_json::from_slice(body).map_err(|e| ("JSON", e.to_string()))?;
-            Ok(raw
-                .into_iter()
-                .map(|(name, value)| {
-                    let text = value.get();
-                    let text =
-                        serde_json::from_str::<String>(text).unwrap_or_else(|_| text.to_owned());
-                    (name, text)
-                })
-                .collect())
-        }
-        CallbackFormat::Form => {
-            let pairs: Vec<(String, String)> =
-                serde_urlencoded::from_bytes(body).map_err(|e| ("form data", e.to_string()))?;
-            Ok(pairs.into_iter().collect())
-        }
-    }
-}
-
-/// Equality that takes the same time wherever the strings differ (hex compared case-blind).
-fn constant_time_eq(sent: &str, expected: &str, hex: bool) -> bool {
-    if sent.len() != expected.len() {
-        return false;
-    }
-    let fold = |b: u8| if hex { b.to_ascii_lowercase() } else { b };
-    sent.bytes()
-        .zip(expected.bytes())
-        .fold(0u8, |acc, (a, b)| acc | (fold(a) ^ fold(b)))
-        == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn profile() -> Profile {
         serde_json::from_value(json!({

@@ -1,18 +1,25 @@
 //! One cancel for every vendor: a unified reference in, a unified outcome out, with the
 //! vendor's raw status and typed response kept. Each generated client implements [`Cancel`]
-//! from the `cancel:` section of its vendor.yaml; the CLI uses the same [`request`] and
-//! [`outcome`] through the untyped dispatch.
+//! from the `cancel:` section of its vendor.yaml through [`run`]; the CLI runs the same
+//! [`run`] through the untyped dispatch.
+//!
+//! A cancel moves money, so its answer is not taken on trust when it cannot be: when the
+//! answer was lost after the request left, or when a refusal ("invalid status transition")
+//! answers a repeated request whose first attempt may have done the cancelling, the state is
+//! read back with the `reconcile:` operation. When even that fails the outcome is `unknown`,
+//! never `not_cancellable`. Authentication and configuration failures are errors.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
-use payspec_profile::cancel::{CancelSpec, ErrorMatch};
+use payspec_profile::cancel::{CancelSpec, ErrorMatch, StateRead};
+use payspec_profile::template::{RenderError, Template, render_value};
 use payspec_profile::{Profile, UnifiedStatus};
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::call::CallRequest;
 use crate::error::{Error, VendorError};
-use crate::settings::Settings;
 
 /// What to cancel, in the vendor's own terms: Rio's bulk payment id, xpays' payment id,
 /// the CoinPool order id, Paywall's MerchantUniqueCode (with `date`), OneKey's cashout_id
@@ -47,6 +54,15 @@ impl CancelReference {
         self.date = Some(date.into());
         self
     }
+
+    fn part(&self, name: &str) -> Option<Value> {
+        match name {
+            "id" => Some(Value::String(self.id.clone())),
+            "external_id" => self.external_id.clone().map(Value::String),
+            "date" => self.date.clone().map(Value::String),
+            _ => None,
+        }
+    }
 }
 
 /// The outcome of a cancellation.
@@ -58,18 +74,25 @@ pub struct CancelOutcome<T> {
     pub status: UnifiedStatus,
     /// The vendor's own status (or error code) as text, if it gave one.
     pub vendor_status: Option<String>,
-    /// The HTTP status.
+    /// The HTTP status of the cancel's answer (0 when it was lost).
     pub http_status: u16,
     /// The typed response, on success.
     pub response: Option<T>,
     /// The vendor's error, when it refused.
     pub error: Option<VendorError>,
+    /// How the outcome was established when the cancel's own answer could not be trusted.
+    pub note: Option<String>,
 }
 
 impl<T> CancelOutcome<T> {
-    /// `{"vendor": …, "status": …, "vendor_status": …}`, as the CLI prints it.
+    /// `{"vendor", "status", "vendor_status"}` (and `"note"` when there is one), as the CLI
+    /// prints it.
     pub fn summary(&self) -> Value {
-        serde_json::json!({"vendor": self.vendor, "status": self.status.as_str(), "vendor_status": self.vendor_status})
+        let mut summary = serde_json::json!({"vendor": self.vendor, "status": self.status.as_str(), "vendor_status": self.vendor_status});
+        if let Some(note) = &self.note {
+            summary["note"] = Value::String(note.clone());
+        }
+        summary
     }
 
     /// Cancelled now, or accepted to complete later.
@@ -87,8 +110,8 @@ pub trait Cancel {
     /// The vendor's typed response to its cancel operation.
     type Response;
 
-    /// Cancels; a vendor refusal is an outcome (`not_cancellable`, `not_found`, `unknown`), while
-    /// configuration and communication failures are errors.
+    /// Cancels; a vendor refusal is an outcome (`not_cancellable`, `not_found`, `unknown`),
+    /// while configuration, authentication and communication failures are errors.
     fn cancel(
         &self,
         reference: &CancelReference,
@@ -105,85 +128,236 @@ fn spec(profile: &Profile) -> Result<&CancelSpec, Error> {
         })
 }
 
-/// The call that cancels `reference`, from the `cancel:` section's templates.
-pub fn request(
+/// Runs a unified cancel: `cancel` sends the vendor's cancel operation, `read` its state-read
+/// operation (called only when the cancel's answer cannot be trusted).
+pub async fn run<T, C, CF, R, RF>(
     profile: &Profile,
     reference: &CancelReference,
-    settings: Settings,
-) -> Result<CallRequest, Error> {
+    cancel: C,
+    read: R,
+) -> Result<CancelOutcome<T>, Error>
+where
+    T: Serialize,
+    C: FnOnce(CallRequest) -> CF,
+    CF: Future<Output = Result<(u16, T), Error>>,
+    R: FnOnce(CallRequest) -> RF,
+    RF: Future<Output = Result<(u16, Value), Error>>,
+{
     let spec = spec(profile)?;
-    let mut args = std::collections::BTreeMap::new();
-    for (name, template) in &spec.args {
-        let value = fill(profile, template, reference)?;
-        args.insert(
-            name.clone(),
-            match value {
-                Value::String(s) => s,
-                other => other.to_string(),
-            },
-        );
+    let call = plan(
+        profile,
+        &spec.operation,
+        &spec.args,
+        spec.body.as_ref(),
+        reference,
+    )?;
+    match judge(profile, spec, cancel(call).await)? {
+        Judged::Final(outcome) => Ok(outcome),
+        Judged::Uncertain(outcome) => Ok(reconcile(profile, spec, reference, outcome, read).await),
     }
-    let body = spec
-        .body
-        .as_ref()
-        .map(|b| fill_value(profile, b, reference))
-        .transpose()?;
+}
+
+/// The call of an operation from templates of the reference's parts.
+fn plan(
+    profile: &Profile,
+    operation: &str,
+    args: &BTreeMap<String, String>,
+    body: Option<&Value>,
+    reference: &CancelReference,
+) -> Result<CallRequest, Error> {
+    let lookup = |name: &str| reference.part(name);
+    let explain = |e: RenderError| match e {
+        RenderError::Missing(slot) => {
+            let flag = format!("--{}", slot.name.replace('_', "-"));
+            Error::InvalidRequest(format!(
+                "{} cancels by {} too: give it ({flag})",
+                profile.vendor,
+                slot.name.replace('_', " ")
+            ))
+        }
+        RenderError::NotANumber { value, .. } => {
+            Error::InvalidRequest(format!("{} ids are numbers, not {value:?}", profile.vendor))
+        }
+    };
+    let mut rendered = BTreeMap::new();
+    for (name, text) in args {
+        let template = Template::parse(text).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let value = template.render(&lookup).map_err(explain)?;
+        rendered.insert(name.clone(), text_of(&value));
+    }
+    let body = body
+        .map(|b| render_value(b, &lookup))
+        .transpose()
+        .map_err(explain)?;
     Ok(CallRequest {
-        operation: spec.operation.clone(),
-        settings,
-        args,
+        operation: operation.to_owned(),
+        args: rendered,
         body,
     })
 }
 
-fn fill_value(
+enum Judged<T> {
+    Final(CancelOutcome<T>),
+    /// The answer cannot be trusted; the outcome so far says why.
+    Uncertain(CancelOutcome<T>),
+}
+
+fn judge<T: Serialize>(
     profile: &Profile,
-    value: &Value,
-    reference: &CancelReference,
-) -> Result<Value, Error> {
-    match value {
-        Value::String(template) => fill(profile, template, reference),
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| fill_value(profile, v, reference).map(|v| (k.clone(), v)))
-            .collect::<Result<_, _>>()
-            .map(Value::Object),
-        other => Ok(other.clone()),
+    spec: &CancelSpec,
+    result: Result<(u16, T), Error>,
+) -> Result<Judged<T>, Error> {
+    let vendor = profile.vendor.clone();
+    match result {
+        Ok((http_status, response)) => {
+            let json = serde_json::to_value(&response).unwrap_or(Value::Null);
+            let raw = spec
+                .status
+                .as_deref()
+                .and_then(|p| json.pointer(p))
+                .filter(|v| !v.is_null())
+                .cloned();
+            let status = match &raw {
+                Some(value) => status_of(spec, value),
+                None => spec.on_success.unwrap_or(UnifiedStatus::Cancelled),
+            };
+            Ok(Judged::Final(CancelOutcome {
+                vendor,
+                status,
+                vendor_status: raw.map(|v| text_of(&v)),
+                http_status,
+                response: Some(response),
+                error: None,
+                note: None,
+            }))
+        }
+        Err(error) if error.is_auth_failure() => Err(error),
+        Err(Error::Vendor(error)) => Ok(refusal(spec, vendor, *error)),
+        Err(error) if error.may_have_taken_effect() => Ok(Judged::Uncertain(CancelOutcome {
+            vendor,
+            status: UnifiedStatus::Unknown,
+            vendor_status: None,
+            http_status: 0,
+            response: None,
+            error: None,
+            note: Some(format!("the cancel's answer was lost ({error})")),
+        })),
+        Err(other) => Err(other),
     }
 }
 
-fn fill(profile: &Profile, template: &str, reference: &CancelReference) -> Result<Value, Error> {
-    let missing = |what: &str, flag: &str| {
-        Error::InvalidRequest(format!(
-            "{} cancels by {what} too: give it ({flag})",
-            profile.vendor
-        ))
+fn refusal<T>(spec: &CancelSpec, vendor: String, error: VendorError) -> Judged<T> {
+    let status = spec
+        .errors
+        .iter()
+        .find(|(_, rules)| rules.iter().any(|rule| matches(&error, rule)))
+        .map(|(status, _)| *status)
+        .unwrap_or(UnifiedStatus::Unknown);
+    let replayed = error.replayed;
+    let outcome = CancelOutcome {
+        vendor,
+        status,
+        vendor_status: Some(
+            error
+                .code
+                .clone()
+                .unwrap_or_else(|| error.status.to_string()),
+        ),
+        http_status: error.status,
+        response: None,
+        note: replayed.then(|| {
+            "the vendor refused a repeated request; an earlier attempt may have cancelled".into()
+        }),
+        error: Some(error),
     };
-    Ok(match template {
-        "{id}" => Value::String(reference.id.clone()),
-        "{id|number}" => reference.id.parse::<i64>().map(Value::from).map_err(|_| {
-            Error::InvalidRequest(format!(
-                "{} ids are numbers, not {:?}",
-                profile.vendor, reference.id
-            ))
-        })?,
-        "{external_id}" => Value::String(
-            reference
-                .external_id
-                .clone()
-                .ok_or_else(|| missing("the external id", "--external-id"))?,
-        ),
-        "{date}" => Value::String(
-            reference
-                .date
-                .clone()
-                .ok_or_else(|| missing("the payment date", "--date YYYY-MM-DD"))?,
-        ),
-        literal => Value::String(literal.to_owned()),
-    })
+    // A refusal of a repeat may only mean that the first attempt did the job.
+    if replayed
+        && matches!(
+            status,
+            UnifiedStatus::NotCancellable | UnifiedStatus::Unknown
+        )
+    {
+        Judged::Uncertain(outcome)
+    } else {
+        Judged::Final(outcome)
+    }
 }
 
-fn text(value: &Value) -> String {
+/// Reads the state back: cancelled, or in a final state that is not cancelled, settles the
+/// outcome; anything else (still pending, unreadable) leaves it `unknown`.
+async fn reconcile<T, R, RF>(
+    profile: &Profile,
+    spec: &CancelSpec,
+    reference: &CancelReference,
+    mut outcome: CancelOutcome<T>,
+    read: R,
+) -> CancelOutcome<T>
+where
+    R: FnOnce(CallRequest) -> RF,
+    RF: Future<Output = Result<(u16, Value), Error>>,
+{
+    let why = outcome.note.take().unwrap_or_default();
+    outcome.status = UnifiedStatus::Unknown;
+    let Some(state) = &spec.reconcile else {
+        outcome.note = Some(format!(
+            "{why}; vendor.yaml declares no way to read the state"
+        ));
+        return outcome;
+    };
+    let read_state =
+        |s: &StateRead| plan(profile, &s.operation, &s.args, s.body.as_ref(), reference);
+    let value = match read_state(state) {
+        Ok(call) => read(call)
+            .await
+            .map(|(_, json)| json.pointer(&state.status).cloned()),
+        Err(e) => Err(e),
+    };
+    match value {
+        Ok(Some(value)) if !value.is_null() => {
+            let read_status = status_of(spec, &value);
+            let settled = matches!(
+                read_status,
+                UnifiedStatus::Cancelled | UnifiedStatus::NotCancellable
+            );
+            outcome.status = if settled {
+                read_status
+            } else {
+                UnifiedStatus::Unknown
+            };
+            outcome.vendor_status = Some(text_of(&value));
+            outcome.note = Some(format!(
+                "{why}; the state read back with {} is {}{}",
+                state.operation,
+                text_of(&value),
+                if settled {
+                    ""
+                } else {
+                    ": the cancel has not taken effect (yet); sending it again is safe"
+                }
+            ));
+        }
+        Ok(_) => {
+            outcome.note = Some(format!(
+                "{why}; {} answered without a status",
+                state.operation
+            ));
+        }
+        Err(e) => {
+            outcome.note = Some(format!("{why}; the state could not be read: {e}"));
+        }
+    }
+    outcome
+}
+
+fn status_of(spec: &CancelSpec, value: &Value) -> UnifiedStatus {
+    spec.statuses
+        .iter()
+        .find(|(_, values)| values.iter().any(|v| text_of(v) == text_of(value)))
+        .map(|(status, _)| *status)
+        .unwrap_or(UnifiedStatus::Unknown)
+}
+
+fn text_of(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -198,145 +372,5 @@ fn matches(error: &VendorError, rule: &ErrorMatch) -> bool {
             .is_none_or(|c| error.code.as_ref() == Some(c))
 }
 
-/// Classifies the answer to a cancel call. A vendor refusal becomes an outcome; other errors
-/// stay errors.
-pub fn outcome<T: Serialize>(
-    profile: &Profile,
-    result: Result<(u16, T), Error>,
-) -> Result<CancelOutcome<T>, Error> {
-    let spec = spec(profile)?;
-    let vendor = profile.vendor.clone();
-    match result {
-        Ok((http_status, response)) => {
-            let json = serde_json::to_value(&response).unwrap_or(Value::Null);
-            let raw = spec
-                .status
-                .as_deref()
-                .and_then(|p| json.pointer(p))
-                .filter(|v| !v.is_null())
-                .cloned();
-            let status = match &raw {
-                Some(value) => spec
-                    .statuses
-                    .iter()
-                    .find(|(_, values)| values.iter().any(|v| text(v) == text(value)))
-                    .map(|(status, _)| *status)
-                    .unwrap_or(UnifiedStatus::Unknown),
-                None => spec.on_success.unwrap_or(UnifiedStatus::Cancelled),
-            };
-            Ok(CancelOutcome {
-                vendor,
-                status,
-                vendor_status: raw.map(|v| text(&v)),
-                http_status,
-                response: Some(response),
-                error: None,
-            })
-        }
-        Err(Error::Vendor(error)) => {
-            let status = spec
-                .errors
-                .iter()
-                .find(|(_, rules)| rules.iter().any(|rule| matches(&error, rule)))
-                .map(|(status, _)| *status)
-                .unwrap_or(UnifiedStatus::Unknown);
-            let vendor_status = Some(
-                error
-                    .code
-                    .clone()
-                    .unwrap_or_else(|| error.status.to_string()),
-            );
-            Ok(CancelOutcome {
-                vendor,
-                status,
-                vendor_status,
-                http_status: error.status,
-                response: None,
-                error: Some(*error),
-            })
-        }
-        Err(other) => Err(other),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn profile() -> Profile {
-        serde_json::from_value(json!({
-            "vendor": "acme", "title": "Acme", "servers": {"s": "https://a.test"}, "default_server": "s",
-            "credentials": {}, "auth": {"default": "none", "schemes": {"none": {}}},
-            "cancel": {
-                "operation": "cancel_thing", "args": {"id": "{id}"}, "body": {"n": "{id|number}", "ext": "{external_id}"},
-                "status": "/state",
-                "statuses": {"cancelled": ["void"], "pending": ["voiding"], "not_cancellable": ["settled", 4]},
-                "errors": {"not_found": [{"status": 404}], "not_cancellable": [{"status": 412, "code": "510"}]}
-            }
-        }))
-        .unwrap()
-    }
-
-    fn refusal(status: u16, code: Option<&str>) -> Error {
-        Error::Vendor(Box::new(VendorError {
-            vendor: "acme".into(),
-            operation: "cancel_thing".into(),
-            status,
-            code: code.map(str::to_owned),
-            message: None,
-            excerpt: String::new(),
-        }))
-    }
-
-    #[test]
-    fn statuses_and_errors_map_to_the_unified_outcomes() {
-        let profile = profile();
-        let of = |state: Value| outcome(&profile, Ok((200, json!({"state": state})))).unwrap();
-        assert_eq!(of(json!("void")).status, UnifiedStatus::Cancelled);
-        assert_eq!(of(json!("voiding")).status, UnifiedStatus::Pending);
-        assert_eq!(of(json!(4)).status, UnifiedStatus::NotCancellable);
-        let unknown = of(json!("frozen"));
-        assert_eq!(
-            (unknown.status, unknown.vendor_status.as_deref()),
-            (UnifiedStatus::Unknown, Some("frozen"))
-        );
-
-        let refused =
-            |status, code| outcome::<Value>(&profile, Err(refusal(status, code))).unwrap();
-        assert_eq!(refused(404, None).status, UnifiedStatus::NotFound);
-        assert_eq!(
-            refused(412, Some("510")).status,
-            UnifiedStatus::NotCancellable
-        );
-        let other = refused(412, Some("999"));
-        assert_eq!(
-            (other.status, other.vendor_status.as_deref()),
-            (UnifiedStatus::Unknown, Some("999"))
-        );
-        assert!(outcome::<Value>(&profile, Err(Error::InvalidRequest("x".into()))).is_err());
-    }
-
-    #[test]
-    fn the_reference_fills_the_templates() {
-        let profile = profile();
-        let request = request(
-            &profile,
-            &CancelReference::new("42").external_id("e-1"),
-            Settings::new(),
-        )
-        .unwrap();
-        assert_eq!(request.args["id"], "42");
-        assert_eq!(request.body, Some(json!({"n": 42, "ext": "e-1"})));
-        let missing = request_err(&profile, CancelReference::new("42"));
-        assert!(missing.contains("--external-id"), "{missing}");
-        let not_a_number = request_err(&profile, CancelReference::new("abc").external_id("e"));
-        assert!(not_a_number.contains("numbers"), "{not_a_number}");
-    }
-
-    fn request_err(profile: &Profile, reference: CancelReference) -> String {
-        request(profile, &reference, Settings::new())
-            .unwrap_err()
-            .to_string()
-    }
-}
+mod tests;

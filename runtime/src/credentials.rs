@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use payspec_profile::{Profile, ValueSource};
+use payspec_profile::Profile;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::ConfigError;
@@ -76,27 +76,7 @@ impl Credentials {
         self.values.get(name).map(|v| v.expose_secret())
     }
 
-    /// The text of a value that needs no request context (a credential, a literal or the
-    /// timestamp); `None` for signatures and tokens, which the caller computes.
-    pub(crate) fn plain<'a>(
-        &'a self,
-        source: &'a ValueSource,
-        timestamp: &'a str,
-    ) -> Option<&'a str> {
-        match source {
-            ValueSource::Credential(name) => Some(self.get(name).unwrap_or_default()),
-            ValueSource::Literal(text) => Some(text),
-            ValueSource::Timestamp => Some(timestamp),
-            ValueSource::HmacSha256(_) | ValueSource::Token(_) | ValueSource::RefreshToken => None,
-        }
-    }
-
-    /// The names present (never the values).
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.values.keys().map(String::as_str)
-    }
-
-    /// Every non-empty value, so that error excerpts can be scrubbed of them.
+    /// Every non-empty value, so that the scrubber knows them.
     pub(crate) fn values(&self) -> impl Iterator<Item = &str> {
         self.values
             .values()

@@ -1,7 +1,35 @@
-//! The errors a caller sees: configuration problems, and failures of a call with the
-//! HTTP status and the vendor's own code and message.
+//! The errors a caller sees, and how far the call got when it failed (as smithy-rs's
+//! `SdkError` does): a caller can tell "nothing was sent" from "the vendor may have acted"
+//! from "the vendor refused". Every text here has been through the client's scrubber.
 
 use std::fmt;
+
+/// How far a call got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// The client or the request could not be built: nothing was sent.
+    NotBuilt,
+    /// Nothing of the request reached the vendor (the connection could not be made, or a
+    /// credential or token could not be had): safe to try again.
+    NotSent,
+    /// The request left, and then the answer was lost (a timeout, a connection closed, a body
+    /// cut off): the vendor may have acted on it.
+    OutcomeUnknown,
+    /// The vendor answered.
+    Answered,
+}
+
+impl Stage {
+    /// A few words for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::NotBuilt => "not built",
+            Stage::NotSent => "not sent",
+            Stage::OutcomeUnknown => "sent, outcome unknown",
+            Stage::Answered => "answered",
+        }
+    }
+}
 
 /// A client could not be configured. Names the variable or setting at fault, never a value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,6 +52,16 @@ pub enum ConfigError {
         /// The environment variable that holds (or would hold) it.
         variable: String,
         /// Why (never the value).
+        reason: String,
+    },
+    /// A setting read from the environment cannot be used.
+    #[error("{variable} for {vendor} cannot be used: {reason}")]
+    InvalidSetting {
+        /// The vendor.
+        vendor: String,
+        /// The environment variable.
+        variable: String,
+        /// Why.
         reason: String,
     },
     /// The named server is not in the profile.
@@ -60,17 +98,6 @@ pub enum ConfigError {
     },
 }
 
-/// A response that is not what the operation promises (not JSON, empty, too large).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResponseProblem {
-    /// The HTTP status.
-    pub status: u16,
-    /// What is wrong.
-    pub message: String,
-    /// The start of the body, credentials scrubbed.
-    pub excerpt: String,
-}
-
 /// A vendor's answer that means failure: a non-2xx status, or a 2xx envelope saying so.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VendorError {
@@ -84,8 +111,12 @@ pub struct VendorError {
     pub code: Option<String>,
     /// The vendor's own message, if the body had one where the profile says.
     pub message: Option<String>,
-    /// The start of the body, with any credential value scrubbed out.
+    /// The start of the body, with every secret the client holds scrubbed out.
     pub excerpt: String,
+    /// This answers a repeated request, sent after an earlier attempt whose outcome is
+    /// unknown: the earlier attempt may have done what was asked ("invalid transition" to a
+    /// cancel may mean "already cancelled").
+    pub replayed: bool,
 }
 
 impl fmt::Display for VendorError {
@@ -96,16 +127,97 @@ impl fmt::Display for VendorError {
             self.vendor, self.operation, self.status
         )?;
         match (&self.code, &self.message) {
-            (Some(code), Some(message)) => write!(f, ": vendor error {code}: {message}"),
-            (Some(code), None) => write!(f, ": vendor error {code}"),
-            (None, Some(message)) => write!(f, ": {message}"),
-            (None, None) if self.excerpt.is_empty() => Ok(()),
-            (None, None) => write!(f, ": {}", self.excerpt),
+            (Some(code), Some(message)) => write!(f, ": vendor error {code}: {message}")?,
+            (Some(code), None) => write!(f, ": vendor error {code}")?,
+            (None, Some(message)) => write!(f, ": {message}")?,
+            (None, None) if self.excerpt.is_empty() => {}
+            (None, None) => write!(f, ": {}", self.excerpt)?,
         }
+        if self.replayed {
+            f.write_str(
+                " (the answer to a repeated request: an earlier attempt may have succeeded)",
+            )?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for VendorError {}
+
+/// Why the exchange with the vendor failed on the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// No connection could be made.
+    Connect,
+    /// An attempt or the call ran out of time.
+    Timeout,
+    /// The connection failed after the request was written, before a whole answer.
+    ConnectionLost,
+    /// Anything else the HTTP stack reported.
+    Other,
+}
+
+/// A failed exchange: no answer, or only part of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// The vendor.
+    pub vendor: String,
+    /// The operationId.
+    pub operation: String,
+    /// [`Stage::NotSent`] or [`Stage::OutcomeUnknown`] (over every attempt made).
+    pub stage: Stage,
+    /// What happened on the last attempt.
+    pub kind: TransportKind,
+    /// Attempts made.
+    pub attempts: u32,
+    /// What the HTTP stack said, scrubbed.
+    pub message: String,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportKind::Connect => "could not connect",
+            TransportKind::Timeout => "timed out",
+            TransportKind::ConnectionLost => "the connection was lost",
+            TransportKind::Other => "communication failed",
+        };
+        write!(f, "{} {}: {what}", self.vendor, self.operation)?;
+        if !self.message.is_empty() {
+            write!(f, " ({})", self.message)?;
+        }
+        write!(f, " after {} attempt(s); ", self.attempts)?;
+        f.write_str(match self.stage {
+            Stage::OutcomeUnknown => "the request was sent: the vendor may have acted on it",
+            _ => "nothing reached the vendor",
+        })
+    }
+}
+
+/// A redirect the client did not follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectError {
+    /// The vendor.
+    pub vendor: String,
+    /// The operationId.
+    pub operation: String,
+    /// The HTTP status (301, 302, 303, 307, 308…).
+    pub status: u16,
+    /// Where it pointed, scrubbed (empty when it had no `Location`).
+    pub location: String,
+    /// Why it was not followed.
+    pub reason: String,
+}
+
+impl fmt::Display for RedirectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: HTTP {} redirect to {:?} not followed: {}",
+            self.vendor, self.operation, self.status, self.location, self.reason
+        )
+    }
+}
 
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]
@@ -113,9 +225,6 @@ pub enum Error {
     /// The client could not be configured.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The vendor answered with a failure.
-    #[error(transparent)]
-    Vendor(Box<VendorError>),
     /// The request could not be built from the arguments given.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -127,96 +236,151 @@ pub enum Error {
         /// The name asked for.
         operation: String,
     },
-    /// The vendor could not be reached, or the connection failed mid-way.
-    #[error("communication with the vendor failed: {}", with_causes(.0))]
-    Communication(#[source] reqwest::Error),
-    /// A response whose body is not what the spec says (not JSON, wrong shape, empty, too large).
+    /// No whole answer: see [`TransportError::stage`] for whether the request left.
+    #[error("{0}")]
+    Transport(Box<TransportError>),
+    /// The token the operation needs could not be had (logging in or refreshing failed);
+    /// the operation itself was not sent.
+    #[error("{vendor}: cannot obtain the {provider} token: {source}")]
+    Identity {
+        /// The vendor.
+        vendor: String,
+        /// The token provider.
+        provider: String,
+        /// Why.
+        source: Box<Error>,
+    },
+    /// The vendor answered with a failure.
+    #[error(transparent)]
+    Vendor(Box<VendorError>),
+    /// The vendor answered with a redirect, which was not followed.
+    #[error("{0}")]
+    Redirect(Box<RedirectError>),
+    /// A response whose body is not what the spec says (not JSON, wrong shape, empty, too
+    /// large). The vendor answered: with a 2xx status it most likely acted.
     #[error("{}the response did not match the spec: {message}; body starts: {excerpt:?}", status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
     InvalidResponse {
         /// The HTTP status, when known.
         status: Option<u16>,
-        /// What did not match.
+        /// What did not match (scrubbed).
         message: String,
-        /// The start of the body.
+        /// The start of the body (scrubbed).
         excerpt: String,
     },
-    /// A response the runtime could not classify.
+    /// A success status the spec does not list for the operation.
     #[error("unexpected HTTP {status} response")]
     UnexpectedResponse {
         /// The HTTP status.
         status: u16,
     },
+    /// A callback (webhook, notification) that failed verification.
+    #[error(transparent)]
+    Callback(#[from] crate::callback::CallbackError),
 }
 
 impl Error {
-    /// The vendor's failure, when that is what this is.
+    /// The vendor's failure, when that is what this is (for a token that could not be had,
+    /// the vendor's refusal of the login or refresh).
     pub fn vendor_error(&self) -> Option<&VendorError> {
         match self {
             Error::Vendor(e) => Some(e.as_ref()),
+            Error::Identity { source, .. } => source.vendor_error(),
             _ => None,
+        }
+    }
+
+    /// How far the call got.
+    pub fn stage(&self) -> Stage {
+        match self {
+            Error::Config(_) | Error::InvalidRequest(_) | Error::UnknownOperation { .. } => {
+                Stage::NotBuilt
+            }
+            Error::Identity { .. } => Stage::NotSent,
+            Error::Transport(e) => e.stage,
+            Error::Vendor(_)
+            | Error::Redirect(_)
+            | Error::InvalidResponse { .. }
+            | Error::UnexpectedResponse { .. }
+            | Error::Callback(_) => Stage::Answered,
+        }
+    }
+
+    /// Whether the vendor may have carried the request out despite the error: its answer was
+    /// lost, or a refusal answered a repeat of a request whose first attempt is unaccounted for.
+    pub fn may_have_taken_effect(&self) -> bool {
+        match self {
+            Error::Transport(e) => e.stage == Stage::OutcomeUnknown,
+            Error::Vendor(e) => e.replayed,
+            Error::InvalidResponse { status, .. } => status.is_none_or(|s| (200..300).contains(&s)),
+            _ => false,
+        }
+    }
+
+    /// Whether the credentials, a token or the account were refused (HTTP 401 or 403, or a
+    /// token that could not be had): a configuration problem, not an answer about the request.
+    pub fn is_auth_failure(&self) -> bool {
+        match self {
+            Error::Identity { .. } => true,
+            Error::Vendor(e) => matches!(e.status, 401 | 403),
+            _ => false,
         }
     }
 }
 
-/// An error's message followed by its causes ("error sending request: connection refused").
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        let message = inner.to_string();
-        if !text.contains(&message) {
-            text.push_str(": ");
-            text.push_str(&message);
+impl<E> From<progenitor_client::Error<E>> for Error {
+    /// Failures of progenitor's generated code before anything was sent (a parameter or body
+    /// that does not convert). Failures after sending go through the client's runtime, which
+    /// scrubs them ([`crate::Runtime::decode_failure`]).
+    fn from(error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as P;
+        match error {
+            P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest(message),
+            P::ErrorResponse(response) => Error::UnexpectedResponse {
+                status: response.status().as_u16(),
+            },
+            P::UnexpectedResponse(response) => Error::UnexpectedResponse {
+                status: response.status().as_u16(),
+            },
+            // Only reachable when a caller converts a progenitor error itself: the details
+            // may quote the body, and there is no scrubber here, so they are withheld.
+            P::InvalidResponsePayload(_, _) => Error::InvalidResponse {
+                status: None,
+                message: "the body does not match the operation's type (details withheld)".into(),
+                excerpt: String::new(),
+            },
+            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
+                Error::Transport(Box::new(TransportError {
+                    vendor: String::new(),
+                    operation: String::new(),
+                    stage: Stage::OutcomeUnknown,
+                    kind: TransportKind::Other,
+                    attempts: 1,
+                    message: e.without_url().to_string(),
+                }))
+            }
         }
-        cause = inner.source();
     }
-    text
+}
+
+impl From<reqwest::Error> for Error {
+    /// `RequestBuilder::build` in progenitor's generated code: the URL or a header could not be
+    /// made from the arguments. Nothing was sent.
+    fn from(error: reqwest::Error) -> Self {
+        Error::InvalidRequest(format!(
+            "the request could not be built: {}",
+            error.without_url()
+        ))
+    }
 }
 
 /// How much of a body an error message quotes.
 pub(crate) const EXCERPT_CHARS: usize = 300;
 
-/// The start of a body as text, for error messages.
-pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
+/// The start of a (scrubbed) text, for error messages.
+pub(crate) fn excerpt(text: &str) -> String {
     let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
     if text.chars().nth(EXCERPT_CHARS).is_some() {
         out.push('…');
     }
     out
-}
-
-impl<E> From<progenitor_client::Error<E>> for Error {
-    fn from(error: progenitor_client::Error<E>) -> Self {
-        use progenitor_client::Error as P;
-        match error {
-            P::InvalidRequest(message) | P::Custom(message) => Error::InvalidRequest(message),
-            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
-                Error::Communication(e)
-            }
-            P::ErrorResponse(response) => Error::UnexpectedResponse {
-                status: response.status().as_u16(),
-            },
-            P::InvalidResponsePayload(bytes, e) => Error::InvalidResponse {
-                status: None,
-                message: e.to_string(),
-                excerpt: excerpt(&bytes),
-            },
-            P::UnexpectedResponse(response) => {
-                if let Some(problem) = response.extensions().get::<ResponseProblem>() {
-                    return Error::InvalidResponse {
-                        status: Some(problem.status),
-                        message: problem.message.clone(),
-                        excerpt: problem.excerpt.clone(),
-                    };
-                }
-                match response.extensions().get::<VendorError>() {
-                    Some(vendor) => Error::Vendor(Box::new(vendor.clone())),
-                    None => Error::UnexpectedResponse {
-                        status: response.status().as_u16(),
-                    },
-                }
-            }
-        }
-    }
 }

@@ -1,26 +1,46 @@
 //! payspec-runtime: what a generated payspec client does at request time that its OpenAPI
-//! spec cannot say. It reads the vendor's profile (from `vendor.yaml`, embedded at build
-//! time) and, inside progenitor's request hooks, adds credentials to headers and bodies,
-//! timestamps and HMAC signatures over the exact bytes sent, and turns failures into typed
-//! errors with the HTTP status and the vendor's own code and message.
+//! spec cannot say. It applies the vendor's profile (from `vendor.yaml`, embedded at build
+//! time, interpreted by `payspec_profile`) to every request, in named phases (see
+//! [`pipeline`](crate::Runtime::send)): credentials into headers and bodies, tokens obtained
+//! and refreshed, timestamps and HMAC signatures over the exact bytes sent, retries within
+//! budgets, redirects refused or kept on the vendor's origin, and failures turned into typed
+//! errors that say how far the call got, scrubbed of every secret the client holds.
 //!
 //! Nothing here knows a particular vendor.
 
 pub mod call;
 pub mod callback;
 pub mod cancel;
+mod client;
 mod credentials;
+mod endpoint;
 mod error;
+mod identity;
 pub mod nullable;
-mod runtime;
+mod pipeline;
+mod scrub;
 mod settings;
-pub mod signing;
-mod token;
 
-pub use call::{CallRequest, OperationMeta, ParamMeta, VendorEntry};
+pub use call::{CallOutcome, CallRequest, OperationMeta, ParamMeta, VendorEntry};
+pub use callback::CallbackError;
+pub use cancel::{Cancel, CancelOutcome, CancelReference};
+pub use client::Runtime;
 pub use credentials::{Credentials, demo_credential};
-pub use error::{ConfigError, Error, ResponseProblem, VendorError};
+pub use error::{
+    ConfigError, Error, RedirectError, Stage, TransportError, TransportKind, VendorError,
+};
 pub use payspec_profile as profile;
 pub use payspec_profile::UnifiedStatus;
-pub use runtime::Runtime;
-pub use settings::{RetryPolicy, Settings, Timeouts};
+pub use scrub::REDACTED;
+pub use settings::{HttpConfig, RetryPolicy, Settings, Timeouts};
+
+/// What generated code refers to, so that a crate using payspec depends on `payspec-runtime`
+/// alone.
+#[doc(hidden)]
+pub mod deps {
+    pub use chrono;
+    pub use progenitor_client;
+    pub use reqwest;
+    pub use serde;
+    pub use serde_json;
+}

@@ -1,13 +1,20 @@
 //! How a client is configured: which server, which credentials, which HTTP client, and how
 //! patient it is (timeouts, retries).
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::credentials::Credentials;
 
+/// A change to the HTTP client the runtime builds (a proxy, TLS roots, a user agent…). The
+/// runtime applies its own safety settings after it: redirects are never followed by the HTTP
+/// client (the runtime decides, see vendor.yaml's `redirects`).
+pub type HttpConfig = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
+
 /// Client settings. The default is the vendor's default server, credentials from the
 /// environment and a new HTTP client with conservative timeouts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// A named server of the vendor's profile (e.g. `sandbox`), instead of its default.
     pub server: Option<String>,
@@ -15,8 +22,11 @@ pub struct Settings {
     pub base_url: Option<String>,
     /// Credentials given in code; when `None`, they are read from the environment.
     pub credentials: Option<Credentials>,
-    /// An HTTP client to share; when `None`, one is built.
-    pub http: Option<reqwest::Client>,
+    /// Changes to the HTTP client the runtime builds.
+    pub http: Option<HttpConfig>,
+    /// Headers sent with every request (a correlation id, a fault for the sandbox…). They are
+    /// public: never put a secret here.
+    pub extra_headers: reqwest::header::HeaderMap,
     /// The root URL of a payspec sandbox (e.g. `http://127.0.0.1:8080`): requests go to
     /// `<root>/<vendor><server path>`, and credentials missing from the environment take the
     /// sandbox's demo values. Only ever used when set explicitly.
@@ -38,6 +48,7 @@ impl Default for Settings {
             base_url: None,
             credentials: None,
             http: None,
+            extra_headers: reqwest::header::HeaderMap::new(),
             sandbox: None,
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
@@ -47,9 +58,9 @@ impl Default for Settings {
     }
 }
 
-/// Retries of idempotent operations (GET, HEAD, PUT, DELETE, OPTIONS, and those vendor.yaml
-/// marks idempotent) after a connection failure or a 429, 502, 503 or 504. A POST is never
-/// retried unless marked. Each retry is signed afresh.
+/// Retries of operations that may be repeated (by default GET, HEAD, PUT, DELETE and OPTIONS;
+/// vendor.yaml's `retry:` decides per operation) after a connection failure or a 429, 502, 503
+/// or 504. A POST is never retried unless vendor.yaml says so. Each retry is signed afresh.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 disables retries).
@@ -155,9 +166,42 @@ impl Settings {
         self
     }
 
-    /// Shares an existing HTTP client.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// Changes the HTTP client the runtime builds (proxy, TLS roots…); redirects stay off.
+    pub fn configure_http(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(Arc::new(configure));
         self
+    }
+
+    /// Sends this (public) header with every request.
+    pub fn header(
+        mut self,
+        name: reqwest::header::HeaderName,
+        value: reqwest::header::HeaderValue,
+    ) -> Self {
+        self.extra_headers.insert(name, value);
+        self
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("server", &self.server)
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("http", &self.http.as_ref().map(|_| "configured"))
+            .field(
+                "extra_headers",
+                &self.extra_headers.keys().collect::<Vec<_>>(),
+            )
+            .field("sandbox", &self.sandbox)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
     }
 }

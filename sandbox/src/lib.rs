@@ -5,14 +5,20 @@
 //! The vendor is the first path segment (`/rio/…`, `/onekey/v3/…`). For each request it:
 //! - applies a fault when asked (`x-payspec-fault: KIND[xN][@operation]`, KIND one of
 //!   503, 429, timeout, reset, html, garbage, empty, unknown-enum, slow:MS; `xN` for the first N
-//!   matching requests only; `@operation` for one operation only);
-//! - checks auth exactly as the recipe says, recomputing signatures over the raw body with its
-//!   own code, checking timestamps within five minutes, body credentials, and bearer tokens it
-//!   issued (with expiry and refresh-token rotation);
+//!   matching requests only; `@operation` for one operation only); an unknown kind is a 400;
+//! - refuses a body that is not JSON (400, in the vendor's error shape);
+//! - checks auth as the recipe says, computing the scheme's instructions for the request it
+//!   received and comparing them in constant time; timestamps within five minutes; bearer
+//!   tokens it issued (with expiry and refresh-token rotation);
 //! - validates parameters and body against the spec as written;
 //! - keeps state per resource as `vendor.yaml`'s `sandbox:` section declares, and answers from
 //!   the spec's schemas and examples otherwise;
 //! - answers failures in the vendor's own shape and status.
+//!
+//! Memory is bounded whatever clients send: each resource keeps at most
+//! [`Options::max_records`] records (the oldest is evicted), found by id through an index; the
+//! exchange log is a ring of [`Options::log_capacity`]; issued tokens and fault counters are
+//! capped too.
 //!
 //! Credentials are read from the same `PAYSPEC_*` variables as the clients; unset ones take
 //! fixed demo values (see [`payspec_runtime::demo_credential`]).
@@ -21,7 +27,7 @@
 //! a record, as the vendor's back office would), `PUT tokens` `{"lifetime": seconds}`, and
 //! `DELETE tokens` (revoke every access token).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -35,11 +41,14 @@ use payspec_runtime::profile::Profile;
 use serde_json::{Map, Value};
 
 mod auth;
+mod fault;
 mod handle;
 mod schema;
+mod store;
 mod vendor;
 
-pub use handle::FAULT_HEADER;
+pub use fault::{FAULT_HEADER, KINDS as FAULT_KINDS};
+use handle::Incoming;
 use vendor::VendorSandbox;
 
 /// The largest request body the sandbox reads.
@@ -57,6 +66,27 @@ pub enum SandboxError {
     /// The listener failed.
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// Bounds on what the sandbox keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Records kept per resource; beyond it the oldest is evicted.
+    pub max_records: usize,
+    /// Exchanges kept in the log (the newest).
+    pub log_capacity: usize,
+    /// Live access tokens kept per vendor (the oldest is forgotten).
+    pub max_tokens: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            max_records: 250_000,
+            log_capacity: 1_000,
+            max_tokens: 10_000,
+        }
+    }
 }
 
 /// One request the sandbox answered, for logs and the demo table. Auth header values are
@@ -77,27 +107,34 @@ pub struct Exchange {
     pub auth_headers: Vec<(String, String)>,
 }
 
-/// The sandbox: every vendor, its state, and the log of exchanges.
+/// The sandbox: every vendor, its state, and the (bounded) log of exchanges.
 pub struct Sandbox {
     vendors: BTreeMap<String, VendorSandbox>,
-    log: Mutex<Vec<Exchange>>,
+    options: Options,
+    log: Mutex<VecDeque<Exchange>>,
 }
 
 impl Sandbox {
-    /// Every vendor compiled into the `payspec` crate.
+    /// Every vendor compiled into the `payspec` crate, with the default bounds.
     pub fn new() -> Result<Self, SandboxError> {
-        Self::from_entries(payspec::VENDORS)
+        Self::with_options(payspec::VENDORS, Options::default())
     }
 
-    /// These vendors.
+    /// These vendors, with the default bounds.
     pub fn from_entries(entries: &[&VendorEntry]) -> Result<Self, SandboxError> {
+        Self::with_options(entries, Options::default())
+    }
+
+    /// These vendors, with these bounds.
+    pub fn with_options(entries: &[&VendorEntry], options: Options) -> Result<Self, SandboxError> {
         let mut vendors = BTreeMap::new();
         for entry in entries {
-            vendors.insert(entry.name.to_owned(), VendorSandbox::new(entry)?);
+            vendors.insert(entry.name.to_owned(), VendorSandbox::new(entry, options)?);
         }
         Ok(Self {
             vendors,
-            log: Mutex::new(Vec::new()),
+            options,
+            log: Mutex::new(VecDeque::new()),
         })
     }
 
@@ -109,11 +146,8 @@ impl Sandbox {
             payspec::vendor(&name).ok_or_else(|| SandboxError::UnknownVendor(name.clone()))?;
         let spec: Value = serde_json::from_str(entry.spec_json)
             .map_err(|e| SandboxError::Vendor(name.clone(), e.to_string()))?;
-        let vendor = VendorSandbox::from_parts(
-            profile,
-            spec,
-            entry.operations.iter().map(|o| (o.method, o.path, o.id)),
-        )?;
+        let operations = entry.operations.iter().map(|o| (o.method, o.path, o.id));
+        let vendor = VendorSandbox::from_parts(profile, spec, operations, self.options)?;
         self.vendors.insert(name, vendor);
         Ok(self)
     }
@@ -144,6 +178,12 @@ impl Sandbox {
             .collect()
     }
 
+    fn vendor(&self, name: &str) -> Result<&VendorSandbox, SandboxError> {
+        self.vendors
+            .get(name)
+            .ok_or_else(|| SandboxError::UnknownVendor(name.to_owned()))
+    }
+
     /// Sets fields of a record (as the vendor's back office would). The id is compared as text.
     pub fn update_record(
         &self,
@@ -152,52 +192,46 @@ impl Sandbox {
         id: &str,
         fields: &Map<String, Value>,
     ) -> Result<(), SandboxError> {
-        let sandbox = self
-            .vendors
-            .get(vendor)
-            .ok_or_else(|| SandboxError::UnknownVendor(vendor.to_owned()))?;
+        let sandbox = self.vendor(vendor)?;
+        let no = |what: String| SandboxError::Vendor(vendor.to_owned(), what);
         let id_field = sandbox
             .profile
             .sandbox
             .resources
             .get(resource)
             .map(|r| r.id.field.clone())
-            .ok_or_else(|| {
-                SandboxError::Vendor(vendor.to_owned(), format!("no resource {resource:?}"))
-            })?;
+            .ok_or_else(|| no(format!("no resource {resource:?}")))?;
         let mut state = sandbox.lock();
-        let record = state
-            .records
+        let store = state
+            .stores
             .get_mut(resource)
-            .and_then(|records| {
-                records
-                    .iter_mut()
-                    .find(|r| r.get(&id_field).map(text).as_deref() == Some(id))
-            })
-            .ok_or_else(|| {
-                SandboxError::Vendor(vendor.to_owned(), format!("no {resource} {id:?}"))
-            })?;
+            .ok_or_else(|| no(format!("no resource {resource:?}")))?;
+        let slot = store
+            .find(&id_field, id)
+            .ok_or_else(|| no(format!("no {resource} {id:?}")))?;
+        let mut record = store.get(slot).unwrap_or_default();
         record.extend(fields.clone());
+        store.put(slot, record);
         Ok(())
+    }
+
+    /// How many records a vendor's resource holds.
+    pub fn records(&self, vendor: &str, resource: &str) -> usize {
+        self.vendors
+            .get(vendor)
+            .and_then(|v| v.lock().stores.get(resource).map(store::Store::len))
+            .unwrap_or(0)
     }
 
     /// Sets the lifetime of the bearer tokens a vendor issues from now on.
     pub fn set_token_lifetime(&self, vendor: &str, seconds: u64) -> Result<(), SandboxError> {
-        let sandbox = self
-            .vendors
-            .get(vendor)
-            .ok_or_else(|| SandboxError::UnknownVendor(vendor.to_owned()))?;
-        sandbox.lock().tokens.lifetime_seconds = Some(seconds);
+        self.vendor(vendor)?.lock().tokens.lifetime_seconds = Some(seconds);
         Ok(())
     }
 
     /// Revokes every access token a vendor has issued.
     pub fn revoke_tokens(&self, vendor: &str) -> Result<(), SandboxError> {
-        let sandbox = self
-            .vendors
-            .get(vendor)
-            .ok_or_else(|| SandboxError::UnknownVendor(vendor.to_owned()))?;
-        sandbox.lock().tokens.access.clear();
+        self.vendor(vendor)?.lock().tokens.revoke_all();
         Ok(())
     }
 
@@ -209,9 +243,12 @@ impl Sandbox {
             .unwrap_or(0)
     }
 
-    /// Every exchange so far.
+    /// The exchanges in the log (the newest [`Options::log_capacity`]).
     pub fn exchanges(&self) -> Vec<Exchange> {
-        self.log.lock().map(|log| log.clone()).unwrap_or_default()
+        self.log
+            .lock()
+            .map(|log| log.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The axum router serving every vendor.
@@ -239,10 +276,8 @@ impl Sandbox {
 
     fn control(&self, vendor: &str, method: &Method, path: &str, body: &Bytes) -> Response {
         let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-        let outcome = match (
-            method.as_str(),
-            path.split('/').collect::<Vec<_>>().as_slice(),
-        ) {
+        let parts: Vec<&str> = path.split('/').collect();
+        let outcome = match (method.as_str(), parts.as_slice()) {
             ("PUT", ["records", resource, id]) => match json.as_object() {
                 Some(fields) => self.update_record(vendor, resource, id, fields),
                 None => {
@@ -268,12 +303,14 @@ impl Sandbox {
             Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
         }
     }
-}
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+    fn record(&self, exchange: Exchange) {
+        if let Ok(mut log) = self.log.lock() {
+            while log.len() >= self.options.log_capacity.max(1) {
+                log.pop_front();
+            }
+            log.push_back(exchange);
+        }
     }
 }
 
@@ -306,41 +343,26 @@ async fn serve_request(State(sandbox): State<Arc<Sandbox>>, request: Request) ->
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     };
     let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().unwrap_or_default().to_owned();
     let (vendor_name, rest) = match path.trim_start_matches('/').split_once('/') {
         Some((vendor, rest)) => (vendor.to_owned(), format!("/{rest}")),
         None => (path.trim_start_matches('/').to_owned(), String::new()),
     };
     let Some(vendor) = sandbox.vendors.get(&vendor_name) else {
         let known: Vec<&str> = sandbox.vendors.keys().map(String::as_str).collect();
-        return (
-            StatusCode::NOT_FOUND,
-            format!("no vendor {vendor_name:?} (vendors: {})", known.join(", ")),
-        )
-            .into_response();
+        let message = format!("no vendor {vendor_name:?} (vendors: {})", known.join(", "));
+        return (StatusCode::NOT_FOUND, message).into_response();
     };
     if let Some(control) = rest.strip_prefix("/_sandbox/") {
         return sandbox.control(&vendor_name, &parts.method, control, &body);
     }
-    let handled = vendor
-        .handle(&parts.method, &rest, &query, &parts.headers, &body)
-        .await;
-    let scheme = handled
-        .operation
-        .as_deref()
-        .and_then(|op| vendor.profile.scheme_for(op));
-    let auth_headers = scheme
-        .map(|scheme| {
-            scheme
-                .headers
-                .iter()
-                .filter_map(|(name, source)| {
-                    let value = parts.headers.get(name)?.to_str().ok()?;
-                    Some((name.clone(), handle::redact(source, value)))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let incoming = Incoming {
+        method: &parts.method,
+        path: &rest,
+        query: parts.uri.query().unwrap_or_default(),
+        headers: &parts.headers,
+        body: &body,
+    };
+    let handled = vendor.handle(incoming).await;
     let status = handled.response.status().as_u16();
     tracing::info!(
         vendor = %vendor_name,
@@ -349,15 +371,32 @@ async fn serve_request(State(sandbox): State<Arc<Sandbox>>, request: Request) ->
         latency_ms = started.elapsed().as_millis() as u64,
         "sandbox"
     );
-    if let Ok(mut log) = sandbox.log.lock() {
-        log.push(Exchange {
-            vendor: vendor_name,
-            operation: handled.operation,
-            method: parts.method.to_string(),
-            path,
-            status,
-            auth_headers,
-        });
-    }
+    let auth_headers = redacted_auth_headers(vendor, handled.operation.as_deref(), &parts.headers);
+    sandbox.record(Exchange {
+        vendor: vendor_name,
+        operation: handled.operation,
+        method: parts.method.to_string(),
+        path,
+        status,
+        auth_headers,
+    });
     handled.response
+}
+
+fn redacted_auth_headers(
+    vendor: &VendorSandbox,
+    operation: Option<&str>,
+    headers: &axum::http::HeaderMap,
+) -> Vec<(String, String)> {
+    let Some(scheme) = operation.and_then(|op| vendor.profile.scheme_for(op)) else {
+        return Vec::new();
+    };
+    scheme
+        .headers
+        .iter()
+        .filter_map(|(name, source)| {
+            let value = headers.get(name)?.to_str().ok()?;
+            Some((name.clone(), handle::redact(source, value)))
+        })
+        .collect()
 }

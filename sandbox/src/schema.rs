@@ -1,21 +1,9 @@
 //! The OpenAPI 3.0 schema subset the sandbox needs: validating a request body or parameter,
-//! and rendering a response from a schema, its examples, and a record's fields.
+//! and rendering a response from a schema, its examples, and a record's fields. Documents are
+//! read with the shared helpers of `payspec_profile::openapi`.
 
+use payspec_runtime::profile::openapi::{properties, required, resolve};
 use serde_json::{Map, Value};
-
-/// Resolves `$ref`s (local ones, `#/components/...`) against the whole document.
-pub fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match schema.get("$ref").and_then(Value::as_str) {
-            Some(reference) => match reference.strip_prefix('#').and_then(|p| spec.pointer(p)) {
-                Some(target) => schema = target,
-                None => return &Value::Null,
-            },
-            None => return schema,
-        }
-    }
-    &Value::Null
-}
 
 fn type_of(schema: &Value) -> Option<&str> {
     schema.get("type").and_then(Value::as_str)
@@ -26,53 +14,6 @@ fn nullable(schema: &Value) -> bool {
         .get("nullable")
         .and_then(Value::as_bool)
         .unwrap_or(false)
-}
-
-/// The properties of an object schema, merged through `allOf`.
-pub fn properties(spec: &Value, schema: &Value) -> Map<String, Value> {
-    let schema = resolve(spec, schema);
-    let mut out = Map::new();
-    if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
-        for member in members {
-            out.extend(properties(spec, member));
-        }
-    }
-    if let Some(own) = schema.get("properties").and_then(Value::as_object) {
-        out.extend(own.clone());
-    }
-    out
-}
-
-fn required(spec: &Value, schema: &Value) -> Vec<String> {
-    let schema = resolve(spec, schema);
-    let mut out: Vec<String> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| {
-            r.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    for member in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        out.extend(required(spec, member));
-    }
-    out
-}
-
-/// The schema found by following a JSON pointer of property names (`/Body`) into `schema`.
-pub fn at_pointer<'a>(spec: &'a Value, schema: &'a Value, pointer: &str) -> Option<Value> {
-    let mut current = resolve(spec, schema).clone();
-    for segment in pointer.split('/').skip(1) {
-        current = properties(spec, &current).get(segment)?.clone();
-    }
-    Some(current)
 }
 
 /// Checks `value` against `schema`; each problem is `pointer: message`.

@@ -1,15 +1,18 @@
 //! One vendor as the sandbox sees it: its profile, its spec as written, its routes, the
-//! credentials it accepts, and its state.
+//! credentials it accepts, and its state (bounded: records per resource, issued tokens, fault
+//! counters).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use payspec_runtime::VendorEntry;
-use payspec_runtime::profile::Profile;
-use serde_json::{Map, Value};
+use payspec_runtime::profile::sandbox::ResourceOperation;
+use payspec_runtime::profile::{Profile, openapi};
+use serde_json::Value;
 
-use crate::SandboxError;
+use crate::store::Store;
+use crate::{Options, SandboxError};
 
 /// A path template segment.
 #[derive(Debug, Clone)]
@@ -24,26 +27,47 @@ pub(crate) struct Route {
     pub id: String,
     pub method: String,
     segments: Vec<Segment>,
-    /// The operation object as written, with path-level parameters added.
+    /// The operation object as written.
     pub operation: Value,
+    /// Its parameters with the path item's, `$ref`s resolved.
+    pub parameters: Vec<Value>,
 }
 
-/// Issued bearer tokens.
+/// Issued bearer tokens (at most `Options::max_tokens` live at once).
 #[derive(Debug, Default)]
 pub(crate) struct Tokens {
-    pub access: BTreeMap<String, Instant>,
+    pub access: HashMap<String, Instant>,
+    order: VecDeque<String>,
     pub refresh: Option<String>,
     pub lifetime_seconds: Option<u64>,
     pub serial: u64,
 }
 
-/// Mutable state: records per resource, tokens, the id counter.
-#[derive(Debug, Default)]
+impl Tokens {
+    /// Remembers an access token, forgetting the oldest beyond `capacity`.
+    pub(crate) fn remember(&mut self, token: String, expiry: Instant, capacity: usize) {
+        while self.order.len() >= capacity.max(1) {
+            if let Some(oldest) = self.order.pop_front() {
+                self.access.remove(&oldest);
+            }
+        }
+        self.order.push_back(token.clone());
+        self.access.insert(token, expiry);
+    }
+
+    /// Forgets every access token.
+    pub(crate) fn revoke_all(&mut self) {
+        self.access.clear();
+        self.order.clear();
+    }
+}
+
+/// Mutable state.
 pub(crate) struct State {
-    pub records: BTreeMap<String, Vec<Map<String, Value>>>,
+    pub stores: BTreeMap<String, Store>,
     pub tokens: Tokens,
-    /// How many times each counted fault header has been applied.
-    pub faults: BTreeMap<String, u32>,
+    /// How many times each counted fault header has been applied (bounded).
+    pub faults: HashMap<String, u32>,
     /// Requests received per operation, counted on arrival (a client that gives up still counts).
     pub arrivals: BTreeMap<String, u64>,
     pub next_id: i64,
@@ -58,130 +82,44 @@ pub(crate) struct VendorSandbox {
     pub routes: Vec<Route>,
     pub credentials: BTreeMap<String, String>,
     pub demo_credentials: Vec<String>,
+    pub options: Options,
     pub state: Mutex<State>,
 }
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 impl VendorSandbox {
-    pub fn new(entry: &VendorEntry) -> Result<Self, SandboxError> {
+    pub fn new(entry: &VendorEntry, options: Options) -> Result<Self, SandboxError> {
         let profile = entry
             .profile()
             .map_err(|e| SandboxError::Vendor(entry.name.to_owned(), e.to_string()))?;
         let spec: Value = serde_json::from_str(entry.spec_json)
             .map_err(|e| SandboxError::Vendor(entry.name.to_owned(), e.to_string()))?;
-        Self::from_parts(
-            profile,
-            spec,
-            entry.operations.iter().map(|o| (o.method, o.path, o.id)),
-        )
+        let operations = entry.operations.iter().map(|o| (o.method, o.path, o.id));
+        Self::from_parts(profile, spec, operations, options)
     }
 
     pub fn from_parts<'a>(
         profile: Profile,
         spec: Value,
         operations: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+        options: Options,
     ) -> Result<Self, SandboxError> {
-        let server = profile
-            .servers
-            .get(&profile.default_server)
-            .cloned()
-            .unwrap_or_default();
-        let prefix = server
-            .split_once("://")
-            .and_then(|(_, rest)| {
-                rest.find('/')
-                    .map(|i| rest[i..].trim_end_matches('/').to_owned())
-            })
-            .unwrap_or_default();
-        let mut routes = Vec::new();
-        // OPERATIONS lists the paths in document order; the raw operation objects are in the spec.
-        let mut raw_operations = Vec::new();
-        for (path, item) in spec
-            .get("paths")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let shared = item
-                .get("parameters")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for method in METHODS {
-                if let Some(operation) = item.get(method) {
-                    let mut operation = operation.clone();
-                    let mut params = operation
-                        .get("parameters")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default();
-                    params.extend(shared.iter().cloned());
-                    operation["parameters"] = Value::Array(params);
-                    raw_operations.push((method.to_ascii_uppercase(), path.clone(), operation));
-                }
-            }
-        }
-        for (method, path, id) in operations {
-            let Some((_, _, operation)) = raw_operations
-                .iter()
-                .find(|(m, p, _)| m == method && p == path)
-            else {
-                return Err(SandboxError::Vendor(
-                    profile.vendor.clone(),
-                    format!("{method} {path} is not in the spec"),
-                ));
-            };
-            let segments = path
-                .trim_start_matches('/')
-                .split('/')
-                .map(
-                    |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                        Some(name) => Segment::Param(name.to_owned()),
-                        None => Segment::Literal(s.to_owned()),
-                    },
-                )
-                .collect();
-            routes.push(Route {
-                id: id.to_owned(),
-                method: method.to_owned(),
-                segments,
-                operation: operation.clone(),
-            });
-        }
-        let mut credentials = BTreeMap::new();
-        let mut demo_credentials = Vec::new();
-        for name in profile.credentials.keys() {
-            let variable = profile.credential_variable(name);
-            match std::env::var(&variable).ok().filter(|v| !v.is_empty()) {
-                Some(value) => {
-                    credentials.insert(name.clone(), value);
-                }
-                None => {
-                    credentials.insert(
-                        name.clone(),
-                        payspec_runtime::demo_credential(&profile.vendor, name),
-                    );
-                    demo_credentials.push(variable);
-                }
-            }
-        }
-        let mut state = State {
+        let routes = routes(&profile, &spec, operations)?;
+        let (credentials, demo_credentials) = credentials(&profile);
+        let state = State {
+            stores: stores(&profile, options.max_records),
+            tokens: Tokens::default(),
+            faults: HashMap::new(),
+            arrivals: BTreeMap::new(),
             next_id: 11954,
-            ..State::default()
         };
-        for (resource, spec) in &profile.sandbox.resources {
-            state.records.insert(resource.clone(), spec.seed.clone());
-        }
         Ok(Self {
+            prefix: server_path(&profile),
             profile,
             spec,
-            prefix,
             routes,
             credentials,
             demo_credentials,
+            options,
             state: Mutex::new(state),
         })
     }
@@ -211,26 +149,113 @@ impl VendorSandbox {
         }
         None
     }
+
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The path of the default server, under which the sandbox serves the vendor.
+fn server_path(profile: &Profile) -> String {
+    let server = profile
+        .servers
+        .get(&profile.default_server)
+        .cloned()
+        .unwrap_or_default();
+    server
+        .split_once("://")
+        .and_then(|(_, rest)| {
+            rest.find('/')
+                .map(|i| rest[i..].trim_end_matches('/').to_owned())
+        })
+        .unwrap_or_default()
+}
+
+fn routes<'a>(
+    profile: &Profile,
+    spec: &Value,
+    operations: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Result<Vec<Route>, SandboxError> {
+    let written = openapi::operations(spec);
+    let mut routes = Vec::new();
+    for (method, path, id) in operations {
+        let Some(operation) = written
+            .iter()
+            .find(|o| o.method.eq_ignore_ascii_case(method) && o.path == path)
+        else {
+            return Err(SandboxError::Vendor(
+                profile.vendor.clone(),
+                format!("{method} {path} is not in the spec"),
+            ));
+        };
+        let segments = path
+            .trim_start_matches('/')
+            .split('/')
+            .map(
+                |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => Segment::Param(name.to_owned()),
+                    None => Segment::Literal(s.to_owned()),
+                },
+            )
+            .collect();
+        routes.push(Route {
+            id: id.to_owned(),
+            method: method.to_ascii_uppercase(),
+            segments,
+            operation: operation.value.clone(),
+            parameters: openapi::parameters(spec, operation)
+                .into_iter()
+                .cloned()
+                .collect(),
+        });
+    }
+    Ok(routes)
+}
+
+/// The credentials accepted: from `PAYSPEC_*`, else the public demo values (listed).
+fn credentials(profile: &Profile) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut credentials = BTreeMap::new();
+    let mut demo = Vec::new();
+    for name in profile.credentials.keys() {
+        let variable = profile.credential_variable(name);
+        let value = match std::env::var(&variable).ok().filter(|v| !v.is_empty()) {
+            Some(value) => value,
+            None => {
+                demo.push(variable);
+                payspec_runtime::demo_credential(&profile.vendor, name)
+            }
+        };
+        credentials.insert(name.clone(), value);
+    }
+    (credentials, demo)
+}
+
+/// One bounded store per resource, indexed by its id and every locator's field, seeded.
+fn stores(profile: &Profile, capacity: usize) -> BTreeMap<String, Store> {
+    let mut stores = BTreeMap::new();
+    for (name, resource) in &profile.sandbox.resources {
+        let mut indexed: BTreeSet<String> = [resource.id.field.clone()].into();
+        for operation in resource.operations.values() {
+            let by = match operation {
+                ResourceOperation::Read { by } | ResourceOperation::Transition { by, .. } => by,
+                _ => continue,
+            };
+            indexed.extend(by.iter().map(|locator| locator.field.clone()));
+        }
+        let mut store = Store::new(capacity, indexed);
+        for record in &resource.seed {
+            store.insert(record.clone());
+        }
+        stores.insert(name.clone(), store);
+    }
+    stores
 }
 
 /// Decodes `%XX` escapes of a path segment or query value (`+` stays as is in paths).
 pub(crate) fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        if bytes[i] == b'%'
-            && let Some(Ok(byte)) = hex.map(|h| u8::from_str_radix(h, 16))
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }

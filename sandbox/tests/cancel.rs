@@ -183,7 +183,7 @@ async fn paywall() {
         .unwrap();
     assert_eq!(status(&missing), (UnifiedStatus::NotFound, Some("-1")));
 
-    // A code the mapping does not know (1: authentication failed) is `unknown`, raw value kept.
+    // Wrong credentials (code 1, authentication failed) are an error, not an outcome.
     let mut credentials = Credentials::new();
     for name in [
         "apikeypublic",
@@ -206,9 +206,11 @@ async fn paywall() {
             .credentials(credentials),
     )
     .unwrap();
+    let refused = stranger.cancel(&batch).await.unwrap_err();
+    assert!(refused.is_auth_failure(), "{refused}");
     assert_eq!(
-        status(&stranger.cancel(&batch).await.unwrap()),
-        (UnifiedStatus::Unknown, Some("1"))
+        refused.vendor_error().and_then(|e| e.code.as_deref()),
+        Some("1")
     );
 
     // Without the date, nothing is sent: the reference is incomplete.

@@ -9,22 +9,17 @@ use common::{cashout, invoice, order, start};
 use std::time::Duration;
 
 use payspec::{Error, RetryPolicy, Settings, Timeouts, onekey, paywall, rio, westminister, xpays};
+use payspec_runtime::TransportKind;
 use payspec_sandbox::{FAULT_HEADER, Running};
 use serde_json::json;
 
 /// Settings for the fault suite: quick backoff, short attempts, a fault header on every request.
 fn faulty(sandbox: &Running, fault: Option<&str>) -> Settings {
-    let mut headers = reqwest::header::HeaderMap::new();
+    let mut settings = Settings::new().sandbox(sandbox.url());
     if let Some(fault) = fault {
-        headers.insert(FAULT_HEADER, fault.parse().unwrap());
+        settings = settings.header(FAULT_HEADER.parse().unwrap(), fault.parse().unwrap());
     }
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()
-        .unwrap();
-    Settings::new()
-        .sandbox(sandbox.url())
-        .http_client(http)
+    settings
         .retry(RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::from_millis(20),
@@ -45,8 +40,8 @@ fn outcome<T>(result: Result<T, Error>) -> String {
         Err(Error::InvalidResponse { status, .. }) => {
             format!("invalid response {}", status.unwrap_or_default())
         }
-        Err(Error::Communication(e)) if e.is_timeout() => "timeout".into(),
-        Err(Error::Communication(_)) => "connection".into(),
+        Err(Error::Transport(e)) if e.kind == TransportKind::Timeout => "timeout".into(),
+        Err(Error::Transport(_)) => "connection".into(),
         Err(other) => format!("other: {other}"),
     }
 }
@@ -62,8 +57,7 @@ async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize
                 .get_bulk_crypto_payment()
                 .id(RIO_ID.get().unwrap())
                 .send()
-                .await
-                .map_err(Error::from),
+                .await,
         ),
         ("rio", false) => outcome(
             rio::Client::with_settings(settings)
@@ -71,8 +65,7 @@ async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize
                 .create_bulk_crypto_payment()
                 .body(rio::types::RequestBulkCryptoPaymentSchema::default())
                 .send()
-                .await
-                .map_err(Error::from),
+                .await,
         ),
         ("xpays", true) => outcome(
             xpays::Client::with_settings(settings)
@@ -80,8 +73,7 @@ async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize
                 .get_invoice_payment()
                 .id(XPAYS_ID.get().unwrap())
                 .send()
-                .await
-                .map_err(Error::from),
+                .await,
         ),
         ("xpays", false) => outcome(
             xpays::Client::with_settings(settings)
@@ -89,16 +81,14 @@ async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize
                 .create_invoice_payment()
                 .body(invoice())
                 .send()
-                .await
-                .map_err(Error::from),
+                .await,
         ),
         ("westminister", true) => outcome(
             westminister::Client::with_settings(settings)
                 .unwrap()
                 .list_orders()
                 .send()
-                .await
-                .map_err(Error::from),
+                .await,
         ),
         ("westminister", false) => outcome(
             westminister::Client::with_settings(settings)
@@ -106,8 +96,7 @@ async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize
                 .create_order()
                 .body(order())
                 .send()
-                .await
-                .map_err(Error::from),
+                .await,
         ),
         ("onekey", true) => outcome(
             onekey::Client::with_settings(settings)
@@ -118,8 +107,7 @@ async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize
                     external_id: Some("seed-0".into()),
                 })
                 .send()
-                .await
-                .map_err(Error::from),
+                .await,
         ),
         ("onekey", false) => outcome(
             onekey::Client::with_settings(settings)
@@ -127,8 +115,7 @@ async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize
                 .create_cashout()
                 .body(cashout(&format!("fault-{n}")))
                 .send()
-                .await
-                .map_err(Error::from),
+                .await,
         ),
         ("paywall", false) => outcome(
             paywall::Client::with_settings(settings)
@@ -141,8 +128,7 @@ async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize
                     market_place: None,
                 })
                 .send()
-                .await
-                .map_err(Error::from),
+                .await,
         ),
         _ => unreachable!(),
     }
@@ -380,7 +366,6 @@ async fn oversize_and_non_json_bodies_are_typed_errors() {
         .body(rio::types::RequestBulkCryptoPaymentSchema::default())
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     match &error {
         Error::InvalidResponse {
@@ -392,14 +377,12 @@ async fn oversize_and_non_json_bodies_are_typed_errors() {
         other => panic!("{other}"),
     }
     let garbage = rio::Client::with_settings(faulty(&sandbox, Some("garbage"))).unwrap();
-    let error = Error::from(
-        garbage
-            .get_bulk_crypto_payment()
-            .id("x")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = garbage
+        .get_bulk_crypto_payment()
+        .id("x")
+        .send()
+        .await
+        .unwrap_err();
     let text = error.to_string();
     assert!(
         text.starts_with(
@@ -412,14 +395,12 @@ async fn oversize_and_non_json_bodies_are_typed_errors() {
         "{text}"
     );
     let empty = rio::Client::with_settings(faulty(&sandbox, Some("empty"))).unwrap();
-    let error = Error::from(
-        empty
-            .get_bulk_crypto_payment()
-            .id("x")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = empty
+        .get_bulk_crypto_payment()
+        .id("x")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         error.to_string().starts_with(
             "HTTP 200: the response did not match the spec: the response body is empty"
@@ -429,13 +410,12 @@ async fn oversize_and_non_json_bodies_are_typed_errors() {
     let html =
         rio::Client::with_settings(faulty(&sandbox, Some("html")).retry(RetryPolicy::none()))
             .unwrap();
-    let error = Error::from(
-        html.get_bulk_crypto_payment()
-            .id("x")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = html
+        .get_bulk_crypto_payment()
+        .id("x")
+        .send()
+        .await
+        .unwrap_err();
     let vendor = error.vendor_error().unwrap();
     assert_eq!((vendor.status, vendor.code.as_deref()), (502, None));
     assert!(vendor.excerpt.starts_with("<html>"), "{}", vendor.excerpt);

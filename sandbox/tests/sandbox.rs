@@ -29,11 +29,13 @@ fn credentials(vendor: &str, names: &[&str], replace: Option<(&str, &str)>) -> C
     credentials
 }
 
-fn vendor_error<T, E>(result: Result<T, progenitor_client::Error<E>>) -> payspec::VendorError {
-    match result.map_err(Error::from) {
+fn vendor_error<T>(result: Result<T, Error>) -> payspec::VendorError {
+    match result {
         Ok(_) => panic!("expected a vendor error"),
-        Err(Error::Vendor(e)) => *e,
-        Err(other) => panic!("expected a vendor error, got {other}"),
+        Err(error) => error
+            .vendor_error()
+            .cloned()
+            .unwrap_or_else(|| panic!("expected a vendor error, got {error}")),
     }
 }
 

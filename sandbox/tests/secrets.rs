@@ -10,7 +10,7 @@ use common::{cashout, demo, invoice, start};
 
 use std::sync::{Arc, Mutex};
 
-use payspec::{Error, Settings, onekey, paywall, rio, westminister, xpays};
+use payspec::{Settings, onekey, paywall, rio, westminister, xpays};
 use payspec_runtime::demo_credential;
 
 /// A writer shared with the tracing subscriber, to read back everything logged.
@@ -77,14 +77,12 @@ async fn no_secret_in_any_output() {
         .send()
         .await
         .unwrap();
-    let again = Error::from(
-        xpays
-            .cancel_payment()
-            .body(xpays::types::CancelPaymentBody { id })
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let again = xpays
+        .cancel_payment()
+        .body(xpays::types::CancelPaymentBody { id })
+        .send()
+        .await
+        .unwrap_err();
     seen += &format!("{again}{again:?}");
     onekey
         .create_cashout()
@@ -93,17 +91,15 @@ async fn no_secret_in_any_output() {
         .await
         .unwrap();
     westminister.list_orders().send().await.unwrap();
-    let refused = Error::from(
-        onekey
-            .get_cashout_status()
-            .body(onekey::types::GetCashoutStatusBody {
-                cashout_id: Some(1),
-                external_id: None,
-            })
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let refused = onekey
+        .get_cashout_status()
+        .body(onekey::types::GetCashoutStatusBody {
+            cashout_id: Some(1),
+            external_id: None,
+        })
+        .send()
+        .await
+        .unwrap_err();
     seen += &format!("{refused}{refused:?}");
     let outcome = payspec_runtime::cancel::Cancel::cancel(
         &paywall,

@@ -1,7 +1,7 @@
 //! OneKey: login and pass inside the JSON body, Payload-Signature over the exact body bytes.
 
 use crate::mock::{Mock, ONEKEY_LOGIN, ONEKEY_PASS, ONEKEY_SECRET};
-use payspec::{Credentials, Error, Settings, onekey};
+use payspec::{Credentials, Settings, onekey};
 
 pub fn onekey_client(mock: &Mock, secret: &str) -> onekey::Client {
     let credentials = Credentials::new()
@@ -102,7 +102,7 @@ async fn onekey_cancelling_twice_is_a_typed_412_with_the_vendor_code() {
     };
     cancel().send().await.unwrap();
 
-    let error = Error::from(cancel().send().await.unwrap_err());
+    let error = cancel().send().await.unwrap_err();
     let vendor = error
         .vendor_error()
         .unwrap_or_else(|| panic!("not a vendor error: {error}"));
@@ -136,7 +136,6 @@ async fn onekey_a_delivered_cashout_cannot_be_cancelled() {
         })
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert_eq!(
         error.vendor_error().and_then(|v| v.code.as_deref()),
@@ -148,14 +147,12 @@ async fn onekey_a_delivered_cashout_cannot_be_cancelled() {
 async fn onekey_a_wrong_secret_is_rejected_by_the_signature_check() {
     let mock = Mock::start();
     let client = onekey_client(&mock, "not-the-secret");
-    let error = Error::from(
-        client
-            .create_cashout()
-            .body(cashout_request("e-400"))
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .create_cashout()
+        .body(cashout_request("e-400"))
+        .send()
+        .await
+        .unwrap_err();
     let vendor = error.vendor_error().unwrap();
     assert_eq!((vendor.status, vendor.code.as_deref()), (401, Some("302")));
     assert!(!error.to_string().contains("not-the-secret"));

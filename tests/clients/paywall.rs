@@ -2,7 +2,7 @@
 //! `{ErrorCode, Result, Message, Body}` whose `Result: false` inside an HTTP 200 is a failure.
 
 use crate::mock::{Mock, PAYWALL_KEYS};
-use payspec::{Credentials, Error, Settings, paywall};
+use payspec::{Credentials, Settings, paywall};
 
 fn client(mock: &Mock, private_key: &str) -> paywall::Client {
     let mut credentials = Credentials::new();
@@ -46,7 +46,7 @@ async fn batch_cancel_hands_over_the_typed_body_then_code_7() {
         (Some(true), Some(389), Some(6))
     );
 
-    let error = Error::from(cancel().send().await.unwrap_err());
+    let error = cancel().send().await.unwrap_err();
     let vendor = error.vendor_error().unwrap_or_else(|| panic!("{error}"));
     assert_eq!(vendor.status, 200);
     assert_eq!(vendor.code.as_deref(), Some("7"));
@@ -80,7 +80,7 @@ async fn private_operations_use_the_private_pair() {
             })
     };
     assert_eq!(refund().send().await.unwrap().into_inner(), None);
-    let error = Error::from(refund().send().await.unwrap_err());
+    let error = refund().send().await.unwrap_err();
     assert_eq!(
         error.vendor_error().and_then(|v| v.code.as_deref()),
         Some("7")
@@ -107,7 +107,6 @@ async fn private_operations_use_the_private_pair() {
         })
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     assert_eq!(
         unknown.vendor_error().and_then(|v| v.code.as_deref()),
@@ -161,7 +160,6 @@ async fn a_wrong_private_key_is_refused() {
         })
         .send()
         .await
-        .map_err(Error::from)
         .unwrap_err();
     let vendor = error.vendor_error().unwrap();
     assert_eq!(

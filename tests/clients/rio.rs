@@ -1,7 +1,7 @@
 //! Rio: the x-api-key header.
 
 use crate::mock::{Mock, RIO_API_KEY};
-use payspec::{Credentials, Error, Settings, rio};
+use payspec::{Credentials, Settings, rio};
 
 fn rio_client(mock: &Mock, key: &str) -> rio::Client {
     let settings = Settings::new()
@@ -101,14 +101,12 @@ async fn rio_every_operation_with_the_api_key() {
 #[tokio::test]
 async fn rio_a_wrong_key_and_a_second_cancel_are_vendor_errors() {
     let mock = Mock::start();
-    let error = Error::from(
-        rio_client(&mock, "wrong-key")
-            .get_bulk_crypto_payment()
-            .id("x")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = rio_client(&mock, "wrong-key")
+        .get_bulk_crypto_payment()
+        .id("x")
+        .send()
+        .await
+        .unwrap_err();
     let vendor = error.vendor_error().unwrap();
     assert_eq!(
         (vendor.status, vendor.code.as_deref()),
@@ -132,13 +130,11 @@ async fn rio_a_wrong_key_and_a_second_cancel_are_vendor_errors() {
         .send()
         .await
         .unwrap();
-    let error = Error::from(
-        client
-            .cancel_bulk_crypto_payment()
-            .id(&id)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .cancel_bulk_crypto_payment()
+        .id(&id)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(error.vendor_error().map(|v| v.status), Some(409));
 }

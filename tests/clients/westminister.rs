@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::mock::{Mock, WESTMINISTER_EMAIL, WESTMINISTER_PASSWORD};
-use payspec::{Credentials, Error, Settings, westminister};
+use payspec::{Credentials, Settings, westminister};
 
 fn client(mock: &Mock) -> westminister::Client {
     let credentials = Credentials::new()
@@ -136,7 +136,7 @@ async fn every_operation_with_one_login() {
         .unwrap()
         .into_inner();
     assert_eq!(cancelled.status, Some(types::OrderStatus::Cancelled));
-    let again = Error::from(client.cancel_order().id(id).send().await.unwrap_err());
+    let again = client.cancel_order().id(id).send().await.unwrap_err();
     assert_eq!(
         again.vendor_error().map(|v| (v.status, v.message.clone())),
         Some((
@@ -216,7 +216,7 @@ async fn twenty_concurrent_first_calls_log_in_once() {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| Error::from(e).to_string())
+                .map_err(|e| e.to_string())
         })
     });
     for call in calls.collect::<Vec<_>>() {
@@ -239,7 +239,7 @@ async fn a_revoked_token_leads_to_one_relogin_not_a_loop() {
     // Revoked again and the account locked: one more login attempt, then the error.
     mock.revoke_access_tokens();
     mock.lock_account();
-    let error = Error::from(client.list_orders().send().await.unwrap_err());
+    let error = client.list_orders().send().await.unwrap_err();
     assert_eq!(mock.token_calls().0, 3);
     let vendor = error.vendor_error().unwrap_or_else(|| panic!("{error}"));
     assert_eq!((vendor.operation.as_str(), vendor.status), ("login", 401));

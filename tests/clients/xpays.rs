@@ -2,7 +2,7 @@
 //! responses wrapped in `{"data": …}`, errors `{"error": …}`.
 
 use crate::mock::{Mock, XPAYS_API_KEY, XPAYS_SECRET};
-use payspec::{Credentials, Error, Settings, xpays};
+use payspec::{Credentials, Settings, xpays};
 
 fn client(mock: &Mock, secret: &str) -> xpays::Client {
     let credentials = Credentials::new()
@@ -107,14 +107,12 @@ async fn errors_in_the_body_are_vendor_errors_whatever_the_status() {
         .await
         .unwrap();
 
-    let again = Error::from(
-        client
-            .cancel_payment()
-            .body(xpays::types::CancelPaymentBody { id })
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let again = client
+        .cancel_payment()
+        .body(xpays::types::CancelPaymentBody { id })
+        .send()
+        .await
+        .unwrap_err();
     let vendor = again.vendor_error().unwrap();
     assert_eq!(
         (vendor.status, vendor.message.as_deref()),
@@ -122,14 +120,12 @@ async fn errors_in_the_body_are_vendor_errors_whatever_the_status() {
     );
 
     // HTTP 200 with {"error": …}: the envelope's rule makes it a failure.
-    let missing = Error::from(
-        client
-            .get_invoice_payment()
-            .id("nope")
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let missing = client
+        .get_invoice_payment()
+        .id("nope")
+        .send()
+        .await
+        .unwrap_err();
     let vendor = missing
         .vendor_error()
         .unwrap_or_else(|| panic!("{missing}"));
@@ -142,14 +138,12 @@ async fn errors_in_the_body_are_vendor_errors_whatever_the_status() {
 #[tokio::test]
 async fn a_wrong_secret_is_forbidden() {
     let mock = Mock::start();
-    let error = Error::from(
-        client(&mock, "wrong")
-            .create_invoice_payment()
-            .body(invoice("2"))
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client(&mock, "wrong")
+        .create_invoice_payment()
+        .body(invoice("2"))
+        .send()
+        .await
+        .unwrap_err();
     let vendor = error.vendor_error().unwrap();
     assert_eq!(
         (vendor.status, vendor.message.as_deref()),

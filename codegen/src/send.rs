@@ -1,0 +1,174 @@
+//! The one change made to progenitor's operation code: each builder's `send` hands its request
+//! to the payspec runtime (`client.inner.send`, which runs the phases of one call) instead of
+//! progenitor's three hooks, and returns `payspec_runtime::Error`, so that the caller has one
+//! error type and every failure after sending went through the runtime's scrubber. The rest of
+//! progenitor's `send` (URL, query, headers, body serialisation, typed decoding) is kept.
+
+use quote::quote;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, ImplItemFn, Item, ReturnType, Stmt, parse_quote};
+
+/// Rewrites every `send` of the `builder` module; the names of the builders whose `send`
+/// did not have the expected shape (a progenitor version this generator does not know).
+pub(crate) fn rewrite_sends(file: &mut syn::File) -> Vec<String> {
+    let mut unexpected = Vec::new();
+    let Some(items) = file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    }) else {
+        return unexpected;
+    };
+    for item in items.iter_mut() {
+        let Item::Impl(implementation) = item else {
+            continue;
+        };
+        let builder = quote!(#implementation.self_ty).to_string();
+        for member in &mut implementation.items {
+            if let syn::ImplItem::Fn(function) = member
+                && function.sig.ident == "send"
+                && !rewrite(function)
+            {
+                unexpected.push(builder.clone());
+            }
+        }
+    }
+    unexpected
+}
+
+/// Rewrites one `send`; `false` when its shape is not the expected one.
+fn rewrite(function: &mut ImplItemFn) -> bool {
+    let ReturnType::Type(_, output) = &mut function.sig.output else {
+        return false;
+    };
+    let Some(success) = response_type(output) else {
+        return false;
+    };
+    **output = parse_quote!(Result<ResponseValue<#success>, ::payspec_runtime::Error>);
+    let statements = std::mem::take(&mut function.block.stmts);
+    let mut kept = Vec::with_capacity(statements.len());
+    let mut sent = false;
+    for statement in statements {
+        match hook_call(&statement) {
+            Some("exec") => {
+                kept.push(parse_quote! {
+                    let response = client.inner.send(request, info.operation_id).await?;
+                });
+                sent = true;
+            }
+            Some(_) => {}
+            None => kept.push(statement),
+        }
+    }
+    let Some(Stmt::Expr(decode, None)) = kept.pop() else {
+        return false;
+    };
+    kept.push(parse_quote! { let status = response.status().as_u16(); });
+    kept.push(parse_quote! {
+        let decoded: Result<ResponseValue<#success>, Error<()>> = #decode;
+    });
+    kept.push(Stmt::Expr(
+        parse_quote!(decoded.map_err(|e| client.inner.decode_failure(e, status))),
+        None,
+    ));
+    function.block.stmts = kept;
+    // Error<E> constructors in the kept code need their E spelt out now that the function no
+    // longer returns an Error<E>.
+    ErrorUnit.visit_block_mut(&mut function.block);
+    sent
+}
+
+/// `T` of `Result<ResponseValue<T>, Error<E>>`.
+fn response_type(output: &syn::Type) -> Option<syn::Type> {
+    let first = |ty: &syn::Type, name: &str| -> Option<syn::Type> {
+        let syn::Type::Path(path) = ty else {
+            return None;
+        };
+        let last = path.path.segments.last().filter(|s| s.ident == name)?;
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        match args.args.first()? {
+            syn::GenericArgument::Type(inner) => Some(inner.clone()),
+            _ => None,
+        }
+    };
+    first(&first(output, "Result")?, "ResponseValue")
+}
+
+/// Which of progenitor's hook statements this is: `client.pre(…).await?;`,
+/// `let result = client.exec(…).await;`, `client.post(…).await?;` or `let response = result?;`.
+fn hook_call(statement: &Stmt) -> Option<&'static str> {
+    let expression = match statement {
+        Stmt::Expr(expression, Some(_)) => expression,
+        Stmt::Local(local) => &local.init.as_ref()?.expr,
+        _ => return None,
+    };
+    let text = quote!(#expression).to_string().replace(' ', "");
+    if text == "result?" {
+        return Some("result");
+    }
+    ["pre", "exec", "post"]
+        .into_iter()
+        .find(|hook| text.starts_with(&format!("client.{hook}(")))
+}
+
+/// Writes `Error::X` as `Error::<()>::X`.
+struct ErrorUnit;
+
+impl VisitMut for ErrorUnit {
+    fn visit_expr_mut(&mut self, expression: &mut Expr) {
+        syn::visit_mut::visit_expr_mut(self, expression);
+        if let Expr::Path(path) = expression
+            && path.path.leading_colon.is_none()
+            && path.path.segments.len() == 2
+            && let Some(first) = path.path.segments.first_mut()
+            && first.ident == "Error"
+            && first.arguments.is_none()
+        {
+            first.arguments = syn::PathArguments::AngleBracketed(parse_quote!(::<()>));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_progenitor_send_is_rewritten() {
+        let mut file: syn::File = parse_quote! {
+            pub mod builder {
+                impl<'a> GetThing<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<()>> {
+                        let Self { client, id } = self;
+                        let id = id.map_err(Error::InvalidRequest)?;
+                        let url = format!("{}/things/{}", client.baseurl, id);
+                        let mut request = client.client.get(url).build()?;
+                        let info = OperationInfo { operation_id: "get_thing" };
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        client.post(&result, &info).await?;
+                        let response = result?;
+                        match response.status().as_u16() {
+                            200u16 => ResponseValue::from_response(response).await,
+                            _ => Err(Error::UnexpectedResponse(response)),
+                        }
+                    }
+                }
+            }
+        };
+        assert!(rewrite_sends(&mut file).is_empty());
+        let text = quote!(#file).to_string().replace(' ', "");
+        assert!(
+            text.contains("->Result<ResponseValue<types::Thing>,::payspec_runtime::Error>"),
+            "{text}"
+        );
+        assert!(text.contains("letresponse=client.inner.send(request,info.operation_id).await?;"));
+        assert!(!text.contains("client.pre(") && !text.contains("client.post("));
+        assert!(
+            text.contains("map_err(Error::<()>::InvalidRequest)"),
+            "{text}"
+        );
+        assert!(text.contains("decoded.map_err(|e|client.inner.decode_failure(e,status))"));
+    }
+}

@@ -1,0 +1,267 @@
+//! Response envelopes (`{"data": …}`, `{"Result": true, "Body": …}`): opening one (is it a
+//! success, and where is the payload), and writing one (the sandbox's answers).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::{Envelope, ErrorShape, SuccessRule, pointer};
+
+/// What an envelope held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// The success rule does not hold: the vendor says it failed.
+    Failed,
+    /// The payload's bytes.
+    Payload(Bytes),
+}
+
+impl SuccessRule {
+    /// The pointer the rule reads.
+    pub fn pointer(&self) -> &str {
+        match self {
+            SuccessRule::Equals { pointer, .. } | SuccessRule::Absent { pointer } => pointer,
+        }
+    }
+}
+
+/// Checks the success rule and cuts the payload out of an envelope. Top-level pointers (every
+/// vendor's so far) are read as raw slices of the body: no tree is built and nothing is
+/// re-serialised; deeper pointers go through a `Value`.
+pub fn open(envelope: &Envelope, body: &Bytes) -> Result<Opened, serde_json::Error> {
+    let payload_key = envelope.payload.as_deref().map(pointer::top_level_key);
+    let rule_key = envelope
+        .success
+        .as_ref()
+        .map(|rule| pointer::top_level_key(rule.pointer()));
+    match (payload_key, rule_key) {
+        (Some(None), _) | (_, Some(None)) => open_tree(envelope, body),
+        (payload, rule) => open_flat(envelope, body, payload.flatten(), rule.flatten()),
+    }
+}
+
+fn open_flat(
+    envelope: &Envelope,
+    body: &Bytes,
+    payload_key: Option<&str>,
+    rule_key: Option<&str>,
+) -> Result<Opened, serde_json::Error> {
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let [payload, rule] = Pick([payload_key, rule_key]).deserialize(&mut reader)?;
+    reader.end()?;
+    let succeeded = match &envelope.success {
+        None => true,
+        Some(SuccessRule::Equals { value, .. }) => rule
+            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+            .is_some_and(|v| v == *value),
+        Some(SuccessRule::Absent { .. }) => rule.is_none_or(|raw| raw.get() == "null"),
+    };
+    if !succeeded {
+        return Ok(Opened::Failed);
+    }
+    Ok(Opened::Payload(match (payload_key, payload) {
+        (Some(_), Some(raw)) => {
+            // The payload is a slice of the body: shared, not copied.
+            let start = raw.get().as_ptr() as usize - body.as_ptr() as usize;
+            body.slice(start..start + raw.get().len())
+        }
+        (Some(_), None) => Bytes::from_static(b"null"),
+        (None, _) => body.clone(),
+    }))
+}
+
+fn open_tree(envelope: &Envelope, body: &Bytes) -> Result<Opened, serde_json::Error> {
+    let json: Value = serde_json::from_slice(body)?;
+    if !succeeded(envelope, &json) {
+        return Ok(Opened::Failed);
+    }
+    let payload = match &envelope.payload {
+        Some(pointer) => json.pointer(pointer).cloned().unwrap_or(Value::Null),
+        None => json,
+    };
+    serde_json::to_vec(&payload).map(|bytes| Opened::Payload(Bytes::from(bytes)))
+}
+
+/// Whether a parsed envelope says success.
+pub fn succeeded(envelope: &Envelope, json: &Value) -> bool {
+    match &envelope.success {
+        None => true,
+        Some(SuccessRule::Equals { pointer, value }) => json.pointer(pointer) == Some(value),
+        Some(SuccessRule::Absent { pointer }) => json.pointer(pointer).is_none_or(Value::is_null),
+    }
+}
+
+/// Puts a payload into a rendered envelope and marks it a success (with code 0 where the
+/// vendor's error code lives, as Paywall writes it).
+pub fn fill_success(envelope: &Envelope, errors: &ErrorShape, wrapped: &mut Value, payload: Value) {
+    pointer::set(
+        wrapped,
+        envelope.payload.as_deref().unwrap_or_default(),
+        payload,
+    );
+    match &envelope.success {
+        Some(SuccessRule::Equals { pointer, value }) => {
+            pointer::set(wrapped, pointer, value.clone())
+        }
+        Some(SuccessRule::Absent { pointer }) => {
+            pointer::remove(wrapped, pointer);
+        }
+        None => {}
+    }
+    if let Some(code) = &errors.code {
+        pointer::set(wrapped, code, Value::from(0));
+    }
+}
+
+/// An error body in the vendor's shape: its code and message placed by the error pointers,
+/// inside the envelope (marked failed, payload null) when the vendor has one.
+pub fn failure_body(
+    envelope: Option<&Envelope>,
+    errors: &ErrorShape,
+    code: Option<Value>,
+    message: String,
+) -> Value {
+    let mut body = Value::Object(Map::new());
+    // A rule that reads a flag (`Result: false`) goes with a full envelope, payload null; a
+    // rule that reads the absence of an error (`{"error": …}`) needs only the error.
+    if let Some(envelope) = envelope
+        && let Some(SuccessRule::Equals { pointer, value }) = &envelope.success
+    {
+        let failed = match value {
+            Value::Bool(b) => Value::Bool(!b),
+            _ => Value::Null,
+        };
+        pointer::set(&mut body, pointer, failed);
+        if let Some(payload) = &envelope.payload {
+            pointer::set(&mut body, payload, Value::Null);
+        }
+    }
+    if let (Some(pointer), Some(code)) = (&errors.code, code) {
+        pointer::set(&mut body, pointer, code);
+    }
+    let message_at = errors.message.as_deref().unwrap_or("/message");
+    pointer::set(&mut body, message_at, Value::String(message));
+    body
+}
+
+/// Up to two top-level fields of a JSON object, as raw slices of the input; every other field
+/// is skipped (checked, not kept).
+struct Pick<'k>([Option<&'k str>; 2]);
+
+/// An object key, borrowed from the input unless it had escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Pick<'_> {
+    type Value = [Option<&'de RawValue>; 2];
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Pick<'_> {
+    type Value = [Option<&'de RawValue>; 2];
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = [None, None];
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match self.0.iter().position(|wanted| *wanted == Some(&*key)) {
+                Some(i) => found[i] = Some(map.next_value::<&'de RawValue>()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn paywall() -> (Envelope, ErrorShape) {
+        let envelope = Envelope {
+            payload: Some("/Body".into()),
+            success: Some(SuccessRule::Equals {
+                pointer: "/Result".into(),
+                value: json!(true),
+            }),
+        };
+        let errors = ErrorShape {
+            code: Some("/ErrorCode".into()),
+            message: Some("/ErrorMessage".into()),
+        };
+        (envelope, errors)
+    }
+
+    #[test]
+    fn flat_and_deep_envelopes_open_alike() {
+        let (envelope, _) = paywall();
+        let body = Bytes::from_static(br#"{"Result":true,"Body":{"a":1},"x":[1,2]}"#);
+        assert_eq!(
+            open(&envelope, &body).unwrap(),
+            Opened::Payload(Bytes::from_static(br#"{"a":1}"#))
+        );
+        let failed = Bytes::from_static(br#"{"Result":false,"Body":null}"#);
+        assert_eq!(open(&envelope, &failed).unwrap(), Opened::Failed);
+        let deep = Envelope {
+            payload: Some("/data/item".into()),
+            success: Some(SuccessRule::Absent {
+                pointer: "/error".into(),
+            }),
+        };
+        let body = Bytes::from_static(br#"{"data":{"item":{"a":1}}}"#);
+        assert_eq!(
+            open(&deep, &body).unwrap(),
+            Opened::Payload(Bytes::from_static(br#"{"a":1}"#))
+        );
+        assert!(open(&deep, &Bytes::from_static(b"{\"data\":")).is_err());
+    }
+
+    #[test]
+    fn written_envelopes_open_as_written() {
+        let (envelope, errors) = paywall();
+        let mut wrapped = json!({"Result": false, "ErrorCode": 9, "Body": null});
+        fill_success(&envelope, &errors, &mut wrapped, json!({"id": 7}));
+        assert_eq!(
+            wrapped,
+            json!({"Result": true, "ErrorCode": 0, "Body": {"id": 7}})
+        );
+        let failure = failure_body(Some(&envelope), &errors, Some(json!(7)), "done".into());
+        assert_eq!(
+            failure,
+            json!({"Result": false, "Body": null, "ErrorCode": 7, "ErrorMessage": "done"})
+        );
+        let bytes = Bytes::from(serde_json::to_vec(&failure).unwrap());
+        assert_eq!(open(&envelope, &bytes).unwrap(), Opened::Failed);
+    }
+}

@@ -1,0 +1,200 @@
+//! The runtime a generated client carries (progenitor's "inner" value): one vendor's profile,
+//! credentials, endpoint and HTTP client, shared by clones of the client. Requests go through
+//! it in named phases (see [`crate::pipeline`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use payspec_profile::{Profile, ValueSource};
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::call::OperationMeta;
+use crate::credentials::Credentials;
+use crate::error::ConfigError;
+use crate::identity::Tokens;
+use crate::scrub::Scrubber;
+use crate::settings::Settings;
+
+/// A vendor profile with its credentials and endpoint: everything a request needs.
+#[derive(Clone)]
+pub struct Runtime {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub profile: Profile,
+    pub operations: BTreeMap<&'static str, &'static OperationMeta>,
+    pub credentials: Credentials,
+    pub scrubber: Scrubber,
+    pub base_url: reqwest::Url,
+    pub http: reqwest::Client,
+    pub tokens: Tokens,
+    /// Retry policy, timeouts, the response cap and extra headers.
+    pub settings: Settings,
+    /// The schemes' header names, parsed once.
+    pub header_names: BTreeMap<String, HeaderName>,
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("vendor", &self.shared.profile.vendor)
+            .field("base_url", &self.shared.base_url.as_str())
+            .field("credentials", &self.shared.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// Builds the runtime from the embedded profile (JSON), the vendor's operations and the
+    /// caller's settings.
+    pub fn new(
+        profile_json: &str,
+        operations: &'static [OperationMeta],
+        settings: Settings,
+    ) -> Result<Self, ConfigError> {
+        let profile: Profile =
+            serde_json::from_str(profile_json).map_err(|e| ConfigError::Profile(e.to_string()))?;
+        Self::with_profile(profile, operations, settings)
+    }
+
+    /// Builds the runtime from a profile already read.
+    pub fn with_profile(
+        profile: Profile,
+        operations: &'static [OperationMeta],
+        mut settings: Settings,
+    ) -> Result<Self, ConfigError> {
+        let base_url = crate::endpoint::base_url(&profile, &settings)?;
+        let credentials = match (settings.credentials.take(), &settings.sandbox) {
+            (Some(credentials), _) => credentials,
+            (None, Some(_)) => Credentials::from_env_or_demo(&profile),
+            (None, None) => Credentials::from_env(&profile)?,
+        };
+        check_credentials(&profile, &credentials)?;
+        let http = build_http(&settings)?;
+        let header_names = profile
+            .auth
+            .schemes
+            .values()
+            .flat_map(|scheme| scheme.headers.keys())
+            .filter_map(|name| Some((name.clone(), HeaderName::try_from(name.as_str()).ok()?)))
+            .collect();
+        Ok(Self {
+            shared: Arc::new(Shared {
+                tokens: Tokens::new(&profile.tokens),
+                scrubber: Scrubber::new(credentials.values()),
+                operations: operations.iter().map(|o| (o.id, o)).collect(),
+                profile,
+                credentials,
+                base_url,
+                http,
+                settings,
+                header_names,
+            }),
+        })
+    }
+
+    /// The vendor profile.
+    pub fn profile(&self) -> &Profile {
+        &self.shared.profile
+    }
+
+    /// The base URL requests go to (without a trailing slash).
+    pub fn base_url(&self) -> &str {
+        self.shared.base_url.as_str().trim_end_matches('/')
+    }
+
+    /// The HTTP client (redirects off).
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.shared.http
+    }
+
+    /// `text` with every secret this client holds scrubbed out.
+    pub fn scrub(&self, text: &str) -> String {
+        self.shared.scrubber.scrub(text, &[])
+    }
+
+    /// Every string of `value` scrubbed (for printing a vendor's answer).
+    pub fn scrub_json(&self, value: &mut serde_json::Value) {
+        self.shared.scrubber.scrub_json(value)
+    }
+
+    /// The operation of this id.
+    pub(crate) fn operation(&self, id: &str) -> Option<&'static OperationMeta> {
+        self.shared.operations.get(id).copied()
+    }
+
+    /// Verifies a callback of this vendor and parses it: with the given key, or with the
+    /// credential vendor.yaml names for it.
+    pub fn verify_callback<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        key: Option<&str>,
+        body: &[u8],
+    ) -> Result<T, crate::callback::CallbackError> {
+        use payspec_profile::KeySource;
+        let profile = &self.shared.profile;
+        let key = match (key, profile.callbacks.get(name).map(|c| &c.key)) {
+            (Some(key), _) => key,
+            (None, Some(KeySource::Credential(credential))) => {
+                self.shared.credentials.get(credential).unwrap_or_default()
+            }
+            (None, _) => {
+                return Err(crate::callback::CallbackError::MissingKey {
+                    vendor: profile.vendor.clone(),
+                    name: name.to_owned(),
+                    hint: "pass the key given by the vendor".into(),
+                });
+            }
+        };
+        crate::callback::verify(profile, name, key, body)
+    }
+}
+
+/// The HTTP client: the caller's changes, then the runtime's rules (no redirects followed by
+/// the client; connection timeout).
+fn build_http(settings: &Settings) -> Result<reqwest::Client, ConfigError> {
+    let mut builder = reqwest::Client::builder();
+    if let Some(configure) = &settings.http {
+        builder = configure(builder);
+    }
+    builder
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(settings.timeouts.connect)
+        .build()
+        .map_err(|e| ConfigError::Http(e.to_string()))
+}
+
+/// Every credential the profile declares must be present, and those sent as header values
+/// must be valid in a header: checked once here so that sending never has to fail on them.
+fn check_credentials(profile: &Profile, credentials: &Credentials) -> Result<(), ConfigError> {
+    let in_headers: Vec<&str> = profile
+        .auth
+        .schemes
+        .values()
+        .flat_map(|scheme| scheme.headers.values())
+        .filter_map(|source| match source {
+            ValueSource::Credential(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for name in profile.credentials.keys() {
+        let variable = profile.credential_variable(name);
+        let Some(value) = credentials.get(name) else {
+            return Err(ConfigError::MissingCredential {
+                vendor: profile.vendor.clone(),
+                variable,
+            });
+        };
+        if in_headers.contains(&name.as_str()) && HeaderValue::from_str(value).is_err() {
+            return Err(ConfigError::InvalidCredential {
+                vendor: profile.vendor.clone(),
+                variable,
+                reason: "it is sent in a header but contains characters a header cannot carry"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}

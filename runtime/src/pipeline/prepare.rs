@@ -1,0 +1,57 @@
+//! Phase 1: the request as the caller built it, completed once before any attempt: the
+//! settings' public extra headers, and the scheme's body fields merged into the JSON body.
+
+use payspec_profile::{Scheme, auth, timestamp};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+
+use crate::client::Runtime;
+use crate::error::Error;
+use crate::identity::Keys;
+
+impl Runtime {
+    pub(crate) fn prepare(
+        &self,
+        scheme: Option<&Scheme>,
+        request: &mut reqwest::Request,
+        operation: &str,
+    ) -> Result<(), Error> {
+        for (name, value) in &self.shared.settings.extra_headers {
+            if !request.headers().contains_key(name) {
+                request.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        let Some(scheme) = scheme.filter(|s| !s.body.is_empty()) else {
+            return Ok(());
+        };
+        let keys = Keys {
+            credentials: &self.shared.credentials,
+            tokens: &[],
+        };
+        let fields =
+            auth::body_fields(scheme, &keys, &timestamp::now(scheme.timestamp)).map_err(|e| {
+                Error::InvalidRequest(format!("{} {operation}: {e}", self.profile().vendor))
+            })?;
+        let mut object = match request.body().and_then(|b| b.as_bytes()) {
+            None | Some(b"") => serde_json::Map::new(),
+            Some(bytes) => match serde_json::from_slice(bytes) {
+                Ok(serde_json::Value::Object(object)) => object,
+                _ => {
+                    return Err(Error::InvalidRequest(format!(
+                        "{} {operation}: credentials go into the JSON body, but the body is not a JSON object",
+                        self.profile().vendor
+                    )));
+                }
+            },
+        };
+        for (field, value) in fields {
+            object.insert(field.to_owned(), serde_json::Value::String(value));
+        }
+        let bytes =
+            serde_json::to_vec(&object).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        *request.body_mut() = Some(bytes.into());
+        Ok(())
+    }
+}
