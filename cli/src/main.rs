@@ -27,7 +27,8 @@ mod vendors;
 #[derive(Debug, Parser)]
 #[command(name = "payspec", version, about)]
 struct Cli {
-    /// Log each request (vendor, operation, status, latency) to stderr; never secrets.
+    /// Log each request (vendor, operation, status, latency) to stderr; never secrets. The
+    /// environment variable PAYSPEC_LOG (an env-filter, e.g. `trace`) chooses what else is logged.
     #[arg(long, short, global = true)]
     verbose: bool,
     #[command(subcommand)]
@@ -109,6 +110,36 @@ struct CallArgs {
     /// The largest body read from a file or standard input.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
     max_body_bytes: u64,
+    #[command(flatten)]
+    patience: Patience,
+}
+
+/// How long a call may take.
+#[derive(Debug, Clone, Copy, clap::Args)]
+struct Patience {
+    /// Seconds the whole call may take, retries and token calls included (each attempt gets
+    /// at most this too).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    timeout: Option<std::time::Duration>,
+}
+
+impl Patience {
+    fn apply(self, mut settings: Settings) -> Settings {
+        if let Some(limit) = self.timeout {
+            settings.timeouts.call = limit;
+            settings.timeouts.attempt = settings.timeouts.attempt.min(limit);
+            settings.timeouts.connect = settings.timeouts.connect.min(limit);
+        }
+        settings
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(seconds > 0.0 && seconds <= 86_400.0) {
+        return Err(format!("{text} must be more than 0 and at most 86400 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// The largest `--body` read from a file or standard input by default (10 MiB).
@@ -134,6 +165,8 @@ struct CancelArgs {
     /// The root URL of a running `payspec sandbox`.
     #[arg(long, conflicts_with = "base_url")]
     sandbox: Option<String>,
+    #[command(flatten)]
+    patience: Patience,
 }
 
 /// A failure and the exit code it maps to.
@@ -166,8 +199,10 @@ impl From<Error> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.verbose {
-        let filter = tracing_subscriber::EnvFilter::new("payspec_runtime=debug,payspec=debug");
+    let directives = std::env::var("PAYSPEC_LOG").ok().filter(|d| !d.trim().is_empty());
+    if cli.verbose || directives.is_some() {
+        let directives = directives.unwrap_or_else(|| "payspec_runtime=debug,payspec=debug".into());
+        let filter = tracing_subscriber::EnvFilter::new(directives);
         let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
         tracing_subscriber::fmt()
             .with_env_filter(filter)
@@ -252,12 +287,12 @@ fn call(args: CallArgs) -> Result<(), Failure> {
         }
         (Some(text), Some(_)) => Some(read_body(text, args.max_body_bytes)?),
     };
-    let settings = Settings {
+    let settings = args.patience.apply(Settings {
         base_url: args.base_url,
         server: args.server,
         sandbox: args.sandbox,
         ..Settings::default()
-    };
+    });
     let request = CallRequest {
         operation: operation.id.to_owned(),
         args: values,
@@ -291,11 +326,11 @@ fn cancel(args: CancelArgs) -> Result<(), Failure> {
         external_id: args.external_id,
         date: args.date,
     };
-    let settings = Settings {
+    let settings = args.patience.apply(Settings {
         base_url: args.base_url,
         sandbox: args.sandbox,
         ..Settings::default()
-    };
+    });
     let send = |request| {
         let settings = settings.clone();
         async move {

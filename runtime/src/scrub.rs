@@ -1,7 +1,8 @@
 //! The one scrubber every error path goes through. It knows every secret the client holds
 //! (credentials, the tokens it obtained, the signatures of the call at hand) in each form a
-//! vendor may echo it in: raw, JSON-escaped, Rust-escaped (serde's messages quote values with
-//! `{:?}`), URL-encoded, and base64. Text is scrubbed whole, before any excerpt is cut, so a
+//! vendor may echo it in: raw, JSON-escaped (once, or twice when a JSON body is quoted inside
+//! a JSON string), Rust-escaped (serde's messages quote values with `{:?}`), URL-encoded, and
+//! base64. Text is scrubbed whole, before any excerpt is cut, so a
 //! secret is never left half-shown at a cut.
 
 use std::collections::VecDeque;
@@ -108,10 +109,14 @@ pub(crate) fn forms(secret: &str) -> Vec<String> {
         return Vec::new();
     }
     let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"');
+    // A JSON body quoted inside another JSON string (an error message that echoes a request).
+    let twice = serde_json::to_string(json).unwrap_or_default();
     let debug = format!("{secret:?}");
     let mut out = vec![
         secret.to_owned(),
-        json.trim_matches('"').to_owned(),
+        json.to_owned(),
+        twice.trim_matches('"').to_owned(),
         debug.trim_matches('"').to_owned(),
         url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
         percent_encode(secret),
