@@ -550,3 +550,37 @@ fn check_generate_and_diff() {
     let (code, _, _) = run(&["diff", "specs/rio", "nowhere.yaml"]);
     assert_eq!(code, Some(2));
 }
+
+#[test]
+fn bodies_from_files_and_standard_input_are_read_within_a_limit() {
+    let output = payspec(&["call", "onekey", "create_cashout", "--base-url", "http://127.0.0.1:9/v3", "--body", "@/dev/zero"]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("--body @/dev/zero: larger than the limit of 10485760 bytes (raise it with --max-body-bytes)"),
+        "{stderr}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    std::fs::write(&big, format!("{{\"external_id\": \"{}\"}}", "x".repeat(200))).unwrap();
+    let flag = format!("@{}", big.display());
+    let output = payspec(&["call", "onekey", "create_cashout", "--base-url", "http://127.0.0.1:9/v3", "--body", &flag, "--max-body-bytes", "100"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("larger than the limit of 100 bytes"), "{}", text(&output.stderr));
+
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(["call", "onekey", "create_cashout", "--base-url", "http://127.0.0.1:9/v3", "--body", "-", "--max-body-bytes", "64"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // More than the limit, from a writer that would go on: the CLI stops reading at the limit.
+    let _ = stdin.write_all(&[b' '; 4096]);
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("--body -: larger than the limit of 64 bytes"), "{}", text(&output.stderr));
+}

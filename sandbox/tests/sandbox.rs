@@ -432,3 +432,68 @@ async fn faults_come_when_asked() {
         .unwrap();
     assert_eq!(raw["status"], "payspecUnknownValue");
 }
+
+#[tokio::test]
+async fn unknown_faults_and_bodies_that_are_not_json_are_refused() {
+    let sandbox = start().await;
+    let url = format!("{}/rio/api/payments/crypto/bulk/x", sandbox.url());
+    for fault in ["reste", "slow:soon", "503@", "503x99999999999"] {
+        let response = reqwest::Client::new()
+            .get(&url)
+            .header("x-api-key", demo_credential("rio", "api_key"))
+            .header(FAULT_HEADER, fault)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{fault}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(FAULT_HEADER), "{fault}: {text}");
+    }
+    // A body that is not JSON: a 400 in each vendor's own error shape, before anything else.
+    let cases = [
+        ("onekey/v3/cashout", "code", json!(300)),
+        ("rio/api/payments/crypto/bulk", "message", json!("Invalid request: the body is not JSON: expected ident at line 1 column 2")),
+        ("xpays/v1/payment/cancel", "error", json!("Invalid request: the body is not JSON: expected ident at line 1 column 2")),
+        ("paywall/api/paywall/payment/bulk/payment/cancel", "ErrorCode", json!(2)),
+        ("westminister/api/v1/users/login", "error", json!("invalid request: the body is not JSON: expected ident at line 1 column 2")),
+    ];
+    for (path, field, expected) in cases {
+        let response = reqwest::Client::new()
+            .post(format!("{}/{path}", sandbox.url()))
+            .header("content-type", "application/json")
+            .body("not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body[field], expected, "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn memory_is_bounded_records_evicted_and_the_log_a_ring() {
+    let options = payspec_sandbox::Options {
+        max_records: 3,
+        log_capacity: 5,
+        ..Default::default()
+    };
+    let sandbox = payspec_sandbox::Sandbox::with_options(payspec::VENDORS, options)
+        .unwrap()
+        .start(([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
+    let client = payspec::onekey::Client::with_settings(Settings::new().sandbox(sandbox.url())).unwrap();
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let created = client.create_cashout().body(common::cashout(&format!("bounded-{n}"))).send().await.unwrap();
+        ids.push(created.into_inner().cashout_id.unwrap().parse::<i64>().unwrap());
+    }
+    assert_eq!(sandbox.sandbox.records("onekey", "cashout"), 3);
+    let status = |id: i64| client.get_cashout_status().body(payspec::onekey::types::GetCashoutStatusBody { cashout_id: Some(id), external_id: None }).send();
+    let evicted = vendor_error(status(ids[0]).await);
+    assert_eq!((evicted.status, evicted.code.as_deref()), (412, Some("509")), "the oldest is gone");
+    status(ids[4]).await.unwrap();
+    assert_eq!(sandbox.sandbox.exchanges().len(), 5, "the log keeps the newest 5");
+    assert_eq!(sandbox.sandbox.exchanges().last().unwrap().operation.as_deref(), Some("get_cashout_status"));
+}

@@ -10,6 +10,7 @@
 
 mod cases;
 mod redirects;
+mod stages;
 mod server;
 
 use std::process::Command;
