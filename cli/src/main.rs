@@ -135,9 +135,13 @@ impl Patience {
 }
 
 fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
-    let seconds: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
     if !(seconds > 0.0 && seconds <= 86_400.0) {
-        return Err(format!("{text} must be more than 0 and at most 86400 seconds"));
+        return Err(format!(
+            "{text} must be more than 0 and at most 86400 seconds"
+        ));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
 }
@@ -199,7 +203,9 @@ impl From<Error> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let directives = std::env::var("PAYSPEC_LOG").ok().filter(|d| !d.trim().is_empty());
+    let directives = std::env::var("PAYSPEC_LOG")
+        .ok()
+        .filter(|d| !d.trim().is_empty());
     if cli.verbose || directives.is_some() {
         let directives = directives.unwrap_or_else(|| "payspec_runtime=debug,payspec=debug".into());
         let filter = tracing_subscriber::EnvFilter::new(directives);

@@ -384,7 +384,7 @@ fn demo_walks_every_vendor_and_every_step_ends_as_documented() {
         "{stdout}\n{}",
         text(&output.stderr)
     );
-    for vendor in ["rio", "xpays", "westminister", "paywall", "onekey"] {
+    for vendor in payspec::VENDORS.iter().map(|v| v.name) {
         assert!(
             stdout.lines().any(|l| l.starts_with(vendor)),
             "{vendor} missing:\n{stdout}"
@@ -553,7 +553,15 @@ fn check_generate_and_diff() {
 
 #[test]
 fn bodies_from_files_and_standard_input_are_read_within_a_limit() {
-    let output = payspec(&["call", "onekey", "create_cashout", "--base-url", "http://127.0.0.1:9/v3", "--body", "@/dev/zero"]);
+    let output = payspec(&[
+        "call",
+        "onekey",
+        "create_cashout",
+        "--base-url",
+        "http://127.0.0.1:9/v3",
+        "--body",
+        "@/dev/zero",
+    ]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     let stderr = text(&output.stderr);
     assert!(
@@ -562,15 +570,43 @@ fn bodies_from_files_and_standard_input_are_read_within_a_limit() {
     );
     let dir = tempfile::tempdir().unwrap();
     let big = dir.path().join("big.json");
-    std::fs::write(&big, format!("{{\"external_id\": \"{}\"}}", "x".repeat(200))).unwrap();
+    std::fs::write(
+        &big,
+        format!("{{\"external_id\": \"{}\"}}", "x".repeat(200)),
+    )
+    .unwrap();
     let flag = format!("@{}", big.display());
-    let output = payspec(&["call", "onekey", "create_cashout", "--base-url", "http://127.0.0.1:9/v3", "--body", &flag, "--max-body-bytes", "100"]);
+    let output = payspec(&[
+        "call",
+        "onekey",
+        "create_cashout",
+        "--base-url",
+        "http://127.0.0.1:9/v3",
+        "--body",
+        &flag,
+        "--max-body-bytes",
+        "100",
+    ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("larger than the limit of 100 bytes"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("larger than the limit of 100 bytes"),
+        "{}",
+        text(&output.stderr)
+    );
 
     use std::io::Write as _;
     let mut child = Command::new(env!("CARGO_BIN_EXE_payspec"))
-        .args(["call", "onekey", "create_cashout", "--base-url", "http://127.0.0.1:9/v3", "--body", "-", "--max-body-bytes", "64"])
+        .args([
+            "call",
+            "onekey",
+            "create_cashout",
+            "--base-url",
+            "http://127.0.0.1:9/v3",
+            "--body",
+            "-",
+            "--max-body-bytes",
+            "64",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -582,5 +618,9 @@ fn bodies_from_files_and_standard_input_are_read_within_a_limit() {
     drop(stdin);
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("--body -: larger than the limit of 64 bytes"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("--body -: larger than the limit of 64 bytes"),
+        "{}",
+        text(&output.stderr)
+    );
 }

@@ -38,7 +38,7 @@ fn main() {
             loaded.as_secs_f64() * 1000.0,
             total.as_secs_f64() * 1000.0,
             peak_rss_kib() / 1024,
-            source.len() / 1024
+            source.source.len() / 1024
         );
         return;
     }

@@ -6,9 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use quote::ToTokens;
-
 use crate::Vendor;
+use crate::model::{Model, squash, text};
 
 /// One operation's signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,174 +50,50 @@ pub struct Api {
     pub request_types: BTreeSet<String>,
 }
 
-fn text<T: ToTokens>(node: &T) -> String {
-    node.to_token_stream()
-        .to_string()
-        .replace(' ', "")
-        .replace("::std::option::", "")
-        .replace("::std::string::", "")
-        .replace("::std::vec::", "")
-        .replace("::std::collections::", "")
-        .replace("::serde_json::", "serde_json::")
-        .replace("::chrono::", "chrono::")
-        .replace("::uuid::", "uuid::")
-        .replace("types::", "")
-        .replace(',', ", ")
-}
-
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .find_map(|a| {
-            let mut rename = None;
-            let _ = a.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    rename = meta.value()?.parse::<syn::LitStr>().ok().map(|l| l.value());
-                } else if meta.input.peek(syn::Token![=]) {
-                    let _ = meta.value()?.parse::<syn::Expr>()?;
-                }
-                Ok(())
-            });
-            rename
-        })
-}
-
 impl Api {
-    /// The API of a vendor, from its generated source.
-    pub fn of(vendor: &Vendor, source: &str) -> Self {
-        let mut api = Api::default();
-        let Ok(file) = syn::parse_file(source) else {
-            return api;
+    /// The API of a vendor, from the model of its generated code.
+    pub(crate) fn of(vendor: &Vendor, model: &Model) -> Self {
+        let mut api = Api {
+            types: model.types.clone(),
+            ..Api::default()
         };
-        let mut builders: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-        for item in &file.items {
-            let syn::Item::Mod(module) = item else {
-                continue;
-            };
-            let Some((_, items)) = &module.content else {
-                continue;
-            };
-            if module.ident == "types" {
-                for item in items {
-                    match item {
-                        syn::Item::Struct(s) => {
-                            let definition = match &s.fields {
-                                syn::Fields::Named(fields) => TypeApi::Struct(
-                                    fields
-                                        .named
-                                        .iter()
-                                        .filter_map(|f| {
-                                            Some((f.ident.as_ref()?.to_string(), text(&f.ty)))
-                                        })
-                                        .collect(),
-                                ),
-                                other => TypeApi::Other(text(other)),
-                            };
-                            api.types.insert(s.ident.to_string(), definition);
-                        }
-                        syn::Item::Enum(e) => {
-                            let values = e
-                                .variants
-                                .iter()
-                                .filter(|v| v.ident != "Unknown")
-                                .map(|v| {
-                                    serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string())
-                                })
-                                .collect();
-                            api.types.insert(e.ident.to_string(), TypeApi::Enum(values));
-                        }
-                        syn::Item::Type(t) => {
-                            api.types
-                                .insert(t.ident.to_string(), TypeApi::Other(text(&t.ty)));
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            if module.ident == "builder" {
-                for item in items {
-                    let syn::Item::Impl(implementation) = item else {
-                        continue;
-                    };
-                    let name = text(&implementation.self_ty)
-                        .split('<')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    let setters = builders.entry(name).or_default();
-                    for member in &implementation.items {
-                        let syn::ImplItem::Fn(function) = member else {
-                            continue;
-                        };
-                        let ident = function.sig.ident.to_string();
-                        if ident == "send" {
-                            if let syn::ReturnType::Type(_, ty) = &function.sig.output {
-                                setters.insert("->".into(), text(ty));
-                            }
-                            continue;
-                        }
-                        let bound = function
-                            .sig
-                            .generics
-                            .where_clause
-                            .as_ref()
-                            .and_then(|w| w.predicates.first())
-                            .map(text)
-                            .unwrap_or_default();
-                        if let Some(target) = bound.split("TryInto<").nth(1) {
-                            setters.insert(ident, target.trim_end_matches('>').to_owned());
-                        }
-                    }
-                }
-            }
-        }
         for operation in &vendor.operations {
-            let squash = |s: &str| {
-                s.chars()
-                    .filter(|c| c.is_ascii_alphanumeric())
-                    .collect::<String>()
-                    .to_lowercase()
-            };
-            let setters = builders
-                .iter()
-                .find(|(b, _)| squash(b) == squash(&operation.id))
-                .map(|(_, s)| s.clone())
-                .unwrap_or_default();
+            let builder = model.builder(&operation.id);
+            let setters = builder.map(|b| &b.setters);
             let params = operation
                 .params
                 .iter()
                 .filter_map(|p| {
-                    let (setter, ty) =
-                        setters.iter().find(|(s, _)| squash(s) == squash(&p.name))?;
-                    Some((setter.clone(), (ty.clone(), p.required)))
+                    let (setter, ty) = setters?
+                        .iter()
+                        .find(|(s, _)| squash(s) == squash(&p.name))?;
+                    Some((setter.clone(), (text(ty), p.required)))
                 })
                 .collect();
-            let body = operation
-                .body
-                .map(|required| (setters.get("body").cloned().unwrap_or_default(), required));
+            let body = operation.body.map(|required| {
+                let ty = setters
+                    .and_then(|s| s.get("body"))
+                    .map(text)
+                    .unwrap_or_default();
+                (ty, required)
+            });
             if let Some((ty, _)) = &body {
                 api.request_types.insert(ty.clone());
             }
-            let response = setters
-                .get("->")
-                .map(|r| {
-                    r.trim_start_matches("Result<ResponseValue<")
-                        .split('>')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned()
-                })
+            let response = builder
+                .and_then(|b| b.response.as_ref())
+                .map(text)
                 .unwrap_or_default();
             let auth = match vendor.profile.auth.operations.get(&operation.id) {
                 Some(payspec_profile::SchemeChoice::None) => "none".to_owned(),
                 Some(payspec_profile::SchemeChoice::Scheme(s)) => s.clone(),
                 None => vendor.profile.auth.default.clone(),
             };
+            let route = format!("{} {}", operation.method, operation.path);
             api.operations.insert(
                 operation.id.clone(),
                 OperationApi {
-                    route: format!("{} {}", operation.method, operation.path),
+                    route,
                     params,
                     body,
                     response,
@@ -320,54 +195,70 @@ pub struct Change {
 
 /// What changed from `old` to `new`.
 pub fn diff(old: &Api, new: &Api) -> Vec<Change> {
-    let mut changes = Vec::new();
-    let mut change = |breaking: bool, description: String| {
-        changes.push(Change {
-            breaking,
-            description,
-        })
-    };
-    // Operations; one removed and one added on the same route is a rename.
-    let removed: Vec<&String> = old
-        .operations
-        .keys()
-        .filter(|k| !new.operations.contains_key(*k))
-        .collect();
-    let added: Vec<&String> = new
-        .operations
-        .keys()
-        .filter(|k| !old.operations.contains_key(*k))
-        .collect();
-    let mut renamed = BTreeSet::new();
-    for old_id in &removed {
-        let route = &old.operations[*old_id].route;
-        if let Some(new_id) = added.iter().find(|id| &new.operations[**id].route == route) {
-            change(
-                true,
-                format!("operation {old_id} renamed to {new_id} ({route})"),
-            );
-            renamed.insert((*old_id).clone());
-            renamed.insert((*new_id).clone());
+    let mut changes = Changes::default();
+    changes.operations(old, new);
+    for (id, before) in &old.operations {
+        if let Some(after) = new.operations.get(id) {
+            changes.operation(id, before, after);
         }
     }
-    for id in removed.iter().filter(|id| !renamed.contains(**id)) {
-        change(
-            true,
-            format!("operation {id} removed ({})", old.operations[*id].route),
-        );
+    changes.types(old, new);
+    changes.auth(old, new);
+    changes.0
+}
+
+#[derive(Default)]
+struct Changes(Vec<Change>);
+
+impl Changes {
+    fn add(&mut self, breaking: bool, description: String) {
+        self.0.push(Change {
+            breaking,
+            description,
+        });
     }
-    for id in added.iter().filter(|id| !renamed.contains(**id)) {
-        change(
-            false,
-            format!("operation {id} added ({})", new.operations[*id].route),
-        );
+
+    /// Operations added, removed, or renamed (one removed and one added on the same route).
+    fn operations(&mut self, old: &Api, new: &Api) {
+        let removed: Vec<&String> = old
+            .operations
+            .keys()
+            .filter(|k| !new.operations.contains_key(*k))
+            .collect();
+        let added: Vec<&String> = new
+            .operations
+            .keys()
+            .filter(|k| !old.operations.contains_key(*k))
+            .collect();
+        let mut renamed = BTreeSet::new();
+        for old_id in &removed {
+            let route = &old.operations[*old_id].route;
+            if let Some(new_id) = added.iter().find(|id| &new.operations[**id].route == route) {
+                self.add(
+                    true,
+                    format!("operation {old_id} renamed to {new_id} ({route})"),
+                );
+                renamed.insert((*old_id).clone());
+                renamed.insert((*new_id).clone());
+            }
+        }
+        for id in removed.iter().filter(|id| !renamed.contains(**id)) {
+            self.add(
+                true,
+                format!("operation {id} removed ({})", old.operations[*id].route),
+            );
+        }
+        for id in added.iter().filter(|id| !renamed.contains(**id)) {
+            self.add(
+                false,
+                format!("operation {id} added ({})", new.operations[*id].route),
+            );
+        }
     }
-    for (id, before) in &old.operations {
-        let Some(after) = new.operations.get(id) else {
-            continue;
-        };
+
+    fn operation(&mut self, id: &str, before: &OperationApi, after: &OperationApi) {
         if before.route != after.route {
-            change(
+            self.add(
                 false,
                 format!(
                     "operation {id} moved from {} to {}",
@@ -375,18 +266,46 @@ pub fn diff(old: &Api, new: &Api) -> Vec<Change> {
                 ),
             );
         }
+        self.parameters(id, before, after);
+        match (&before.body, &after.body) {
+            (None, Some((ty, required))) => {
+                self.add(*required, format!("operation {id}: body {ty} added"))
+            }
+            (Some((ty, _)), None) => self.add(true, format!("operation {id}: body {ty} removed")),
+            (Some((a, _)), Some((b, _))) if a != b => {
+                self.add(true, format!("operation {id}: body retyped {a} -> {b}"))
+            }
+            _ => {}
+        }
+        if before.response != after.response {
+            let message = format!(
+                "operation {id}: response retyped {} -> {}",
+                before.response, after.response
+            );
+            self.add(true, message);
+        }
+        if before.auth != after.auth {
+            let message = format!(
+                "operation {id}: auth scheme {} -> {} (the runtime applies it)",
+                before.auth, after.auth
+            );
+            self.add(false, message);
+        }
+    }
+
+    fn parameters(&mut self, id: &str, before: &OperationApi, after: &OperationApi) {
         for (name, (ty, required)) in &before.params {
             match after.params.get(name) {
-                None => change(true, format!("operation {id}: parameter {name} removed")),
-                Some((new_ty, _)) if new_ty != ty => change(
+                None => self.add(true, format!("operation {id}: parameter {name} removed")),
+                Some((new_ty, _)) if new_ty != ty => self.add(
                     true,
                     format!("operation {id}: parameter {name} retyped {ty} -> {new_ty}"),
                 ),
-                Some((_, now_required)) if *now_required && !required => change(
+                Some((_, now)) if *now && !required => self.add(
                     true,
                     format!("operation {id}: parameter {name} made required"),
                 ),
-                Some((_, now_required)) if !*now_required && *required => change(
+                Some((_, now)) if !*now && *required => self.add(
                     false,
                     format!("operation {id}: parameter {name} made optional"),
                 ),
@@ -396,111 +315,93 @@ pub fn diff(old: &Api, new: &Api) -> Vec<Change> {
         for (name, (_, required)) in &after.params {
             if !before.params.contains_key(name) {
                 let what = if *required { "required" } else { "optional" };
-                change(
+                self.add(
                     *required,
                     format!("operation {id}: {what} parameter {name} added"),
                 );
             }
         }
-        match (&before.body, &after.body) {
-            (None, Some((ty, required))) => {
-                change(*required, format!("operation {id}: body {ty} added"))
+    }
+
+    fn types(&mut self, old: &Api, new: &Api) {
+        for (name, before) in &old.types {
+            let Some(after) = new.types.get(name) else {
+                self.add(true, format!("type {name} removed"));
+                continue;
+            };
+            match (before, after) {
+                (TypeApi::Struct(a), TypeApi::Struct(b)) => {
+                    self.fields(name, a, b, new.request_types.contains(name))
+                }
+                (TypeApi::Enum(a), TypeApi::Enum(b)) => self.enum_values(name, a, b),
+                (a, b) if a != b => self.add(true, format!("type {name} redefined")),
+                _ => {}
             }
-            (Some((ty, _)), None) => change(true, format!("operation {id}: body {ty} removed")),
-            (Some((a, _)), Some((b, _))) if a != b => {
-                change(true, format!("operation {id}: body retyped {a} -> {b}"))
-            }
-            _ => {}
         }
-        if before.response != after.response {
-            change(
-                true,
-                format!(
-                    "operation {id}: response retyped {} -> {}",
-                    before.response, after.response
+        for name in new.types.keys().filter(|n| !old.types.contains_key(*n)) {
+            self.add(false, format!("type {name} added"));
+        }
+    }
+
+    fn fields(
+        &mut self,
+        name: &str,
+        a: &BTreeMap<String, String>,
+        b: &BTreeMap<String, String>,
+        in_request: bool,
+    ) {
+        for (field, ty) in a {
+            match b.get(field) {
+                None => self.add(true, format!("type {name}: field {field} removed")),
+                Some(new_ty) if new_ty != ty => self.add(
+                    true,
+                    format!("type {name}: field {field} retyped {ty} -> {new_ty}"),
                 ),
+                _ => {}
+            }
+        }
+        for (field, ty) in b.iter().filter(|(f, _)| !a.contains_key(*f)) {
+            // A new field breaks struct literals of request types; responses only gain data.
+            let note = if in_request {
+                ", which request bodies built as struct literals must now set"
+            } else {
+                ""
+            };
+            self.add(
+                in_request,
+                format!("type {name}: field {field}: {ty} added{note}"),
             );
         }
-        if before.auth != after.auth {
-            change(
+    }
+
+    fn enum_values(&mut self, name: &str, a: &BTreeSet<String>, b: &BTreeSet<String>) {
+        for value in a.difference(b) {
+            self.add(true, format!("enum {name}: value {value:?} removed"));
+        }
+        for value in b.difference(a) {
+            self.add(
                 false,
-                format!(
-                    "operation {id}: auth scheme {} -> {} (the runtime applies it)",
-                    before.auth, after.auth
-                ),
+                format!("enum {name}: value {value:?} added (was Unknown({value:?}) before)"),
             );
         }
     }
-    // Types.
-    for (name, before) in &old.types {
-        let Some(after) = new.types.get(name) else {
-            change(true, format!("type {name} removed"));
-            continue;
-        };
-        match (before, after) {
-            (TypeApi::Struct(a), TypeApi::Struct(b)) => {
-                for (field, ty) in a {
-                    match b.get(field) {
-                        None => change(true, format!("type {name}: field {field} removed")),
-                        Some(new_ty) if new_ty != ty => change(
-                            true,
-                            format!("type {name}: field {field} retyped {ty} -> {new_ty}"),
-                        ),
-                        _ => {}
-                    }
-                }
-                for (field, ty) in b.iter().filter(|(f, _)| !a.contains_key(*f)) {
-                    // A new field breaks struct literals of request types; responses only gain data.
-                    let in_request = new.request_types.contains(name);
-                    let note = if in_request {
-                        ", which request bodies built as struct literals must now set"
-                    } else {
-                        ""
-                    };
-                    change(
-                        in_request,
-                        format!("type {name}: field {field}: {ty} added{note}"),
-                    );
-                }
-            }
-            (TypeApi::Enum(a), TypeApi::Enum(b)) => {
-                for value in a.difference(b) {
-                    change(true, format!("enum {name}: value {value:?} removed"));
-                }
-                for value in b.difference(a) {
-                    change(
-                        false,
-                        format!(
-                            "enum {name}: value {value:?} added (was Unknown({value:?}) before)"
-                        ),
-                    );
-                }
-            }
-            (a, b) if a != b => change(true, format!("type {name} redefined")),
-            _ => {}
+
+    fn auth(&mut self, old: &Api, new: &Api) {
+        for credential in new.credentials.difference(&old.credentials) {
+            self.add(true, format!("credential {credential} now required"));
         }
-    }
-    for name in new.types.keys().filter(|n| !old.types.contains_key(*n)) {
-        change(false, format!("type {name} added"));
-    }
-    // Auth and credentials.
-    for credential in new.credentials.difference(&old.credentials) {
-        change(true, format!("credential {credential} now required"));
-    }
-    for credential in old.credentials.difference(&new.credentials) {
-        change(false, format!("credential {credential} no longer used"));
-    }
-    for (name, scheme) in &new.auth {
-        match old.auth.get(name) {
-            Some(before) if before != scheme => {
-                change(
+        for credential in old.credentials.difference(&new.credentials) {
+            self.add(false, format!("credential {credential} no longer used"));
+        }
+        for (name, scheme) in &new.auth {
+            match old.auth.get(name) {
+                Some(before) if before != scheme => self.add(
                     false,
                     format!("auth {name} changed (the runtime applies it): {before} -> {scheme}"),
-                );
+                ),
+                None => self.add(false, format!("auth {name} added: {scheme}")),
+                _ => {}
             }
-            None => change(false, format!("auth {name} added: {scheme}")),
-            _ => {}
         }
     }
-    changes
 }

@@ -99,6 +99,4 @@ impl Diagnostics {
 }
 
 /// Escapes one JSON pointer reference token (RFC 6901).
-pub(crate) fn token(segment: &str) -> String {
-    payspec_profile::pointer::escape(segment)
-}
+pub(crate) use payspec_profile::pointer::escape as token;

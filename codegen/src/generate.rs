@@ -1,48 +1,45 @@
-//! Generation: progenitor writes the typed client; this module adds the thin layer that
-//! connects it to `payspec-runtime` (request hooks, constructors, the embedded profile, and
-//! the operation table the CLI dispatches through), then formats everything with prettyplease.
-
-use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-use openapiv3::OpenAPI;
-use payspec_profile::NullableKind;
-use proc_macro2::TokenStream;
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
-use quote::{format_ident, quote};
+//! Generation: progenitor's client, read once into a model, payspec's changes applied (open
+//! enums, `send` through the runtime), the glue emitted from the model, then formatted.
 
 use crate::Vendor;
+use crate::api::Api;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::Model;
 
-/// The formatted Rust source of one vendor's module.
-pub fn generate(vendor: &Vendor) -> Result<String, Diagnostics> {
-    let client = progenitor_tokens(vendor)?;
-    let file: syn::File = syn::parse2(client).map_err(|e| {
+/// A vendor's generated module.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The formatted Rust source.
+    pub source: String,
+    /// Its public API, for snapshots and `payspec diff`.
+    pub api: Api,
+}
+
+/// Generates a vendor's module.
+pub fn generate(vendor: &Vendor) -> Result<Generated, Diagnostics> {
+    let spec = &vendor.files.spec;
+    let tokens = crate::progenitor::tokens(vendor)?;
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         Diagnostic::new(
-            &vendor.files.spec,
+            spec,
             "",
             format!("progenitor produced unparsable code: {e}"),
         )
     })?;
-    let mut file = file;
     crate::open_enums::open_enums(&mut file);
     let unexpected = crate::send::rewrite_sends(&mut file);
     if !unexpected.is_empty() {
-        return Err(Diagnostic::new(
-            &vendor.files.spec,
-            "",
-            format!(
-                "internal error: progenitor's code for {} does not have the shape this generator rewrites",
-                unexpected.join(", ")
-            ),
-        )
-        .into());
+        let message = format!(
+            "internal error: progenitor's code for {} does not have the shape this generator rewrites",
+            unexpected.join(", ")
+        );
+        return Err(Diagnostic::new(spec, "", message).into());
     }
-    let setters = builder_setters(&file);
-    let glue = glue_tokens(vendor, &setters)?;
+    let model = Model::of(&file);
+    let glue = crate::glue::tokens(vendor, &model)?;
     let glue: syn::File = syn::parse2(glue).map_err(|e| {
         Diagnostic::new(
-            &vendor.files.spec,
+            spec,
             "",
             format!("internal error: unparsable glue code: {e}"),
         )
@@ -53,380 +50,8 @@ pub fn generate(vendor: &Vendor) -> Result<String, Diagnostics> {
         vendor.files.spec.display(),
         vendor.files.profile.display()
     );
-    Ok(header + &prettyplease::unparse(&file))
-}
-
-/// Runs progenitor, turning its errors and panics into diagnostics on the spec file.
-fn progenitor_tokens(vendor: &Vendor) -> Result<TokenStream, Diagnostics> {
-    let mut settings = GenerationSettings::default();
-    settings
-        .with_interface(InterfaceStyle::Builder)
-        .with_tag(TagStyle::Merged)
-        .with_inner_type(quote!(::payspec_runtime::Runtime))
-        // The hooks are not called: each `send` is rewritten to call the runtime (send.rs).
-        .with_hooks(HooksMode::Optional)
-        .with_derive("PartialEq");
-    // Go-style nullable wrappers become the runtime's optional types (vendor.yaml names them).
-    for (schema, kind) in &vendor.profile.nullable_wrappers {
-        let target = match kind {
-            NullableKind::String => "payspec_runtime::nullable::NullString",
-            NullableKind::Time => "payspec_runtime::nullable::NullTime",
-        };
-        settings.with_replacement(schema, target, [TypeImpl::Default].into_iter());
-    }
-    let spec: &OpenAPI = &vendor.spec;
-    let outcome = quietly(|| Generator::new(&settings).generate_tokens(spec));
-    match outcome {
-        Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(e)) => Err(Diagnostic::new(
-            &vendor.files.spec,
-            "",
-            format!("progenitor rejected the spec: {e}"),
-        )
-        .into()),
-        Err(panic) => Err(Diagnostic::new(
-            &vendor.files.spec,
-            "",
-            format!("progenitor failed on the spec (a construct it does not support): {panic}"),
-        )
-        .into()),
-    }
-}
-
-/// Runs `f`, catching a panic and returning its message instead of printing it.
-fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = catch_unwind(AssertUnwindSafe(f));
-    std::panic::set_hook(previous);
-    result.map_err(|payload| {
-        payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "unknown panic".to_owned())
+    Ok(Generated {
+        source: header + &prettyplease::unparse(&file),
+        api: Api::of(vendor, &model),
     })
-}
-
-/// For each builder struct (by name), its setters and the type each one takes: read from
-/// progenitor's own output (`fn id<V>(self, value: V) where V: TryInto<T>`), so that the
-/// dispatch code names exactly the types progenitor chose.
-fn builder_setters(file: &syn::File) -> BTreeMap<String, BTreeMap<String, syn::Type>> {
-    let mut out = BTreeMap::new();
-    let Some(builder) = file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_ref(),
-        _ => None,
-    }) else {
-        return out;
-    };
-    for item in &builder.1 {
-        let syn::Item::Impl(imp) = item else { continue };
-        let syn::Type::Path(self_ty) = imp.self_ty.as_ref() else {
-            continue;
-        };
-        let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
-            continue;
-        };
-        let setters: &mut BTreeMap<String, syn::Type> = out.entry(name).or_default();
-        for member in &imp.items {
-            let syn::ImplItem::Fn(function) = member else {
-                continue;
-            };
-            if function.sig.ident == "send"
-                && let Some(response) = send_response_type(&function.sig.output)
-            {
-                setters.insert("send".to_owned(), rooted(&response));
-            }
-            let Some(where_clause) = &function.sig.generics.where_clause else {
-                continue;
-            };
-            for predicate in &where_clause.predicates {
-                let syn::WherePredicate::Type(bound) = predicate else {
-                    continue;
-                };
-                for trait_bound in &bound.bounds {
-                    let syn::TypeParamBound::Trait(t) = trait_bound else {
-                        continue;
-                    };
-                    let Some(last) = t.path.segments.last() else {
-                        continue;
-                    };
-                    if last.ident != "TryInto" {
-                        continue;
-                    }
-                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments
-                        && let Some(syn::GenericArgument::Type(target)) = args.args.first()
-                    {
-                        setters.insert(function.sig.ident.to_string(), rooted(target));
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// `T` in `-> Result<ResponseValue<T>, Error<E>>`, progenitor's `send` signature.
-fn send_response_type(output: &syn::ReturnType) -> Option<syn::Type> {
-    let first_argument = |ty: &syn::Type, name: &str| -> Option<syn::Type> {
-        let syn::Type::Path(path) = ty else {
-            return None;
-        };
-        let last = path.path.segments.last().filter(|s| s.ident == name)?;
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-            return None;
-        };
-        match args.args.first()? {
-            syn::GenericArgument::Type(inner) => Some(inner.clone()),
-            _ => None,
-        }
-    };
-    let syn::ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    first_argument(&first_argument(ty, "Result")?, "ResponseValue")
-}
-
-/// Types inside `mod builder` are written `super::types::X`; the glue lives at the root.
-fn rooted(ty: &syn::Type) -> syn::Type {
-    let text = quote!(#ty).to_string().replace("super :: ", "");
-    syn::parse_str(&text).unwrap_or_else(|_| ty.clone())
-}
-
-/// Lower case without separators, to match spec names against progenitor's Rust names.
-fn squash(name: &str) -> String {
-    name.chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-fn glue_tokens(
-    vendor: &Vendor,
-    setters: &BTreeMap<String, BTreeMap<String, syn::Type>>,
-) -> Result<TokenStream, Diagnostics> {
-    let profile_json = serde_json::to_string(&vendor.profile).map_err(|e| {
-        Diagnostic::new(
-            &vendor.files.profile,
-            "",
-            format!("internal error: cannot serialise the profile: {e}"),
-        )
-    })?;
-    let spec_json = serde_json::to_string(&vendor.raw_spec).map_err(|e| {
-        Diagnostic::new(
-            &vendor.files.spec,
-            "",
-            format!("internal error: cannot serialise the spec: {e}"),
-        )
-    })?;
-    let name = &vendor.profile.vendor;
-    let title = &vendor.profile.title;
-    let mut metas = Vec::new();
-    let mut arms = Vec::new();
-    let mut cancel_impl = None;
-    let mut problems = Vec::new();
-    for operation in &vendor.operations {
-        let id = &operation.id;
-        let method = &operation.method;
-        let path = &operation.path;
-        let summary = &operation.summary;
-        let params = operation.params.iter().map(|p| {
-            let (pname, location, required) = (&p.name, p.location, p.required);
-            quote!(payspec_runtime::ParamMeta { name: #pname, location: #location, required: #required })
-        });
-        let body = match operation.body {
-            None => quote!(None),
-            Some(required) => quote!(Some(#required)),
-        };
-        let supplied = &operation.supplied_by_runtime;
-        let returns_body = operation.returns_body;
-        metas.push(quote! {
-            payspec_runtime::OperationMeta {
-                id: #id, method: #method, path: #path, summary: #summary,
-                params: &[#(#params),*], body: #body, supplied_by_runtime: &[#(#supplied),*],
-                returns_body: #returns_body,
-            }
-        });
-
-        let builder_name = setters.keys().find(|b| squash(b) == squash(id));
-        let Some(builder_setters) = builder_name.and_then(|b| setters.get(b)) else {
-            problems.push(Diagnostic::new(
-                &vendor.files.spec,
-                &operation.pointer,
-                format!("internal error: no builder generated for operation {id:?}"),
-            ));
-            continue;
-        };
-        let method_ident = format_ident!("{}", id);
-        let mut steps = Vec::new();
-        for param in &operation.params {
-            let Some((setter, ty)) = builder_setters
-                .iter()
-                .find(|(s, _)| squash(s) == squash(&param.name))
-            else {
-                problems.push(Diagnostic::new(
-                    &vendor.files.spec,
-                    &operation.pointer,
-                    format!(
-                        "internal error: no builder setter for parameter {:?}",
-                        param.name
-                    ),
-                ));
-                continue;
-            };
-            let setter = format_ident!("{}", setter);
-            let pname = &param.name;
-            steps.push(quote! {
-                if let Some(value) = request.arg::<#ty>(#pname)? { builder = builder.#setter(value); }
-            });
-        }
-        if operation.body.is_some()
-            && let Some(ty) = builder_setters.get("body")
-        {
-            steps.push(quote! { builder = builder.body(request.body::<#ty>()?); });
-        }
-        if vendor
-            .profile
-            .cancel
-            .as_ref()
-            .is_some_and(|c| &c.operation == id)
-        {
-            let response = builder_setters.get("send").cloned();
-            cancel_impl = Some(cancel_tokens(&method_ident, &steps, response));
-        }
-        arms.push(quote! {
-            #id => {
-                #[allow(unused_mut)]
-                let mut builder = client.#method_ident();
-                #(#steps)*
-                let response = builder.send().await?;
-                let status = response.status().as_u16();
-                let mut outcome = payspec_runtime::call::to_outcome(status, response.into_inner())?;
-                client.inner.scrub_json(&mut outcome.body);
-                Ok(outcome)
-            }
-        });
-    }
-    if !problems.is_empty() {
-        return Err(Diagnostics(problems));
-    }
-
-    let callback_fns = vendor.profile.callbacks.iter().map(|(callback, spec)| {
-        let function = format_ident!("verify_{}", callback);
-        let schema = format_ident!("{}", spec.schema);
-        let doc = format!("Verifies a `{callback}` callback (its `{}` field) and parses it.", spec.field);
-        match &spec.key {
-            payspec_profile::KeySource::Given => quote! {
-                #[doc = #doc]
-                pub fn #function(&self, key: &str, body: &[u8]) -> Result<types::#schema, payspec_runtime::callback::CallbackError> {
-                    self.inner.verify_callback(#callback, Some(key), body)
-                }
-            },
-            payspec_profile::KeySource::Credential(_) => quote! {
-                #[doc = #doc]
-                pub fn #function(&self, body: &[u8]) -> Result<types::#schema, payspec_runtime::callback::CallbackError> {
-                    self.inner.verify_callback(#callback, None, body)
-                }
-            },
-        }
-    });
-    let callbacks = quote! { impl Client { #(#callback_fns)* } };
-    let module_doc = format!("The `{name}` vendor's profile, as JSON (from vendor.yaml).");
-    Ok(quote! {
-        #[doc = #module_doc]
-        pub const PROFILE_JSON: &str = #profile_json;
-
-        /// The vendor's OpenAPI document as written (before normalisation), as JSON.
-        pub const SPEC_JSON: &str = #spec_json;
-
-        /// Every operation of this vendor, as the CLI and introspection see them.
-        pub static OPERATIONS: &[payspec_runtime::OperationMeta] = &[#(#metas),*];
-
-        /// This vendor's entry in the registry of compiled vendors.
-        pub static VENDOR: payspec_runtime::VendorEntry = payspec_runtime::VendorEntry {
-            name: #name,
-            title: #title,
-            profile_json: PROFILE_JSON,
-            spec_json: SPEC_JSON,
-            operations: OPERATIONS,
-            call: |settings, request| Box::pin(call(settings, request)),
-        };
-
-        impl Client {
-            /// A client for the vendor's default server, with credentials from the
-            /// `PAYSPEC_<VENDOR>_<NAME>` environment variables.
-            pub fn from_env() -> Result<Self, payspec_runtime::ConfigError> {
-                Self::with_settings(payspec_runtime::Settings::default())
-            }
-
-            /// A client configured in code: server or base URL, credentials, HTTP client.
-            pub fn with_settings(settings: payspec_runtime::Settings) -> Result<Self, payspec_runtime::ConfigError> {
-                let runtime = payspec_runtime::Runtime::new(PROFILE_JSON, OPERATIONS, settings)?;
-                let base_url = runtime.base_url().to_owned();
-                let http = runtime.http_client().clone();
-                Ok(Self::new_with_client(&base_url, http, runtime))
-            }
-        }
-
-        #cancel_impl
-
-        #callbacks
-
-
-        /// Calls one operation by its operationId with untyped arguments (the CLI's path),
-        /// with a client built from `settings`.
-        pub async fn call(settings: payspec_runtime::Settings, request: payspec_runtime::CallRequest) -> Result<payspec_runtime::call::CallOutcome, payspec_runtime::Error> {
-            let client = Client::with_settings(settings)?;
-            dispatch(&client, request).await
-        }
-
-        /// Calls one operation by its operationId with untyped arguments, through `client`:
-        /// the arguments are parsed into the operation's typed parameters and body first.
-        pub async fn dispatch(client: &Client, request: payspec_runtime::CallRequest) -> Result<payspec_runtime::call::CallOutcome, payspec_runtime::Error> {
-            match request.operation.as_str() {
-                #(#arms)*
-                other => Err(payspec_runtime::Error::UnknownOperation {
-                    vendor: #name.to_owned(),
-                    operation: other.to_owned(),
-                }),
-            }
-        }
-    })
-}
-
-/// `impl Cancel for Client`: the unified cancel through the vendor's typed cancel operation
-/// (and its state-read operation, through the untyped dispatch of the same client).
-fn cancel_tokens(
-    method: &proc_macro2::Ident,
-    steps: &[TokenStream],
-    response: Option<syn::Type>,
-) -> TokenStream {
-    let response = response.map(|t| quote!(#t)).unwrap_or_else(|| quote!(()));
-    quote! {
-        impl payspec_runtime::cancel::Cancel for Client {
-            type Response = #response;
-
-            async fn cancel(
-                &self,
-                reference: &payspec_runtime::cancel::CancelReference,
-            ) -> Result<payspec_runtime::cancel::CancelOutcome<Self::Response>, payspec_runtime::Error> {
-                let client = self;
-                payspec_runtime::cancel::run(
-                    client.inner.profile(),
-                    reference,
-                    |request| async move {
-                        #[allow(unused_mut)]
-                        let mut builder = client.#method();
-                        #(#steps)*
-                        let response = builder.send().await?;
-                        Ok((response.status().as_u16(), response.into_inner()))
-                    },
-                    |request| async move {
-                        dispatch(client, request).await.map(|outcome| (outcome.status, outcome.body))
-                    },
-                )
-                .await
-            }
-        }
-    }
 }

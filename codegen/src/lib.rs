@@ -1,34 +1,44 @@
 //! payspec-codegen: turns `specs/<vendor>/` (an OpenAPI 3.0 document and a `vendor.yaml`)
 //! into a typed Rust client module.
 //!
-//! The pipeline is load → normalise → validate → progenitor → prettyplease. Every failure
-//! is a [`Diagnostic`] naming the file and the JSON pointer, never a panic: `build.rs` prints
-//! them and fails the build with the same messages a person would see from the CLI.
+//! A straight pipeline, one module per step: [`discover`](crate::discover) the vendor
+//! directories → read the files (`read`) → apply the overlays (`overlay`) → normalise the
+//! document in small passes (`normalize`) → parse it into `openapiv3` types (`parse`) → run
+//! progenitor (`progenitor`) → read its output once into a model of the generated API
+//! (`model`, shared by the glue and [`api`]) → emit payspec's glue (`glue`) → format
+//! (`generate`). Every failure is a [`Diagnostic`] naming the file and the JSON pointer, never
+//! a panic: `build.rs` prints them and fails the build with the same messages a person sees
+//! from `payspec check`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use openapiv3::OpenAPI;
 use payspec_profile::Profile;
 
 pub mod api;
+mod build;
 mod diagnostic;
+mod discover;
 mod generate;
-mod load;
+mod glue;
 mod locate;
+mod model;
 mod normalize;
 mod open_enums;
 mod overlay;
+mod parse;
+mod progenitor;
+mod read;
 mod send;
 pub mod synthetic;
 
+pub use build::{BuildOutput, build};
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use generate::generate;
-pub use load::{
-    PROFILE_NAME, VendorFiles, discover, read_document, read_profile, read_spec, vendor_files,
-};
+pub use discover::{PROFILE_NAME, VendorFiles, discover, vendor_files};
+pub use generate::{Generated, generate};
 pub use locate::Locations;
 pub use normalize::{OperationSummary, ParamSummary, snake_case};
-pub use overlay::apply_overlays;
+pub use read::{read_document, read_profile};
 
 /// One vendor, loaded, normalised and validated: ready for generation.
 #[derive(Debug, Clone)]
@@ -37,7 +47,8 @@ pub struct Vendor {
     pub files: VendorFiles,
     /// The normalised OpenAPI document.
     pub spec: OpenAPI,
-    /// The document as the vendor wrote it (for the sandbox, which checks what goes on the wire).
+    /// The document as the vendor wrote it, overlays applied (for the sandbox, which checks
+    /// what goes on the wire).
     pub raw_spec: serde_json::Value,
     /// The vendor profile.
     pub profile: Profile,
@@ -50,15 +61,11 @@ pub fn load_vendor(dir: &Path) -> Result<Vendor, Diagnostics> {
     let files = vendor_files(dir)?;
     let vendor = load_files(files)?;
     if vendor.profile.vendor != vendor.files.name {
-        return Err(Diagnostic::new(
-            &vendor.files.profile,
-            "/vendor",
-            format!(
-                "vendor {:?} must match its directory's name {:?}",
-                vendor.profile.vendor, vendor.files.name
-            ),
-        )
-        .into());
+        let message = format!(
+            "vendor {:?} must match its directory's name {:?}",
+            vendor.profile.vendor, vendor.files.name
+        );
+        return Err(Diagnostic::new(&vendor.files.profile, "/vendor", message).into());
     }
     Ok(vendor)
 }
@@ -72,7 +79,7 @@ pub fn load_vendor_from(spec: &Path, profile: &Path) -> Result<Vendor, Diagnosti
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_owned();
-    let overlays = overlay::overlay_files(&dir);
+    let overlays = discover::overlay_files(&dir);
     load_files(VendorFiles {
         name,
         dir,
@@ -82,10 +89,10 @@ pub fn load_vendor_from(spec: &Path, profile: &Path) -> Result<Vendor, Diagnosti
     })
 }
 
+/// read → overlay → normalise → parse. Problems are collected across the profile, the
+/// overlays and the spec, so that a check reports them all at once.
 fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
-    // Problems are collected across the profile, the overlays and the spec, so that a check
-    // reports them all at once.
-    let (profile, mut problems) = load::read_profile_with_problems(&files.profile)?;
+    let (profile, mut problems) = read::read_profile_with_problems(&files.profile)?;
     let fail = |mut problems: Vec<Diagnostic>, more: Diagnostics| {
         problems.extend(more.0);
         Err(Diagnostics(problems))
@@ -94,16 +101,23 @@ fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
         Ok(raw) => raw,
         Err(d) => return fail(problems, d.into()),
     };
-    if let Err(d) = apply_overlays(&files.dir, &mut raw_spec) {
+    if let Err(d) = overlay::apply_overlays(&files.overlays, &mut raw_spec) {
         return fail(problems, d);
     }
-    let mut spec = match load::parse_spec(&files.spec, raw_spec.clone()) {
-        Ok(spec) => spec,
-        Err(d) => return fail(problems, d.into()),
-    };
-    let operations = match normalize::normalize(&files, &mut spec, &profile) {
+    // Type errors are located in the text as written, before the passes move anything.
+    if let Err(d) = parse::check_version(&files.spec, &raw_spec)
+        .and_then(|()| parse::parse_spec(&files.spec, raw_spec.clone()).map(drop))
+    {
+        return fail(problems, d.into());
+    }
+    let mut document = raw_spec.clone();
+    let operations = match normalize::normalize(&files, &mut document, &profile) {
         Ok(operations) => operations,
         Err(d) => return fail(problems, d),
+    };
+    let spec = match parse::parse_spec(&files.spec, document) {
+        Ok(spec) => spec,
+        Err(d) => return fail(problems, d.into()),
     };
     if operations.is_empty() {
         problems.push(Diagnostic::new(
@@ -126,8 +140,7 @@ fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
 
 /// The generated public API of a vendor (for snapshots and `payspec diff`).
 pub fn api(vendor: &Vendor) -> Result<api::Api, Diagnostics> {
-    let source = generate(vendor)?;
-    Ok(api::Api::of(vendor, &source))
+    generate::generate(vendor).map(|generated| generated.api)
 }
 
 /// Checks every vendor under `specs_dir` as the build would (including generation), and
@@ -146,137 +159,4 @@ pub fn check(specs_dir: &Path) -> Result<Vec<String>, Diagnostics> {
     } else {
         Err(Diagnostics(problems))
     }
-}
-
-/// What a build over a specs directory produced.
-#[derive(Debug, Clone, Default)]
-pub struct BuildOutput {
-    /// Every file read, for `cargo:rerun-if-changed`.
-    pub files_read: Vec<PathBuf>,
-    /// The vendors in the build, in order.
-    pub vendors: Vec<String>,
-    /// Those whose module was generated anew (the others' inputs had not changed).
-    pub regenerated: Vec<String>,
-}
-
-/// A fingerprint of a vendor's inputs and of the generator itself: when it matches the one
-/// stored beside the generated module, generation (the costly part) is skipped.
-fn fingerprint(files: &VendorFiles) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    let generator = std::env::current_exe()
-        .ok()
-        .and_then(|exe| std::fs::metadata(exe).ok());
-    format!("{:?}", generator.map(|m| (m.len(), m.modified().ok()))).hash(&mut hasher);
-    for path in [&files.spec, &files.profile]
-        .into_iter()
-        .chain(&files.overlays)
-    {
-        path.hash(&mut hasher);
-        std::fs::read(path).unwrap_or_default().hash(&mut hasher);
-    }
-    format!("{:016x}", hasher.finish())
-}
-
-/// Generates `<out_dir>/<vendor>.rs` for every selected vendor under `specs_dir`, and
-/// `<out_dir>/vendors.rs`, which declares one module per vendor and the vendor registry.
-///
-/// All vendors are checked, selected or not, so a broken spec never hides behind a feature.
-pub fn build(
-    specs_dir: &Path,
-    out_dir: &Path,
-    selected: impl Fn(&str) -> bool,
-) -> Result<BuildOutput, Diagnostics> {
-    let mut output = BuildOutput {
-        files_read: vec![specs_dir.to_path_buf()],
-        ..Default::default()
-    };
-    let mut problems = Vec::new();
-    let mut index =
-        String::from("// Generated by payspec-codegen: one module per vendor in specs/.\n");
-    for files in discover(specs_dir)? {
-        output.files_read.extend([
-            files.dir.clone(),
-            files.spec.clone(),
-            files.profile.clone(),
-            files.dir.join("overlays"),
-        ]);
-        output.files_read.extend(files.overlays.iter().cloned());
-        if !selected(&files.name) {
-            if let Err(d) = load_vendor(&files.dir) {
-                problems.extend(d.0);
-            }
-            continue;
-        }
-        let vendor = match load_vendor(&files.dir) {
-            Ok(vendor) => vendor,
-            Err(d) => {
-                problems.extend(d.0);
-                continue;
-            }
-        };
-        let target = out_dir.join(format!("{}.rs", files.name));
-        let stamp = out_dir.join(format!("{}.fingerprint", files.name));
-        let fingerprint = fingerprint(&files);
-        let fresh =
-            target.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint);
-        if !fresh {
-            match generate(&vendor) {
-                Ok(source) => {
-                    if let Err(e) = std::fs::write(&target, source)
-                        .and_then(|()| std::fs::write(&stamp, &fingerprint))
-                    {
-                        problems.push(Diagnostic::new(&target, "", format!("cannot write: {e}")));
-                    }
-                    output.regenerated.push(files.name.clone());
-                }
-                Err(d) => {
-                    problems.extend(d.0);
-                    continue;
-                }
-            }
-        }
-        index.push_str(&module_declaration(&vendor));
-        output.vendors.push(files.name.clone());
-    }
-    let registry: Vec<String> = output
-        .vendors
-        .iter()
-        .map(|v| format!("&{v}::VENDOR"))
-        .collect();
-    index.push_str(&format!(
-        "\n/// Every vendor compiled into this crate (see the cargo features).\npub static VENDORS: &[&payspec_runtime::VendorEntry] = &[{}];\n",
-        registry.join(", ")
-    ));
-    let index_path = out_dir.join("vendors.rs");
-    if let Err(e) = std::fs::write(&index_path, index) {
-        problems.push(Diagnostic::new(
-            &index_path,
-            "",
-            format!("cannot write: {e}"),
-        ));
-    }
-    if problems.is_empty() {
-        Ok(output)
-    } else {
-        Err(Diagnostics(problems))
-    }
-}
-
-fn module_declaration(vendor: &Vendor) -> String {
-    let name = &vendor.profile.vendor;
-    let mut doc = format!(
-        "/// {}: the typed client generated from `specs/{name}/`.\n///\n",
-        vendor.profile.title
-    );
-    doc.push_str("/// Operations:\n");
-    for operation in &vendor.operations {
-        doc.push_str(&format!(
-            "/// - `{}`: `{} {}`\n",
-            operation.id, operation.method, operation.path
-        ));
-    }
-    format!(
-        "\n{doc}#[allow(clippy::all, clippy::unwrap_used, clippy::expect_used, missing_docs, unused_imports)]\npub mod {name} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\"));\n}}\n"
-    )
 }

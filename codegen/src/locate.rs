@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use crate::diagnostic::token;
+use payspec_profile::pointer::escape as token;
 
 /// A key of any scalar type (YAML allows `200:`), as text.
 struct Key(String);

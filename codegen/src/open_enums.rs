@@ -8,14 +8,14 @@ use std::collections::BTreeSet;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Fields, Item, ItemEnum, Path, Token, parse_quote};
 
-/// Opens every unit-only enum in the generated `types` module; returns their names.
-pub fn open_enums(file: &mut syn::File) -> BTreeSet<String> {
+/// Opens every unit-only enum in the generated `types` module.
+pub fn open_enums(file: &mut syn::File) {
     let mut opened = BTreeSet::new();
     let Some(types) = file.items.iter_mut().find_map(|item| match item {
         Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
         _ => None,
     }) else {
-        return opened;
+        return;
     };
     for item in types.iter_mut() {
         if let Item::Enum(enumeration) = item
@@ -63,7 +63,6 @@ pub fn open_enums(file: &mut syn::File) -> BTreeSet<String> {
             }
         }
     }
-    opened
 }
 
 /// An enum of unit variants that serde reads (typify's shape for `type: string, enum: […]`).

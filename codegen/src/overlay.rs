@@ -9,36 +9,19 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::read_document;
+use crate::read::read_document;
 
-/// The overlay files of a vendor directory, in the order they apply.
-pub fn overlay_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir.join("overlays")) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-/// Applies every overlay of `dir` to `document`; returns the files applied.
-pub fn apply_overlays(dir: &Path, document: &mut Value) -> Result<Vec<PathBuf>, Diagnostics> {
-    let files = overlay_files(dir);
+/// Applies the overlay files, in order, to `document`; every problem of every file at once.
+pub fn apply_overlays(files: &[PathBuf], document: &mut Value) -> Result<(), Diagnostics> {
     let mut problems = Vec::new();
-    for file in &files {
+    for file in files {
         match read_document(file) {
             Ok(overlay) => problems.extend(apply(file, &overlay, document)),
             Err(diagnostic) => problems.push(diagnostic),
         }
     }
     if problems.is_empty() {
-        Ok(files)
+        Ok(())
     } else {
         Err(Diagnostics(problems))
     }
@@ -124,7 +107,7 @@ fn apply(file: &Path, overlay: &Value, document: &mut Value) -> Vec<Diagnostic> 
             (None, true) => {
                 // Last first, so that array indices of the earlier ones stay valid.
                 for pointer in pointers.iter().rev() {
-                    remove_at(document, pointer);
+                    payspec_profile::pointer::remove(document, pointer);
                 }
             }
         }
@@ -148,26 +131,6 @@ fn merge(target: &mut Value, update: &Value) {
         }
         (Value::Array(target), Value::Array(update)) => target.extend(update.iter().cloned()),
         (target, update) => *target = update.clone(),
-    }
-}
-
-fn remove_at(document: &mut Value, pointer: &str) {
-    let Some((parent, last)) = pointer.rsplit_once('/') else {
-        return;
-    };
-    let key = last.replace("~1", "/").replace("~0", "~");
-    match document.pointer_mut(parent) {
-        Some(Value::Object(object)) => {
-            object.remove(&key);
-        }
-        Some(Value::Array(array)) => {
-            if let Ok(index) = key.parse::<usize>()
-                && index < array.len()
-            {
-                array.remove(index);
-            }
-        }
-        _ => {}
     }
 }
 

@@ -57,12 +57,19 @@ where
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let args: Vec<u64> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
     let records = args.first().copied().unwrap_or(200_000);
     let requests = args.get(1).copied().unwrap_or(1_000_000);
     let options = Options::default();
     println!("sandbox bounds: {options:?}");
-    let running = Sandbox::with_options(payspec::VENDORS, options).unwrap().start(([127, 0, 0, 1], 0).into()).await.unwrap();
+    let running = Sandbox::with_options(payspec::VENDORS, options)
+        .unwrap()
+        .start(([127, 0, 0, 1], 0).into())
+        .await
+        .unwrap();
     let settings = Settings::new().sandbox(running.url());
     let onekey = Arc::new(onekey::Client::with_settings(settings.clone()).unwrap());
     let rio = Arc::new(rio::Client::with_settings(settings).unwrap());
@@ -77,7 +84,12 @@ async fn main() {
         let rate = throughput(checkpoint - from, 64, |n| {
             let (client, served) = (onekey.clone(), served.clone());
             async move {
-                client.create_cashout().body(cashout(from + n)).send().await.unwrap();
+                client
+                    .create_cashout()
+                    .body(cashout(from + n))
+                    .send()
+                    .await
+                    .unwrap();
                 served.fetch_add(1, Ordering::Relaxed);
             }
         })
@@ -85,9 +97,17 @@ async fn main() {
         created = checkpoint;
         let mut latencies = Vec::new();
         for i in 0..500u64 {
-            let id = 11954 + (i * 7919) % created as u64;
+            let id = 11954 + (i * 7919) % created;
             let started = Instant::now();
-            onekey.get_cashout_status().body(onekey::types::GetCashoutStatusBody { cashout_id: Some(id as i64), external_id: None }).send().await.unwrap();
+            onekey
+                .get_cashout_status()
+                .body(onekey::types::GetCashoutStatusBody {
+                    cashout_id: Some(id as i64),
+                    external_id: None,
+                })
+                .send()
+                .await
+                .unwrap();
             latencies.push(started.elapsed());
         }
         served.fetch_add(500, Ordering::Relaxed);
@@ -99,16 +119,32 @@ async fn main() {
             latencies[450].as_secs_f64() * 1e6,
         );
     }
-    println!("records held: {}", running.sandbox.records("onekey", "cashout"));
+    println!(
+        "records held: {}",
+        running.sandbox.records("onekey", "cashout")
+    );
 
     // 3: throughput by concurrency.
-    let rio_id = rio.create_bulk_crypto_payment().body(rio::types::RequestBulkCryptoPaymentSchema::default()).send().await.unwrap().into_inner().id.unwrap();
+    let rio_id = rio
+        .create_bulk_crypto_payment()
+        .body(rio::types::RequestBulkCryptoPaymentSchema::default())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .id
+        .unwrap();
     for concurrency in [1, 16, 64, 256] {
         let total = 4_000;
         let get = throughput(total, concurrency, |_| {
             let (client, id, served) = (rio.clone(), rio_id.clone(), served.clone());
             async move {
-                client.get_bulk_crypto_payment().id(id).send().await.unwrap();
+                client
+                    .get_bulk_crypto_payment()
+                    .id(id)
+                    .send()
+                    .await
+                    .unwrap();
                 served.fetch_add(1, Ordering::Relaxed);
             }
         })
@@ -116,7 +152,10 @@ async fn main() {
         let cancel = throughput(total, concurrency, |n| {
             let (client, served) = (onekey.clone(), served.clone());
             async move {
-                let body = onekey::types::CancelCashoutBody { cashout_id: 11954 + n as i64, external_id: format!("load-{n}") };
+                let body = onekey::types::CancelCashoutBody {
+                    cashout_id: 11954 + n as i64,
+                    external_id: format!("load-{n}"),
+                };
                 // The first cancel of each cashout succeeds; a repeat is a 412 in OneKey's shape:
                 // both are signed requests the sandbox verifies.
                 let _ = client.cancel_cashout().body(body).send().await;
@@ -125,7 +164,9 @@ async fn main() {
         })
         .await;
         let (rss, _) = rss_mib();
-        println!("concurrency {concurrency:>3}: GET {get:>7.0} req/s, signed cancel {cancel:>7.0} req/s; rss {rss:.0} MiB");
+        println!(
+            "concurrency {concurrency:>3}: GET {get:>7.0} req/s, signed cancel {cancel:>7.0} req/s; rss {rss:.0} MiB"
+        );
     }
 
     // 4: the rest of the requests, memory sampled.
@@ -136,14 +177,22 @@ async fn main() {
         throughput(batch, 64, |_| {
             let (client, id, served) = (rio.clone(), rio_id.clone(), served.clone());
             async move {
-                client.get_bulk_crypto_payment().id(id).send().await.unwrap();
+                client
+                    .get_bulk_crypto_payment()
+                    .id(id)
+                    .send()
+                    .await
+                    .unwrap();
                 served.fetch_add(1, Ordering::Relaxed);
             }
         })
         .await;
         if next_report <= Instant::now() {
             let (rss, peak) = rss_mib();
-            println!("{:>8} requests served: rss {rss:.0} MiB (peak {peak:.0})", served.load(Ordering::Relaxed));
+            println!(
+                "{:>8} requests served: rss {rss:.0} MiB (peak {peak:.0})",
+                served.load(Ordering::Relaxed)
+            );
             next_report = Instant::now() + Duration::from_secs(10);
         }
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{cashout, invoice, order, start};
+use common::{invoice, start};
 
 use std::time::Duration;
 
@@ -46,150 +46,13 @@ fn outcome<T>(result: Result<T, Error>) -> String {
     }
 }
 
-/// One call of a vendor's idempotent ("read") or non-idempotent ("write") operation through a
-/// client carrying `fault`, returning the outcome.
-async fn call(sandbox: &Running, vendor: &str, read: bool, fault: &str, n: usize) -> String {
-    let settings = faulty(sandbox, Some(fault));
-    match (vendor, read) {
-        ("rio", true) => outcome(
-            rio::Client::with_settings(settings)
-                .unwrap()
-                .get_bulk_crypto_payment()
-                .id(RIO_ID.get().unwrap())
-                .send()
-                .await,
-        ),
-        ("rio", false) => outcome(
-            rio::Client::with_settings(settings)
-                .unwrap()
-                .create_bulk_crypto_payment()
-                .body(rio::types::RequestBulkCryptoPaymentSchema::default())
-                .send()
-                .await,
-        ),
-        ("xpays", true) => outcome(
-            xpays::Client::with_settings(settings)
-                .unwrap()
-                .get_invoice_payment()
-                .id(XPAYS_ID.get().unwrap())
-                .send()
-                .await,
-        ),
-        ("xpays", false) => outcome(
-            xpays::Client::with_settings(settings)
-                .unwrap()
-                .create_invoice_payment()
-                .body(invoice())
-                .send()
-                .await,
-        ),
-        ("westminister", true) => outcome(
-            westminister::Client::with_settings(settings)
-                .unwrap()
-                .list_orders()
-                .send()
-                .await,
-        ),
-        ("westminister", false) => outcome(
-            westminister::Client::with_settings(settings)
-                .unwrap()
-                .create_order()
-                .body(order())
-                .send()
-                .await,
-        ),
-        ("onekey", true) => outcome(
-            onekey::Client::with_settings(settings)
-                .unwrap()
-                .get_cashout_status()
-                .body(onekey::types::GetCashoutStatusBody {
-                    cashout_id: None,
-                    external_id: Some("seed-0".into()),
-                })
-                .send()
-                .await,
-        ),
-        ("onekey", false) => outcome(
-            onekey::Client::with_settings(settings)
-                .unwrap()
-                .create_cashout()
-                .body(cashout(&format!("fault-{n}")))
-                .send()
-                .await,
-        ),
-        ("paywall", false) => outcome(
-            paywall::Client::with_settings(settings)
-                .unwrap()
-                .partial_refund_by_payment_id()
-                .body(paywall::types::PartialRefundByPaymentIdBody {
-                    date: chrono::NaiveDate::from_ymd_opt(2024, 6, 13).unwrap(),
-                    payment_id: 994838375,
-                    amount: 1.0,
-                    market_place: None,
-                })
-                .send()
-                .await,
-        ),
-        _ => unreachable!(),
-    }
-}
-
-static RIO_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-static XPAYS_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-/// The operation each vendor's read and write calls hit (for `@operation` and for counting).
-fn operation(vendor: &str, read: bool) -> &'static str {
-    match (vendor, read) {
-        ("rio", true) => "get_bulk_crypto_payment",
-        ("rio", false) => "create_bulk_crypto_payment",
-        ("xpays", true) => "get_invoice_payment",
-        ("xpays", false) => "create_invoice_payment",
-        ("westminister", true) => "list_orders",
-        ("westminister", false) => "create_order",
-        ("onekey", true) => "get_cashout_status",
-        ("onekey", false) => "create_cashout",
-        ("paywall", _) => "partial_refund_by_payment_id",
-        _ => unreachable!(),
-    }
-}
-
-/// Every fault kind against every vendor, for an operation that may be retried (GET, or
-/// OneKey's status query marked idempotent) and one that may not (a POST that writes):
-/// the outcome, and how many requests the sandbox saw, which is what the policy allows.
+/// Every fault kind against every vendor of the registry, for an operation that may be
+/// retried (a GET, or OneKey's status query that vendor.yaml marks) and one that may not (a
+/// POST that writes), both taken from the vendor's demo flow: the outcome, and how many
+/// requests the sandbox saw, which is what the policy allows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_suite() {
     let sandbox = start().await;
-    // Records the read operations look up.
-    let rio = rio::Client::with_settings(faulty(&sandbox, None)).unwrap();
-    let rio_id = rio
-        .create_bulk_crypto_payment()
-        .body(rio::types::RequestBulkCryptoPaymentSchema::default())
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .id
-        .unwrap();
-    let xpays = xpays::Client::with_settings(faulty(&sandbox, None)).unwrap();
-    let xpays_id = xpays
-        .create_invoice_payment()
-        .body(invoice())
-        .send()
-        .await
-        .unwrap()
-        .into_inner()
-        .id
-        .unwrap();
-    RIO_ID.set(rio_id).unwrap();
-    XPAYS_ID.set(xpays_id).unwrap();
-    onekey::Client::with_settings(faulty(&sandbox, None))
-        .unwrap()
-        .create_cashout()
-        .body(cashout("seed-0"))
-        .send()
-        .await
-        .unwrap();
-
     // (fault, outcome and requests for a retryable call, outcome for a non-retryable one)
     let cases: [(&str, &str, usize, &str); 7] = [
         ("503x2", "ok", 3, "vendor 503"),
@@ -200,66 +63,60 @@ async fn fault_suite() {
         ("slow:800", "timeout", 3, "timeout"),
         ("unknown-enum", "ok", 1, "ok"),
     ];
-    let vendors = ["rio", "xpays", "westminister", "onekey", "paywall"];
     let mut table = vec![format!(
         "{:<13} {:<13} {:<24} {:>8}   {:<24} {:>8}",
         "vendor", "fault", "retryable: outcome", "requests", "POST: outcome", "requests"
     )];
+    let runs = payspec::VENDORS
+        .iter()
+        .map(|entry| run_faults(&sandbox, entry, &cases));
     let mut failures = Vec::new();
-    let runs = vendors.iter().map(|vendor| {
-        let sandbox = &sandbox;
-        async move {
-            let mut rows = Vec::new();
-            for (n, (fault, read_expected, read_requests, write_expected)) in
-                cases.iter().enumerate()
-            {
-                let mut row = (vendor.to_string(), fault.to_string(), None, None);
-                for read in [true, false] {
-                    if read && *vendor == "paywall" {
-                        continue; // Paywall's operations are all non-idempotent POSTs.
-                    }
-                    let op = operation(vendor, read);
-                    let before = count(sandbox, vendor, op);
-                    let got = call(sandbox, vendor, read, &format!("{fault}@{op}"), n).await;
-                    let requests = count(sandbox, vendor, op) - before;
-                    let expected = if read {
-                        (*read_expected, *read_requests)
-                    } else {
-                        (*write_expected, 1)
-                    };
-                    let cell = (got, requests, expected);
-                    if read {
-                        row.2 = Some(cell)
-                    } else {
-                        row.3 = Some(cell)
-                    }
-                }
-                rows.push(row);
-            }
-            rows
-        }
-    });
-    for rows in futures_util::future::join_all(runs).await {
-        for (vendor, fault, read, write) in rows {
-            let show = |cell: &Option<(String, usize, (&str, usize))>| match cell {
-                Some((got, requests, _)) => (got.clone(), requests.to_string()),
-                None => ("-".into(), "-".into()),
-            };
-            let (read_got, read_n) = show(&read);
-            let (write_got, write_n) = show(&write);
-            table.push(format!(
-                "{vendor:<13} {fault:<13} {read_got:<24} {read_n:>8}   {write_got:<24} {write_n:>8}"
-            ));
-            for cell in [read, write].into_iter().flatten() {
-                let (got, requests, (expected, expected_requests)) = cell;
-                if got != expected || requests != expected_requests {
-                    failures.push(format!("{vendor} {fault}: got {got} in {requests} requests, expected {expected} in {expected_requests}"));
-                }
-            }
-        }
+    for (rows, failed) in futures_util::future::join_all(runs).await {
+        table.extend(rows);
+        failures.extend(failed);
     }
     println!("{}", table.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// One vendor's rows of the fault table, and what did not go as expected.
+async fn run_faults(
+    sandbox: &Running,
+    entry: &payspec_runtime::VendorEntry,
+    cases: &[(&str, &str, usize, &str)],
+) -> (Vec<String>, Vec<String>) {
+    let probes = common::probes(sandbox, entry).await;
+    let (mut rows, mut failures) = (Vec::new(), Vec::new());
+    for &(fault, read_expected, read_requests, write_expected) in cases {
+        let mut cells = Vec::new();
+        let probed = [
+            (&probes.read, (read_expected, read_requests)),
+            (&probes.write, (write_expected, 1)),
+        ];
+        for (probe, expected) in probed {
+            let Some(request) = probe else {
+                cells.push(("-".to_owned(), "-".to_owned()));
+                continue;
+            };
+            let op = request.operation.clone();
+            let before = count(sandbox, entry.name, &op);
+            let settings = faulty(sandbox, Some(&format!("{fault}@{op}")));
+            let got = outcome((entry.call)(settings, request.clone()).await);
+            let requests = count(sandbox, entry.name, &op) - before;
+            if got != expected.0 || requests != expected.1 {
+                failures.push(format!(
+                    "{} {fault} {op}: got {got} in {requests} requests, expected {} in {}",
+                    entry.name, expected.0, expected.1
+                ));
+            }
+            cells.push((got, requests.to_string()));
+        }
+        rows.push(format!(
+            "{:<13} {fault:<13} {:<24} {:>8}   {:<24} {:>8}",
+            entry.name, cells[0].0, cells[0].1, cells[1].0, cells[1].1
+        ));
+    }
+    (rows, failures)
 }
 
 fn count(sandbox: &Running, vendor: &str, operation: &str) -> usize {

@@ -283,51 +283,48 @@ async fn the_client_keeps_working_across_token_expiry() {
 /// signed call fails.
 #[tokio::test]
 async fn a_sandbox_and_a_client_that_disagree_on_the_recipe_do_not_get_along() {
-    for (vendor, mutate) in [("xpays", "swap the parts"), ("onekey", "upper-case hex")] {
-        let mut profile = payspec::vendor(vendor).unwrap().profile().unwrap();
-        for scheme in profile.auth.schemes.values_mut() {
-            for source in scheme.headers.values_mut() {
-                if let payspec_runtime::profile::ValueSource::HmacSha256(recipe) = source {
-                    match mutate {
-                        "swap the parts" => recipe.message.reverse(),
-                        _ => recipe.encoding = payspec_runtime::profile::Encoding::HexUpper,
+    use payspec_runtime::profile::{Encoding, ValueSource};
+    // Every vendor of the registry that signs, with its recipe changed on the sandbox's side
+    // only: parts swapped, or hex of the other case. The first step of its demo flow fails.
+    for entry in payspec::VENDORS {
+        for mutation in ["swap the parts", "upper-case hex"] {
+            let mut profile = entry.profile().unwrap();
+            let mut signs = false;
+            for scheme in profile.auth.schemes.values_mut() {
+                for source in scheme.headers.values_mut() {
+                    if let ValueSource::HmacSha256(recipe) = source {
+                        signs = true;
+                        match mutation {
+                            "swap the parts" => recipe.message.reverse(),
+                            _ => recipe.encoding = Encoding::HexUpper,
+                        }
                     }
                 }
             }
+            if !signs || (mutation == "swap the parts" && !swappable(&entry.profile().unwrap())) {
+                continue;
+            }
+            let honest = start().await;
+            let first = common::probes(&honest, entry).await.first;
+            let sandbox = Sandbox::new().unwrap().with_profile(profile).unwrap();
+            let sandbox = sandbox.start(([127, 0, 0, 1], 0).into()).await.unwrap();
+            let settings = Settings::new().sandbox(sandbox.url());
+            let error = (entry.call)(settings, first).await.unwrap_err();
+            let status = error.vendor_error().map(|e| e.status);
+            assert!(
+                matches!(status, Some(401 | 403)),
+                "{} ({mutation}): {error}",
+                entry.name
+            );
         }
-        let sandbox = Sandbox::new()
-            .unwrap()
-            .with_profile(profile)
-            .unwrap()
-            .start(([127, 0, 0, 1], 0).into())
-            .await
-            .unwrap();
-        let status = match vendor {
-            "xpays" => {
-                // A body, so that swapping "timestamp + body" changes the message.
-                let client =
-                    xpays::Client::with_settings(Settings::new().sandbox(sandbox.url())).unwrap();
-                vendor_error(
-                    client
-                        .cancel_payment()
-                        .body(xpays::types::CancelPaymentBody { id: "x".into() })
-                        .send()
-                        .await,
-                )
-                .status
-            }
-            _ => {
-                let client =
-                    onekey::Client::with_settings(Settings::new().sandbox(sandbox.url())).unwrap();
-                let body = onekey::types::GetCashoutStatusBody {
-                    cashout_id: Some(1),
-                    external_id: None,
-                };
-                vendor_error(client.get_cashout_status().body(body).send().await).status
-            }
-        };
-        assert!(status == 401 || status == 403, "{vendor}: {status}");
     }
+}
+
+/// Whether reversing a recipe's parts changes the message (more than one part).
+fn swappable(profile: &payspec_runtime::profile::Profile) -> bool {
+    profile.auth.schemes.values().flat_map(|s| s.headers.values()).any(|source| {
+        matches!(source, payspec_runtime::profile::ValueSource::HmacSha256(r) if r.message.len() > 1)
+    })
 }
 
 #[tokio::test]
@@ -452,10 +449,26 @@ async fn unknown_faults_and_bodies_that_are_not_json_are_refused() {
     // A body that is not JSON: a 400 in each vendor's own error shape, before anything else.
     let cases = [
         ("onekey/v3/cashout", "code", json!(300)),
-        ("rio/api/payments/crypto/bulk", "message", json!("Invalid request: the body is not JSON: expected ident at line 1 column 2")),
-        ("xpays/v1/payment/cancel", "error", json!("Invalid request: the body is not JSON: expected ident at line 1 column 2")),
-        ("paywall/api/paywall/payment/bulk/payment/cancel", "ErrorCode", json!(2)),
-        ("westminister/api/v1/users/login", "error", json!("invalid request: the body is not JSON: expected ident at line 1 column 2")),
+        (
+            "rio/api/payments/crypto/bulk",
+            "message",
+            json!("Invalid request: the body is not JSON: expected ident at line 1 column 2"),
+        ),
+        (
+            "xpays/v1/payment/cancel",
+            "error",
+            json!("Invalid request: the body is not JSON: expected ident at line 1 column 2"),
+        ),
+        (
+            "paywall/api/paywall/payment/bulk/payment/cancel",
+            "ErrorCode",
+            json!(2),
+        ),
+        (
+            "westminister/api/v1/users/login",
+            "error",
+            json!("invalid request: the body is not JSON: expected ident at line 1 column 2"),
+        ),
     ];
     for (path, field, expected) in cases {
         let response = reqwest::Client::new()
@@ -483,17 +496,55 @@ async fn memory_is_bounded_records_evicted_and_the_log_a_ring() {
         .start(([127, 0, 0, 1], 0).into())
         .await
         .unwrap();
-    let client = payspec::onekey::Client::with_settings(Settings::new().sandbox(sandbox.url())).unwrap();
+    let client =
+        payspec::onekey::Client::with_settings(Settings::new().sandbox(sandbox.url())).unwrap();
     let mut ids = Vec::new();
     for n in 0..5 {
-        let created = client.create_cashout().body(common::cashout(&format!("bounded-{n}"))).send().await.unwrap();
-        ids.push(created.into_inner().cashout_id.unwrap().parse::<i64>().unwrap());
+        let created = client
+            .create_cashout()
+            .body(common::cashout(&format!("bounded-{n}")))
+            .send()
+            .await
+            .unwrap();
+        ids.push(
+            created
+                .into_inner()
+                .cashout_id
+                .unwrap()
+                .parse::<i64>()
+                .unwrap(),
+        );
     }
     assert_eq!(sandbox.sandbox.records("onekey", "cashout"), 3);
-    let status = |id: i64| client.get_cashout_status().body(payspec::onekey::types::GetCashoutStatusBody { cashout_id: Some(id), external_id: None }).send();
+    let status = |id: i64| {
+        client
+            .get_cashout_status()
+            .body(payspec::onekey::types::GetCashoutStatusBody {
+                cashout_id: Some(id),
+                external_id: None,
+            })
+            .send()
+    };
     let evicted = vendor_error(status(ids[0]).await);
-    assert_eq!((evicted.status, evicted.code.as_deref()), (412, Some("509")), "the oldest is gone");
+    assert_eq!(
+        (evicted.status, evicted.code.as_deref()),
+        (412, Some("509")),
+        "the oldest is gone"
+    );
     status(ids[4]).await.unwrap();
-    assert_eq!(sandbox.sandbox.exchanges().len(), 5, "the log keeps the newest 5");
-    assert_eq!(sandbox.sandbox.exchanges().last().unwrap().operation.as_deref(), Some("get_cashout_status"));
+    assert_eq!(
+        sandbox.sandbox.exchanges().len(),
+        5,
+        "the log keeps the newest 5"
+    );
+    assert_eq!(
+        sandbox
+            .sandbox
+            .exchanges()
+            .last()
+            .unwrap()
+            .operation
+            .as_deref(),
+        Some("get_cashout_status")
+    );
 }

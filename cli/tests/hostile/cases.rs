@@ -21,7 +21,9 @@ fn raw(text: String) -> Reply {
 }
 
 fn redirect(status: u16, location: &str) -> Reply {
-    raw(format!("HTTP/1.1 {status} Redirect\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"))
+    raw(format!(
+        "HTTP/1.1 {status} Redirect\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    ))
 }
 
 const CASHOUT: &str = r#"{"external_id":"e-1","country":"BR","amount":1,"document_id":"1","beneficiary_name":"A","notification_url":"https://merchant.example/n"}"#;
@@ -31,15 +33,39 @@ fn args(words: &[&str]) -> Vec<String> {
 }
 
 fn create_cashout() -> Vec<String> {
-    args(&["call", "onekey", "create_cashout", "--base-url", "{url}/v3", "--body", CASHOUT])
+    args(&[
+        "call",
+        "onekey",
+        "create_cashout",
+        "--base-url",
+        "{url}/v3",
+        "--body",
+        CASHOUT,
+    ])
 }
 
 fn cashout_status() -> Vec<String> {
-    args(&["call", "onekey", "get_cashout_status", "--base-url", "{url}/v3", "--body", r#"{"cashout_id": 7}"#])
+    args(&[
+        "call",
+        "onekey",
+        "get_cashout_status",
+        "--base-url",
+        "{url}/v3",
+        "--body",
+        r#"{"cashout_id": 7}"#,
+    ])
 }
 
 fn rio_get() -> Vec<String> {
-    args(&["call", "rio", "get_bulk_crypto_payment", "--base-url", "{url}", "--arg", "id=abc"])
+    args(&[
+        "call",
+        "rio",
+        "get_bulk_crypto_payment",
+        "--base-url",
+        "{url}",
+        "--arg",
+        "id=abc",
+    ])
 }
 
 fn orders(timeout: Option<&str>) -> Vec<String> {
@@ -51,12 +77,24 @@ fn orders(timeout: Option<&str>) -> Vec<String> {
 }
 
 fn cancel_onekey() -> Vec<String> {
-    args(&["cancel", "onekey", "--id", "11954", "--external-id", "e-1", "--base-url", "{url}/v3"])
+    args(&[
+        "cancel",
+        "onekey",
+        "--id",
+        "11954",
+        "--external-id",
+        "e-1",
+        "--base-url",
+        "{url}/v3",
+    ])
 }
 
 /// A login answer with these tokens and lifetime.
 fn grant(access: &str, expires_in: Value) -> Reply {
-    json_reply(200, json!({"access_token": access, "refresh_token": REFRESH_TOKEN, "token_type": "bearer", "expires_in": expires_in, "user": {}}))
+    json_reply(
+        200,
+        json!({"access_token": access, "refresh_token": REFRESH_TOKEN, "token_type": "bearer", "expires_in": expires_in, "user": {}}),
+    )
 }
 
 fn redirects() -> Vec<Case> {
@@ -107,7 +145,10 @@ fn echoes() -> Vec<Case> {
             args: cashout_status(),
             handler: handler(|seen, _, _| {
                 let body: Value = serde_json::from_slice(&seen.body).unwrap_or_default();
-                json_reply(200, json!({"cashout_status": body["pass"], "cashout_id": 7}))
+                json_reply(
+                    200,
+                    json!({"cashout_status": body["pass"], "cashout_id": 7}),
+                )
             }),
             exit: 1,
             requests: 1,
@@ -118,7 +159,10 @@ fn echoes() -> Vec<Case> {
             args: create_cashout(),
             handler: handler(|seen, _, _| {
                 let echoed = String::from_utf8_lossy(&seen.body).into_owned();
-                json_reply(412, json!({"code": 300, "message": format!("bad request: {echoed}")}))
+                json_reply(
+                    412,
+                    json!({"code": 300, "message": format!("bad request: {echoed}")}),
+                )
             }),
             exit: 1,
             requests: 1,
@@ -130,7 +174,10 @@ fn echoes() -> Vec<Case> {
             handler: handler(|seen, _, _| {
                 let body: Value = serde_json::from_slice(&seen.body).unwrap_or_default();
                 let login = body["login"].as_str().unwrap_or_default();
-                json_reply(412, json!({"code": 300, "message": format!("{}{login}", "x".repeat(280))}))
+                json_reply(
+                    412,
+                    json!({"code": 300, "message": format!("{}{login}", "x".repeat(280))}),
+                )
             }),
             exit: 1,
             requests: 1,
@@ -141,7 +188,10 @@ fn echoes() -> Vec<Case> {
             args: create_cashout(),
             handler: handler(|seen, _, _| {
                 let signature = seen.header("payload-signature").unwrap_or_default();
-                json_reply(401, json!({"code": 401, "message": format!("bad signature {signature}")}))
+                json_reply(
+                    401,
+                    json!({"code": 401, "message": format!("bad signature {signature}")}),
+                )
             }),
             exit: 1,
             requests: 1,
@@ -153,9 +203,13 @@ fn echoes() -> Vec<Case> {
             handler: handler(|seen, _, _| {
                 use base64::Engine as _;
                 let key = seen.header("x-api-key").unwrap_or_default();
-                let encoded: String = url::form_urlencoded::byte_serialize(key.as_bytes()).collect();
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(key.as_bytes()).collect();
                 let b64 = base64::engine::general_purpose::STANDARD.encode(&key);
-                json_reply(400, json!({"message": format!("key={encoded} basic={b64} raw={key}")}))
+                json_reply(
+                    400,
+                    json!({"message": format!("key={encoded} basic={b64} raw={key}")}),
+                )
             }),
             exit: 1,
             requests: 1,
@@ -168,7 +222,10 @@ fn echoes() -> Vec<Case> {
                 "/api/v1/users/login" => grant(ACCESS_TOKEN, json!(900)),
                 _ => {
                     let bearer = seen.header("authorization").unwrap_or_default();
-                    json_reply(400, json!({"error": format!("bad {bearer}, refresh {REFRESH_TOKEN}")}))
+                    json_reply(
+                        400,
+                        json!({"error": format!("bad {bearer}, refresh {REFRESH_TOKEN}")}),
+                    )
                 }
             }),
             exit: 1,
@@ -181,10 +238,12 @@ fn echoes() -> Vec<Case> {
 /// The cancel whose 200 was cut off: the DELETE is sent again (it may be repeated), the vendor
 /// refuses the repeat ("invalid status transition"), and the status read back settles it.
 fn cut_off_cancel(status_read: fn() -> Reply) -> Handler {
-    handler(move |seen, n, _| match (seen.method.as_str(), n) {
+    handler(move |seen, n, _| {
+        match (seen.method.as_str(), n) {
         ("DELETE", 0) => raw("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"cashout_".into()),
         ("DELETE", _) => json_reply(412, json!({"code": 510, "message": "Invalid status transition"})),
         _ => status_read(),
+    }
     })
 }
 
@@ -193,7 +252,12 @@ fn cancels() -> Vec<Case> {
         Case {
             name: "cancel cut off, refused on retry, status read: cancelled",
             args: cancel_onekey(),
-            handler: cut_off_cancel(|| json_reply(200, json!({"cashout_id": 11954, "cashout_status": 2, "cashout_status_description": "Canceled"}))),
+            handler: cut_off_cancel(|| {
+                json_reply(
+                    200,
+                    json!({"cashout_id": 11954, "cashout_status": 2, "cashout_status_description": "Canceled"}),
+                )
+            }),
             exit: 0,
             requests: 3,
             says: "\"status\":\"cancelled\"",
@@ -201,7 +265,9 @@ fn cancels() -> Vec<Case> {
         Case {
             name: "cancel cut off, status unreadable: unknown",
             args: cancel_onekey(),
-            handler: cut_off_cancel(|| json_reply(500, json!({"code": 500, "message": "Internal error"}))),
+            handler: cut_off_cancel(|| {
+                json_reply(500, json!({"code": 500, "message": "Internal error"}))
+            }),
             exit: 1,
             requests: 3,
             says: "\"status\":\"unknown\"",
@@ -247,7 +313,9 @@ fn tokens() -> Vec<Case> {
         Case {
             name: "a 1 GB login body (declared)",
             args: orders(None),
-            handler: login_then_orders(|| raw("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1073741824\r\n\r\n{\"access_token\":\"".into())),
+            handler: login_then_orders(|| {
+                raw("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1073741824\r\n\r\n{\"access_token\":\"".into())
+            }),
             exit: 1,
             requests: 1,
             says: "exceeds 16777216 bytes",
@@ -280,7 +348,9 @@ fn tokens() -> Vec<Case> {
 }
 
 fn transport() -> Vec<Case> {
-    let lying = || raw("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\":".into());
+    let lying = || {
+        raw("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\":".into())
+    };
     vec![
         Case {
             name: "a lying Content-Length on a GET (retried)",
@@ -308,7 +378,11 @@ fn transport() -> Vec<Case> {
         },
         Case {
             name: "a body dripping a byte every 50 ms (--timeout 1)",
-            args: { let mut a = rio_get(); a.extend(["--timeout".into(), "1".into()]); a },
+            args: {
+                let mut a = rio_get();
+                a.extend(["--timeout".into(), "1".into()]);
+                a
+            },
             handler: handler(|_, _, _| Reply::Drip(Duration::from_millis(50))),
             exit: 1,
             requests: 1,
@@ -317,7 +391,12 @@ fn transport() -> Vec<Case> {
         Case {
             name: "1 MB of response headers",
             args: create_cashout(),
-            handler: handler(|_, _, _| raw(format!("HTTP/1.1 200 OK\r\nx-big: {}\r\ncontent-length: 2\r\n\r\n{{}}", "a".repeat(1 << 20)))),
+            handler: handler(|_, _, _| {
+                raw(format!(
+                    "HTTP/1.1 200 OK\r\nx-big: {}\r\ncontent-length: 2\r\n\r\n{{}}",
+                    "a".repeat(1 << 20)
+                ))
+            }),
             exit: 1,
             requests: 1,
             says: "the vendor may have acted on it",
@@ -342,12 +421,48 @@ fn retry_after() -> Vec<Case> {
     };
     vec![
         case("Retry-After: 1 (seconds)", "1", 0, 2, "\"complete\""),
-        case("Retry-After: an HTTP date in the past", "Wed, 21 Oct 2015 07:28:00 GMT", 0, 2, "\"complete\""),
-        case("Retry-After: RFC 850 date", "Wednesday, 21-Oct-15 07:28:00 GMT", 0, 2, "\"complete\""),
-        case("Retry-After: asctime date", "Wed Oct 21 07:28:00 2015", 0, 2, "\"complete\""),
-        case("Retry-After: -5 (ignored: backoff)", "-5", 0, 2, "\"complete\""),
-        case("Retry-After: garbage (ignored: backoff)", "soon™", 0, 2, "\"complete\""),
-        case("Retry-After: 99999999999999999999 (gives up)", "99999999999999999999", 1, 1, "HTTP 503"),
+        case(
+            "Retry-After: an HTTP date in the past",
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            0,
+            2,
+            "\"complete\"",
+        ),
+        case(
+            "Retry-After: RFC 850 date",
+            "Wednesday, 21-Oct-15 07:28:00 GMT",
+            0,
+            2,
+            "\"complete\"",
+        ),
+        case(
+            "Retry-After: asctime date",
+            "Wed Oct 21 07:28:00 2015",
+            0,
+            2,
+            "\"complete\"",
+        ),
+        case(
+            "Retry-After: -5 (ignored: backoff)",
+            "-5",
+            0,
+            2,
+            "\"complete\"",
+        ),
+        case(
+            "Retry-After: garbage (ignored: backoff)",
+            "soon™",
+            0,
+            2,
+            "\"complete\"",
+        ),
+        case(
+            "Retry-After: 99999999999999999999 (gives up)",
+            "99999999999999999999",
+            1,
+            1,
+            "HTTP 503",
+        ),
         Case {
             name: "a 503 to a POST (never repeated)",
             args: create_cashout(),
@@ -361,8 +476,15 @@ fn retry_after() -> Vec<Case> {
 
 /// Every case.
 pub fn all() -> Vec<Case> {
-    [redirects(), echoes(), cancels(), tokens(), transport(), retry_after()]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        redirects(),
+        echoes(),
+        cancels(),
+        tokens(),
+        transport(),
+        retry_after(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

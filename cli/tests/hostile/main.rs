@@ -10,8 +10,8 @@
 
 mod cases;
 mod redirects;
-mod stages;
 mod server;
+mod stages;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -75,7 +75,14 @@ fn run(args: &[String]) -> Run {
 /// signatures the client sent (as the vendor received them).
 fn secrets(seen: &[Seen]) -> Vec<String> {
     let mut raw: Vec<String> = [
-        ONEKEY_LOGIN, ONEKEY_PASS, ONEKEY_SECRET, RIO_KEY, WM_EMAIL, WM_PASSWORD, ACCESS_TOKEN, REFRESH_TOKEN,
+        ONEKEY_LOGIN,
+        ONEKEY_PASS,
+        ONEKEY_SECRET,
+        RIO_KEY,
+        WM_EMAIL,
+        WM_PASSWORD,
+        ACCESS_TOKEN,
+        REFRESH_TOKEN,
     ]
     .map(String::from)
     .to_vec();
@@ -109,15 +116,26 @@ fn leak(text: &str, secrets: &[String]) -> Option<String> {
 #[test]
 fn every_attack_is_contained() {
     let mut failures = Vec::new();
-    println!("{:<46} {:>4} {:>8} {:>7}  says", "case", "exit", "requests", "ms");
+    println!(
+        "{:<46} {:>4} {:>8} {:>7}  says",
+        "case", "exit", "requests", "ms"
+    );
     for case in cases::all() {
         let hostile = Hostile::start(case.handler.clone());
-        let args: Vec<String> = case.args.iter().map(|a| a.replace("{url}", &hostile.url())).collect();
+        let args: Vec<String> = case
+            .args
+            .iter()
+            .map(|a| a.replace("{url}", &hostile.url()))
+            .collect();
         let run = run(&args);
         let seen = hostile.seen();
         let secrets = secrets(&seen);
         let output = format!("{}\n{}", run.stdout, run.stderr);
-        let said = run.stderr.lines().rfind(|l| l.starts_with("error:")).unwrap_or(run.stdout.trim());
+        let said = run
+            .stderr
+            .lines()
+            .rfind(|l| l.starts_with("error:"))
+            .unwrap_or(run.stdout.trim());
         println!(
             "{:<46} {:>4} {:>8} {:>7}  {}",
             case.name,
@@ -131,20 +149,31 @@ fn every_attack_is_contained() {
             problems.push(format!("exit {} (expected {})", run.exit, case.exit));
         }
         if seen.len() != case.requests {
-            problems.push(format!("{} requests (expected {})", seen.len(), case.requests));
+            problems.push(format!(
+                "{} requests (expected {})",
+                seen.len(),
+                case.requests
+            ));
         }
         if !output.contains(case.says) {
             problems.push(format!("output does not say {:?}", case.says));
         }
         if let Some(window) = leak(&output, &secrets) {
-            problems.push(format!("a secret leaked into the output or logs: {window:?}"));
+            problems.push(format!(
+                "a secret leaked into the output or logs: {window:?}"
+            ));
         }
         let elsewhere = String::from_utf8_lossy(&hostile.other_origin_bytes()).into_owned();
         if let Some(window) = leak(&elsewhere, &secrets) {
             problems.push(format!("a secret reached another origin: {window:?}"));
         }
         if !problems.is_empty() {
-            failures.push(format!("{}: {}\n--- stderr tail:\n{}", case.name, problems.join("; "), tail(&run.stderr)));
+            failures.push(format!(
+                "{}: {}\n--- stderr tail:\n{}",
+                case.name,
+                problems.join("; "),
+                tail(&run.stderr)
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -25,7 +25,9 @@ impl Seen {
     pub fn header(&self, name: &str) -> Option<String> {
         self.head.lines().skip(1).find_map(|line| {
             let (n, v) = line.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+            n.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
         })
     }
 }
@@ -135,7 +137,12 @@ impl Hostile {
     }
 }
 
-async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, handler: Handler, origins: Origins) {
+async fn serve(
+    mut stream: TcpStream,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    handler: Handler,
+    origins: Origins,
+) {
     let Some(request) = read_request(&mut stream).await else {
         return;
     };
@@ -146,7 +153,10 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, handler: Hand
     };
     match handler(&request, n, &origins) {
         Reply::Json(status, headers, body) => {
-            let mut head = format!("HTTP/1.1 {status} Status\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
+            let mut head = format!(
+                "HTTP/1.1 {status} Status\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+                body.len()
+            );
             for (name, value) in headers {
                 head.push_str(&format!("{name}: {value}\r\n"));
             }
@@ -166,7 +176,8 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>, handler: Hand
             while stream.write_all(chunk.as_bytes()).await.is_ok() {}
         }
         Reply::Drip(every) => {
-            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n";
+            let head =
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n";
             if stream.write_all(head.as_bytes()).await.is_err() {
                 return;
             }
@@ -205,7 +216,9 @@ async fn read_request(stream: &mut TcpStream) -> Option<Seen> {
         .lines()
         .find_map(|l| {
             let (n, v) = l.split_once(':')?;
-            n.trim().eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+            n.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
         })
         .unwrap_or(0)
         .min(1 << 20);

@@ -11,7 +11,9 @@ use crate::server::{Hostile, Reply};
 fn runtime(base: &str, retry: Option<bool>) -> Runtime {
     let mut profile = payspec::rio::VENDOR.profile().unwrap();
     if let Some(retry) = retry {
-        profile.retry.insert("get_bulk_crypto_payment".into(), retry);
+        profile
+            .retry
+            .insert("get_bulk_crypto_payment".into(), retry);
     }
     let settings = Settings::new()
         .base_url(base)
@@ -30,7 +32,9 @@ fn runtime(base: &str, retry: Option<bool>) -> Runtime {
 }
 
 fn get(hostile: &Hostile, retry: Option<bool>) -> Result<reqwest::Response, Error> {
-    let url = format!("{}/api/payments/crypto/bulk/x", hostile.url()).parse().unwrap();
+    let url = format!("{}/api/payments/crypto/bulk/x", hostile.url())
+        .parse()
+        .unwrap();
     let request = reqwest::Request::new(reqwest::Method::GET, url);
     hostile.block_on(runtime(&hostile.url(), retry).send(request, "get_bulk_crypto_payment"))
 }
@@ -46,8 +50,13 @@ fn each_error_says_how_far_the_call_got() {
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let silent = hostile(|| Reply::Silence);
-    let request = reqwest::Request::new(reqwest::Method::GET, format!("{url}/api/payments/crypto/bulk/x").parse().unwrap());
-    let error = silent.block_on(runtime(&url, Some(false)).send(request, "get_bulk_crypto_payment")).unwrap_err();
+    let request = reqwest::Request::new(
+        reqwest::Method::GET,
+        format!("{url}/api/payments/crypto/bulk/x").parse().unwrap(),
+    );
+    let error = silent
+        .block_on(runtime(&url, Some(false)).send(request, "get_bulk_crypto_payment"))
+        .unwrap_err();
     assert_eq!(error.stage(), Stage::NotSent, "{error}");
     assert!(!error.may_have_taken_effect());
 
@@ -59,7 +68,10 @@ fn each_error_says_how_far_the_call_got() {
 
     // Sent, and no answer in time.
     let error = get(&silent, Some(false)).unwrap_err();
-    assert!(matches!(&error, Error::Transport(t) if t.kind == payspec_runtime::TransportKind::Timeout), "{error}");
+    assert!(
+        matches!(&error, Error::Transport(t) if t.kind == payspec_runtime::TransportKind::Timeout),
+        "{error}"
+    );
     assert_eq!(error.stage(), Stage::OutcomeUnknown);
 
     // The vendor refused: answered, and it did not act.
@@ -88,5 +100,9 @@ fn vendor_yaml_decides_whether_an_operation_is_sent_again() {
     let error = get(&lost_then_refused, None).unwrap_err();
     let vendor = error.vendor_error().unwrap();
     assert!(vendor.replayed && error.may_have_taken_effect(), "{error}");
-    assert!(error.to_string().contains("an earlier attempt may have succeeded"));
+    assert!(
+        error
+            .to_string()
+            .contains("an earlier attempt may have succeeded")
+    );
 }

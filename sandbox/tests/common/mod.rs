@@ -45,3 +45,90 @@ pub fn demo(vendor: &str) -> payspec::Credentials {
             c.with(name.clone(), payspec_runtime::demo_credential(vendor, name))
         })
 }
+
+/// Calls a vendor's operations by name, as the registry offers them: the first demo steps of
+/// its vendor.yaml, filled in as the demo fills them (earlier steps run without faults).
+pub struct Probes {
+    /// The first step of the flow.
+    pub first: payspec_runtime::CallRequest,
+    /// The first step whose operation may be retried (a read).
+    pub read: Option<payspec_runtime::CallRequest>,
+    /// The first step whose operation may not be retried and can be repeated (it creates, or
+    /// moves a record to a state it may leave again).
+    pub write: Option<payspec_runtime::CallRequest>,
+}
+
+/// The probes of a vendor, against a running sandbox.
+pub async fn probes(running: &Running, entry: &payspec_runtime::VendorEntry) -> Probes {
+    use payspec_runtime::profile::sandbox::{Expectation, ResourceOperation};
+    use payspec_runtime::profile::template::render_value;
+    let profile = entry.profile().unwrap();
+    let settings = payspec::Settings::new().sandbox(running.url());
+    let mut outputs = std::collections::BTreeMap::new();
+    let (mut first, mut read, mut write) = (None, None, None);
+    for step in profile
+        .sandbox
+        .demo
+        .iter()
+        .filter(|s| matches!(s.expect, Expectation::Ok) && s.before.is_none())
+    {
+        let lookup = |name: &str| outputs.get(name).cloned();
+        let args = step
+            .args
+            .iter()
+            .map(|(k, v)| {
+                let value = render_value(&serde_json::Value::String(v.clone()), &lookup).unwrap();
+                (
+                    k.clone(),
+                    value
+                        .as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| value.to_string()),
+                )
+            })
+            .collect();
+        let body = step
+            .body
+            .as_ref()
+            .map(|b| render_value(b, &lookup).unwrap());
+        let request = payspec_runtime::CallRequest {
+            operation: step.operation.clone(),
+            args,
+            body,
+        };
+        let operation = entry.operation(&step.operation).unwrap();
+        let repeatable =
+            profile
+                .sandbox
+                .resources
+                .values()
+                .any(|r| match r.operations.get(&step.operation) {
+                    Some(ResourceOperation::Create { .. }) => true,
+                    Some(ResourceOperation::Transition { from, to, .. }) => {
+                        to.iter().all(|(field, value)| {
+                            from.get(field)
+                                .is_some_and(|allowed| allowed.contains(value))
+                        })
+                    }
+                    _ => false,
+                });
+        first.get_or_insert_with(|| request.clone());
+        if profile.may_retry(operation.id, operation.method) {
+            read.get_or_insert_with(|| request.clone());
+        } else if repeatable {
+            write.get_or_insert_with(|| request.clone());
+        }
+        let outcome = (entry.call)(settings.clone(), request).await.unwrap();
+        if let Some(name) = &step.name {
+            outputs.insert(name.clone(), outcome.body);
+        }
+        if read.is_some() && write.is_some() {
+            break;
+        }
+    }
+    Probes {
+        first: first.unwrap(),
+        read,
+        write,
+    }
+}

@@ -1,0 +1,279 @@
+//! payspec's thin layer over progenitor's client, emitted from the model: constructors that
+//! build the runtime, the embedded profile and spec, the operation table, the untyped
+//! dispatch the CLI calls through, the unified cancel, and callback verification.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::Vendor;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{Model, squash};
+use crate::normalize::OperationSummary;
+
+/// The glue for a vendor.
+pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diagnostics> {
+    let mut metas = Vec::new();
+    let mut arms = Vec::new();
+    let mut problems = Vec::new();
+    let mut cancel = None;
+    for operation in &vendor.operations {
+        metas.push(operation_meta(operation));
+        let steps = match argument_steps(vendor, model, operation) {
+            Ok(steps) => steps,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        let method = format_ident!("{}", operation.id);
+        if vendor
+            .profile
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.operation == operation.id)
+        {
+            let response = model
+                .builder(&operation.id)
+                .and_then(|b| b.response.clone());
+            cancel = Some(cancel_impl(&method, &steps, response));
+        }
+        arms.push(dispatch_arm(&operation.id, &method, &steps));
+    }
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
+    let constants = constants(vendor)?;
+    let constructors = constructors();
+    let callbacks = callbacks(vendor);
+    let dispatch = dispatch(&vendor.profile.vendor, &arms);
+    Ok(quote! {
+        #constants
+        /// Every operation of this vendor, as the CLI and introspection see them.
+        pub static OPERATIONS: &[::payspec_runtime::OperationMeta] = &[#(#metas),*];
+        #constructors
+        #cancel
+        #callbacks
+        #dispatch
+    })
+}
+
+fn operation_meta(operation: &OperationSummary) -> TokenStream {
+    let (id, method, path, summary) = (
+        &operation.id,
+        &operation.method,
+        &operation.path,
+        &operation.summary,
+    );
+    let params = operation.params.iter().map(|p| {
+        let (name, location, required) = (&p.name, p.location, p.required);
+        quote!(::payspec_runtime::ParamMeta { name: #name, location: #location, required: #required })
+    });
+    let body = match operation.body {
+        None => quote!(None),
+        Some(required) => quote!(Some(#required)),
+    };
+    let supplied = &operation.supplied_by_runtime;
+    let returns_body = operation.returns_body;
+    quote! {
+        ::payspec_runtime::OperationMeta {
+            id: #id, method: #method, path: #path, summary: #summary,
+            params: &[#(#params),*], body: #body, supplied_by_runtime: &[#(#supplied),*],
+            returns_body: #returns_body,
+        }
+    }
+}
+
+/// The statements that fill an operation's builder from an untyped `CallRequest` (named
+/// `request`): each parameter parsed into the setter's type, then the body.
+fn argument_steps(
+    vendor: &Vendor,
+    model: &Model,
+    operation: &OperationSummary,
+) -> Result<Vec<TokenStream>, Diagnostic> {
+    let internal = |message: String| {
+        Diagnostic::new(
+            &vendor.files.spec,
+            &operation.pointer,
+            format!("internal error: {message}"),
+        )
+    };
+    let builder = model.builder(&operation.id).ok_or_else(|| {
+        internal(format!(
+            "no builder generated for operation {:?}",
+            operation.id
+        ))
+    })?;
+    let mut steps = Vec::new();
+    for param in &operation.params {
+        let (setter, ty) = builder
+            .setters
+            .iter()
+            .find(|(s, _)| squash(s) == squash(&param.name))
+            .ok_or_else(|| internal(format!("no builder setter for parameter {:?}", param.name)))?;
+        let setter = format_ident!("{}", setter);
+        let name = &param.name;
+        steps.push(quote! {
+            if let Some(value) = request.arg::<#ty>(#name)? { builder = builder.#setter(value); }
+        });
+    }
+    if operation.body.is_some()
+        && let Some(ty) = builder.setters.get("body")
+    {
+        steps.push(quote! { builder = builder.body(request.body::<#ty>()?); });
+    }
+    Ok(steps)
+}
+
+fn dispatch_arm(id: &str, method: &proc_macro2::Ident, steps: &[TokenStream]) -> TokenStream {
+    quote! {
+        #id => {
+            #[allow(unused_mut)]
+            let mut builder = client.#method();
+            #(#steps)*
+            let response = builder.send().await?;
+            let status = response.status().as_u16();
+            let mut outcome = ::payspec_runtime::call::to_outcome(status, response.into_inner())?;
+            client.inner.scrub_json(&mut outcome.body);
+            Ok(outcome)
+        }
+    }
+}
+
+fn constants(vendor: &Vendor) -> Result<TokenStream, Diagnostics> {
+    let profile_json = serde_json::to_string(&vendor.profile).map_err(|e| {
+        Diagnostic::new(
+            &vendor.files.profile,
+            "",
+            format!("internal error: cannot serialise the profile: {e}"),
+        )
+    })?;
+    let spec_json = serde_json::to_string(&vendor.raw_spec).map_err(|e| {
+        Diagnostic::new(
+            &vendor.files.spec,
+            "",
+            format!("internal error: cannot serialise the spec: {e}"),
+        )
+    })?;
+    let (name, title) = (&vendor.profile.vendor, &vendor.profile.title);
+    let profile_doc = format!("The `{name}` vendor's profile, as JSON (from vendor.yaml).");
+    Ok(quote! {
+        #[doc = #profile_doc]
+        pub const PROFILE_JSON: &str = #profile_json;
+
+        /// The vendor's OpenAPI document as written (overlays applied, before normalisation), as JSON.
+        pub const SPEC_JSON: &str = #spec_json;
+
+        /// This vendor's entry in the registry of compiled vendors.
+        pub static VENDOR: ::payspec_runtime::VendorEntry = ::payspec_runtime::VendorEntry {
+            name: #name,
+            title: #title,
+            profile_json: PROFILE_JSON,
+            spec_json: SPEC_JSON,
+            operations: OPERATIONS,
+            call: |settings, request| Box::pin(call(settings, request)),
+        };
+    })
+}
+
+fn constructors() -> TokenStream {
+    quote! {
+        impl Client {
+            /// A client for the vendor's default server, with credentials from the
+            /// `PAYSPEC_<VENDOR>_<NAME>` environment variables.
+            pub fn from_env() -> Result<Self, ::payspec_runtime::ConfigError> {
+                Self::with_settings(::payspec_runtime::Settings::default())
+            }
+
+            /// A client configured in code: server or base URL, credentials, timeouts, retries.
+            pub fn with_settings(settings: ::payspec_runtime::Settings) -> Result<Self, ::payspec_runtime::ConfigError> {
+                let runtime = ::payspec_runtime::Runtime::new(PROFILE_JSON, OPERATIONS, settings)?;
+                let base_url = runtime.base_url().to_owned();
+                let http = runtime.http_client().clone();
+                Ok(Self::new_with_client(&base_url, http, runtime))
+            }
+        }
+    }
+}
+
+fn dispatch(vendor: &str, arms: &[TokenStream]) -> TokenStream {
+    quote! {
+        /// Calls one operation by its operationId with untyped arguments (the CLI's path),
+        /// with a client built from `settings`.
+        pub async fn call(settings: ::payspec_runtime::Settings, request: ::payspec_runtime::CallRequest) -> Result<::payspec_runtime::call::CallOutcome, ::payspec_runtime::Error> {
+            let client = Client::with_settings(settings)?;
+            dispatch(&client, request).await
+        }
+
+        /// Calls one operation by its operationId with untyped arguments, through `client`:
+        /// the arguments are parsed into the operation's typed parameters and body first.
+        pub async fn dispatch(client: &Client, request: ::payspec_runtime::CallRequest) -> Result<::payspec_runtime::call::CallOutcome, ::payspec_runtime::Error> {
+            match request.operation.as_str() {
+                #(#arms)*
+                other => Err(::payspec_runtime::Error::UnknownOperation {
+                    vendor: #vendor.to_owned(),
+                    operation: other.to_owned(),
+                }),
+            }
+        }
+    }
+}
+
+/// `impl Cancel for Client`: the unified cancel through the vendor's typed cancel operation
+/// (and its state-read operation, through the untyped dispatch of the same client).
+fn cancel_impl(
+    method: &proc_macro2::Ident,
+    steps: &[TokenStream],
+    response: Option<syn::Type>,
+) -> TokenStream {
+    let response = response.map(|t| quote!(#t)).unwrap_or_else(|| quote!(()));
+    quote! {
+        impl ::payspec_runtime::cancel::Cancel for Client {
+            type Response = #response;
+
+            async fn cancel(
+                &self,
+                reference: &::payspec_runtime::cancel::CancelReference,
+            ) -> Result<::payspec_runtime::cancel::CancelOutcome<Self::Response>, ::payspec_runtime::Error> {
+                let client = self;
+                ::payspec_runtime::cancel::run(
+                    client.inner.profile(),
+                    reference,
+                    |request| async move {
+                        #[allow(unused_mut)]
+                        let mut builder = client.#method();
+                        #(#steps)*
+                        let response = builder.send().await?;
+                        Ok((response.status().as_u16(), response.into_inner()))
+                    },
+                    |request| async move {
+                        dispatch(client, request).await.map(|outcome| (outcome.status, outcome.body))
+                    },
+                )
+                .await
+            }
+        }
+    }
+}
+
+fn callbacks(vendor: &Vendor) -> TokenStream {
+    let functions = vendor.profile.callbacks.iter().map(|(callback, spec)| {
+        let function = format_ident!("verify_{}", callback);
+        let schema = format_ident!("{}", spec.schema);
+        let doc = format!("Verifies a `{callback}` callback (its `{}` field) and parses it.", spec.field);
+        match &spec.key {
+            payspec_profile::KeySource::Given => quote! {
+                #[doc = #doc]
+                pub fn #function(&self, key: &str, body: &[u8]) -> Result<types::#schema, ::payspec_runtime::callback::CallbackError> {
+                    self.inner.verify_callback(#callback, Some(key), body)
+                }
+            },
+            payspec_profile::KeySource::Credential(_) => quote! {
+                #[doc = #doc]
+                pub fn #function(&self, body: &[u8]) -> Result<types::#schema, ::payspec_runtime::callback::CallbackError> {
+                    self.inner.verify_callback(#callback, None, body)
+                }
+            },
+        }
+    });
+    quote! { impl Client { #(#functions)* } }
+}

@@ -1,0 +1,143 @@
+//! Normalisation: a vendor's OpenAPI text brought into the shape progenitor needs, guided by
+//! the profile, as a sequence of small passes over the JSON document (before it is parsed into
+//! `openapiv3` types). Each pass does one thing and reports its problems located by pointer:
+//! shared path items and `$ref`s inlined, operationIds given, what the runtime supplies
+//! (auth headers, credential body fields, transport headers) removed from what a caller
+//! passes, error responses left to the runtime and envelopes opened, integer enums opened,
+//! nullable wrappers required. The JSON helpers are `payspec_profile::openapi`'s, the same
+//! the sandbox reads the document with.
+
+mod bodies;
+mod ids;
+mod parameters;
+mod references;
+mod responses;
+mod schemas;
+mod security;
+mod summary;
+
+use std::collections::BTreeMap;
+
+use payspec_profile::Profile;
+use payspec_profile::openapi::METHODS;
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, token};
+use crate::discover::VendorFiles;
+
+pub use ids::snake_case;
+pub use summary::{OperationSummary, ParamSummary};
+
+/// What the passes share: the vendor, the problems found, and what the runtime supplies per
+/// operation (by the operation's pointer).
+pub(crate) struct Context<'a> {
+    pub files: &'a VendorFiles,
+    pub profile: &'a Profile,
+    pub problems: Vec<Diagnostic>,
+    pub supplied: BTreeMap<String, Vec<String>>,
+}
+
+impl Context<'_> {
+    /// A problem in the spec file.
+    pub fn problem(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        let file = self.files.spec.clone();
+        self.problems.push(Diagnostic::new(&file, pointer, message));
+    }
+
+    /// A problem in vendor.yaml.
+    pub fn profile_problem(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        let file = self.files.profile.clone();
+        self.problems.push(Diagnostic::new(&file, pointer, message));
+    }
+}
+
+type Pass = fn(&mut Value, &mut Context<'_>);
+
+/// The passes, in order.
+const PASSES: [Pass; 9] = [
+    parameters::inline_path_items,
+    ids::assign,
+    parameters::normalize,
+    security::check,
+    bodies::normalize,
+    responses::normalize,
+    schemas::open_integer_enums,
+    schemas::require_nullable_wrappers,
+    schemas::alias_cycles,
+];
+
+/// Normalises `doc` in place; returns the operations in document order.
+pub fn normalize(
+    files: &VendorFiles,
+    doc: &mut Value,
+    profile: &Profile,
+) -> Result<Vec<OperationSummary>, Diagnostics> {
+    let mut context = Context {
+        files,
+        profile,
+        problems: Vec::new(),
+        supplied: BTreeMap::new(),
+    };
+    for pass in PASSES {
+        pass(doc, &mut context);
+    }
+    let operations = summary::operations(doc, &context);
+    ids::duplicates(&operations, &mut context);
+    references::check(doc, &operations, &mut context);
+    if context.problems.is_empty() {
+        Ok(operations)
+    } else {
+        Err(Diagnostics(context.problems))
+    }
+}
+
+/// Where an operation is.
+pub(crate) struct Site {
+    pub path: String,
+    pub method: &'static str,
+    pub pointer: String,
+}
+
+/// Runs `f` on every operation object, in document order, with the rest of the document (its
+/// components) readable meanwhile.
+pub(crate) fn each_operation(
+    doc: &mut Value,
+    mut f: impl FnMut(&Value, &Site, &mut Map<String, Value>),
+) {
+    let Some(mut paths) = doc.get_mut("paths").map(Value::take) else {
+        return;
+    };
+    for (path, item) in paths.as_object_mut().into_iter().flatten() {
+        for method in METHODS {
+            if let Some(Value::Object(operation)) = item.get_mut(method) {
+                let site = Site {
+                    path: path.clone(),
+                    method,
+                    pointer: format!("/paths/{}/{method}", token(path)),
+                };
+                f(doc, &site, operation);
+            }
+        }
+    }
+    doc["paths"] = paths;
+}
+
+/// A local `$ref` of the given kind (`#/components/<kind>/<name>`), resolved; `Err` says why
+/// not (dangling, another kind, or outside the document).
+pub(crate) fn component<'a>(
+    doc: &'a Value,
+    reference: &str,
+    kind: &str,
+) -> Result<&'a Value, String> {
+    let prefix = format!("#/components/{kind}/");
+    let name = reference
+        .strip_prefix(&prefix)
+        .ok_or_else(|| format!("`$ref` {reference:?} does not point into #/components/{kind}"))?;
+    doc.pointer(&format!("/components/{kind}/{}", token(name)))
+        .ok_or_else(|| format!("`$ref` {reference:?} points to nothing"))
+}
+
+/// The `$ref` of an object, if it is one.
+pub(crate) fn reference(value: &Value) -> Option<&str> {
+    value.get("$ref").and_then(Value::as_str)
+}

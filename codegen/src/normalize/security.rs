@@ -1,0 +1,54 @@
+//! The spec's own security schemes must be what vendor.yaml's auth supplies: an API key the
+//! spec sends in a header must be set by the operation's scheme, or every call would lack it.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{Context, each_operation};
+
+pub(super) fn check(doc: &mut Value, context: &mut Context<'_>) {
+    let headers = api_key_headers(doc);
+    if headers.is_empty() {
+        return;
+    }
+    let global = doc.get("security").cloned();
+    let profile = context.profile;
+    each_operation(doc, |_, site, operation| {
+        let id = operation
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let scheme = profile.scheme_for(id);
+        let requirements = operation.get("security").or(global.as_ref());
+        for requirement in requirements.and_then(Value::as_array).into_iter().flatten() {
+            for name in requirement.as_object().into_iter().flat_map(|r| r.keys()) {
+                let Some(header) = headers.get(name) else {
+                    continue;
+                };
+                let provided = scheme
+                    .is_some_and(|s| s.headers.keys().any(|h| h.eq_ignore_ascii_case(header)));
+                if !provided {
+                    context.problem(&site.pointer, format!(
+                        "the spec's security scheme {name:?} sends header {header:?}, but vendor.yaml's auth for operation {id:?} does not set it"
+                    ));
+                }
+            }
+        }
+    });
+}
+
+/// Security schemes that are API keys in a header: scheme name to header name.
+fn api_key_headers(doc: &Value) -> BTreeMap<String, String> {
+    doc.pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, scheme)| {
+            let is_header_key = scheme.get("type").and_then(Value::as_str) == Some("apiKey")
+                && scheme.get("in").and_then(Value::as_str) == Some("header");
+            let header = scheme.get("name").and_then(Value::as_str)?;
+            is_header_key.then(|| (name.clone(), header.to_owned()))
+        })
+        .collect()
+}
