@@ -97,56 +97,19 @@ async fn run_step(
         auth: String::new(),
         passed: false,
     };
-    if let Some(before) = &step.before {
-        let id = match fill(&Value::String(before.id.clone()), outputs) {
-            Ok(Value::String(id)) => id,
-            Ok(other) => other.to_string(),
-            Err(e) => return failed(e),
-        };
-        if let Err(e) =
-            running
-                .sandbox
-                .update_record(vendor.name, &before.resource, &id, &before.set)
-        {
-            return failed(e.to_string());
-        }
+    if let Some(before) = &step.before
+        && let Err(e) = back_office(running, vendor.name, before, outputs)
+    {
+        return failed(e);
     }
-    let mut args = BTreeMap::new();
-    for (name, value) in &step.args {
-        match fill(&Value::String(value.clone()), outputs) {
-            Ok(Value::String(text)) => args.insert(name.clone(), text),
-            Ok(other) => args.insert(name.clone(), other.to_string()),
-            Err(e) => return failed(e),
-        };
-    }
-    let body = match step.body.as_ref().map(|b| fill(b, outputs)).transpose() {
-        Ok(body) => body,
+    let request = match step_request(step, outputs) {
+        Ok(request) => request,
         Err(e) => return failed(e),
-    };
-    let request = CallRequest {
-        operation: step.operation.clone(),
-        args,
-        body,
     };
     let started = Instant::now();
     let result = (vendor.call)(Settings::new().sandbox(running.url()), request).await;
     let millis = started.elapsed().as_millis();
-    let auth = running
-        .sandbox
-        .exchanges()
-        .iter()
-        .rev()
-        .find(|e| {
-            e.vendor == vendor.name && e.operation.as_deref() == Some(step.operation.as_str())
-        })
-        .map(|e| {
-            e.auth_headers
-                .iter()
-                .map(|(n, v)| format!("{n}: {v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
+    let auth = auth_sent(running, vendor.name, &step.operation);
     let note = step
         .note
         .as_deref()
@@ -157,39 +120,21 @@ async fn run_step(
             if let Some(name) = &step.name {
                 outputs.insert(name.clone(), outcome.body.clone());
             }
-            let passed = matches!(step.expect, Expectation::Ok);
             Row {
                 status: outcome.status.to_string(),
                 outcome: format!("ok{note}"),
                 millis,
                 auth,
-                passed,
+                passed: matches!(step.expect, Expectation::Ok),
             }
         }
-        Err(Error::Vendor(error)) => {
-            let passed = match &step.expect {
-                Expectation::Ok => false,
-                Expectation::Error { status, code } => {
-                    error.status == *status
-                        && code.as_ref().is_none_or(|c| error.code.as_ref() == Some(c))
-                }
-            };
-            let mut outcome = String::from("vendor error");
-            if let Some(code) = &error.code {
-                let _ = write!(outcome, " {code}");
-            }
-            if let Some(message) = &error.message {
-                let _ = write!(outcome, ": {message}");
-            }
-            outcome.push_str(&note);
-            Row {
-                status: error.status.to_string(),
-                outcome,
-                millis,
-                auth,
-                passed,
-            }
-        }
+        Err(Error::Vendor(error)) => Row {
+            status: error.status.to_string(),
+            outcome: format!("{}{note}", refusal(&error)),
+            millis,
+            auth,
+            passed: expected_refusal(&step.expect, &error),
+        },
         Err(other) => Row {
             status: "-".into(),
             outcome: other.to_string(),
@@ -197,6 +142,80 @@ async fn run_step(
             auth,
             passed: false,
         },
+    }
+}
+
+/// Sets fields of a record before a step, as the vendor's back office would.
+fn back_office(
+    running: &Running,
+    vendor: &str,
+    before: &payspec_runtime::profile::sandbox::SandboxUpdate,
+    outputs: &BTreeMap<String, Value>,
+) -> Result<(), String> {
+    let id = match fill(&Value::String(before.id.clone()), outputs)? {
+        Value::String(id) => id,
+        other => other.to_string(),
+    };
+    running
+        .sandbox
+        .update_record(vendor, &before.resource, &id, &before.set)
+        .map_err(|e| e.to_string())
+}
+
+/// A step's call, its templates filled from earlier steps.
+fn step_request(step: &DemoStep, outputs: &BTreeMap<String, Value>) -> Result<CallRequest, String> {
+    let mut args = BTreeMap::new();
+    for (name, value) in &step.args {
+        let text = match fill(&Value::String(value.clone()), outputs)? {
+            Value::String(text) => text,
+            other => other.to_string(),
+        };
+        args.insert(name.clone(), text);
+    }
+    let body = step.body.as_ref().map(|b| fill(b, outputs)).transpose()?;
+    Ok(CallRequest {
+        operation: step.operation.clone(),
+        args,
+        body,
+    })
+}
+
+/// The auth headers the sandbox last received for an operation, redacted.
+fn auth_sent(running: &Running, vendor: &str, operation: &str) -> String {
+    running
+        .sandbox
+        .exchanges()
+        .iter()
+        .rev()
+        .find(|e| e.vendor == vendor && e.operation.as_deref() == Some(operation))
+        .map(|e| {
+            let headers: Vec<String> = e
+                .auth_headers
+                .iter()
+                .map(|(n, v)| format!("{n}: {v}"))
+                .collect();
+            headers.join(", ")
+        })
+        .unwrap_or_default()
+}
+
+fn refusal(error: &payspec_runtime::VendorError) -> String {
+    let mut outcome = String::from("vendor error");
+    if let Some(code) = &error.code {
+        let _ = write!(outcome, " {code}");
+    }
+    if let Some(message) = &error.message {
+        let _ = write!(outcome, ": {message}");
+    }
+    outcome
+}
+
+fn expected_refusal(expect: &Expectation, error: &payspec_runtime::VendorError) -> bool {
+    match expect {
+        Expectation::Ok => false,
+        Expectation::Error { status, code } => {
+            error.status == *status && code.as_ref().is_none_or(|c| error.code.as_ref() == Some(c))
+        }
     }
 }
 

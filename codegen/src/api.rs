@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::Vendor;
+pub use crate::model::TypeApi;
 use crate::model::{Model, squash, text};
 
 /// One operation's signature.
@@ -22,17 +23,6 @@ pub struct OperationApi {
     pub response: String,
     /// The auth scheme (`none` when sent without).
     pub auth: String,
-}
-
-/// One generated type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TypeApi {
-    /// A struct: fields by Rust name, with their types.
-    Struct(BTreeMap<String, String>),
-    /// An enum: the wire values it knows.
-    Enum(BTreeSet<String>),
-    /// Anything else (newtypes, aliases), by its definition.
-    Other(String),
 }
 
 /// A vendor's API.

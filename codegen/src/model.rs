@@ -8,7 +8,16 @@ use std::collections::BTreeMap;
 use quote::ToTokens;
 use syn::{Item, ReturnType};
 
-pub use crate::api::TypeApi as TypeModel;
+/// One generated type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeApi {
+    /// A struct: fields by Rust name, with their types.
+    Struct(BTreeMap<String, String>),
+    /// An enum: the wire values it knows.
+    Enum(std::collections::BTreeSet<String>),
+    /// Anything else (newtypes, aliases), by its definition.
+    Other(String),
+}
 
 /// One operation's builder.
 #[derive(Clone, Default)]
@@ -25,7 +34,7 @@ pub struct Model {
     /// Builders by struct name.
     pub builders: BTreeMap<String, Builder>,
     /// Types by name.
-    pub types: BTreeMap<String, TypeModel>,
+    pub types: BTreeMap<String, TypeApi>,
 }
 
 impl Model {
@@ -58,14 +67,14 @@ impl Model {
         let (name, definition) = match item {
             Item::Struct(s) => {
                 let definition = match &s.fields {
-                    syn::Fields::Named(fields) => TypeModel::Struct(
+                    syn::Fields::Named(fields) => TypeApi::Struct(
                         fields
                             .named
                             .iter()
                             .filter_map(|f| Some((f.ident.as_ref()?.to_string(), text(&f.ty))))
                             .collect(),
                     ),
-                    other => TypeModel::Other(text(other)),
+                    other => TypeApi::Other(text(other)),
                 };
                 (s.ident.to_string(), definition)
             }
@@ -76,9 +85,9 @@ impl Model {
                     .filter(|v| v.ident != "Unknown")
                     .map(|v| serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string()))
                     .collect();
-                (e.ident.to_string(), TypeModel::Enum(values))
+                (e.ident.to_string(), TypeApi::Enum(values))
             }
-            Item::Type(t) => (t.ident.to_string(), TypeModel::Other(text(&t.ty))),
+            Item::Type(t) => (t.ident.to_string(), TypeApi::Other(text(&t.ty))),
             _ => return,
         };
         self.types.insert(name, definition);

@@ -51,68 +51,62 @@ fn apply(file: &Path, overlay: &Value, document: &mut Value) -> Vec<Diagnostic> 
         return problems;
     };
     for (i, action) in actions.iter().enumerate() {
-        let at = |field: &str| format!("/actions/{i}{field}");
-        let Some(target) = action.get("target").and_then(Value::as_str) else {
+        if let Err(problem) = apply_action(action, document) {
+            let (field, message) = problem;
             problems.push(Diagnostic::new(
                 file,
-                at(""),
-                "an action needs a `target` (a JSONPath expression)",
+                format!("/actions/{i}{field}"),
+                message,
             ));
-            continue;
-        };
-        let path = match JsonPath::parse(target) {
-            Ok(path) => path,
-            Err(e) => {
-                problems.push(Diagnostic::new(
-                    file,
-                    at("/target"),
-                    format!("invalid JSONPath {target:?}: {e}"),
-                ));
-                continue;
-            }
-        };
-        let pointers: Vec<String> = path
-            .query_located(document)
-            .locations()
-            .map(|l| l.to_json_pointer())
-            .collect();
-        if pointers.is_empty() {
-            problems.push(Diagnostic::new(file, at("/target"), format!(
-                "{target} matches nothing in the spec: if the vendor has fixed this, remove the action"
-            )));
-            continue;
-        }
-        let remove = action
-            .get("remove")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        match (action.get("update"), remove) {
-            (Some(_), true) => problems.push(Diagnostic::new(
-                file,
-                at(""),
-                "an action either updates or removes, not both",
-            )),
-            (None, false) => problems.push(Diagnostic::new(
-                file,
-                at(""),
-                "an action needs `update` or `remove: true`",
-            )),
-            (Some(update), false) => {
-                for pointer in &pointers {
-                    if let Some(node) = document.pointer_mut(pointer) {
-                        merge(node, update);
-                    }
-                }
-            }
-            (None, true) => {
-                // Last first, so that array indices of the earlier ones stay valid.
-                for pointer in pointers.iter().rev() {
-                    payspec_profile::pointer::remove(document, pointer);
-                }
-            }
         }
     }
     problems
+}
+
+/// Applies one action; the error is the field at fault (`""` or `/target`) and why.
+fn apply_action(action: &Value, document: &mut Value) -> Result<(), (&'static str, String)> {
+    let target = action.get("target").and_then(Value::as_str).ok_or((
+        "",
+        "an action needs a `target` (a JSONPath expression)".to_owned(),
+    ))?;
+    let path = JsonPath::parse(target)
+        .map_err(|e| ("/target", format!("invalid JSONPath {target:?}: {e}")))?;
+    let pointers: Vec<String> = path
+        .query_located(document)
+        .locations()
+        .map(|l| l.to_json_pointer())
+        .collect();
+    if pointers.is_empty() {
+        return Err((
+            "/target",
+            format!(
+                "{target} matches nothing in the spec: if the vendor has fixed this, remove the action"
+            ),
+        ));
+    }
+    let remove = action
+        .get("remove")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    match (action.get("update"), remove) {
+        (Some(_), true) => Err(("", "an action either updates or removes, not both".into())),
+        (None, false) => Err(("", "an action needs `update` or `remove: true`".into())),
+        (Some(update), false) => {
+            for pointer in &pointers {
+                if let Some(node) = document.pointer_mut(pointer) {
+                    merge(node, update);
+                }
+            }
+            Ok(())
+        }
+        (None, true) => {
+            // Last first, so that array indices of the earlier ones stay valid.
+            for pointer in pointers.iter().rev() {
+                payspec_profile::pointer::remove(document, pointer);
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Overlay `update` semantics: objects merge recursively, arrays are appended to, anything

@@ -27,6 +27,7 @@ pub mod sandbox;
 pub mod template;
 pub mod timestamp;
 mod validate;
+pub mod vectors;
 
 pub use callback::{Callback, CallbackFormat, CallbackPart, Digest, KeySource};
 pub use cancel::{CancelSpec, UnifiedStatus};

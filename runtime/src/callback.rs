@@ -228,4 +228,40 @@ mod tests {
             !error.to_string().contains(CONTROL) && !error.to_string().contains("onekey-secret")
         );
     }
+
+    /// Every callback vector beside a spec verifies (or not) as it says.
+    #[test]
+    fn callbacks_verify_as_the_vectors_say() {
+        let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+        let mut checked = 0;
+        for dir in std::fs::read_dir(&specs)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+        {
+            let Ok(text) = std::fs::read_to_string(dir.join("vectors.yaml")) else {
+                continue;
+            };
+            let vectors: payspec_profile::vectors::Vectors = serde_saphyr::from_str(&text).unwrap();
+            let profile: Profile =
+                serde_saphyr::from_str(&std::fs::read_to_string(dir.join("vendor.yaml")).unwrap())
+                    .unwrap();
+            for vector in &vectors.callbacks {
+                let result = verify::<serde_json::Value>(
+                    &profile,
+                    &vector.callback,
+                    &vector.key,
+                    vector.body.as_bytes(),
+                );
+                assert_eq!(
+                    result.is_ok(),
+                    vector.valid,
+                    "{}: {}: {result:?}",
+                    dir.display(),
+                    vector.name
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "{checked} vectors");
+    }
 }

@@ -12,9 +12,9 @@ use reqwest::header::{HeaderName, HeaderValue};
 use crate::call::OperationMeta;
 use crate::credentials::Credentials;
 use crate::error::ConfigError;
-use crate::identity::Tokens;
 use crate::scrub::Scrubber;
 use crate::settings::Settings;
+use crate::tokens::Tokens;
 
 /// A vendor profile with its credentials and endpoint: everything a request needs.
 #[derive(Clone)]

@@ -1,13 +1,10 @@
 //! The identity phase: the bearer tokens a scheme sends, obtained as vendor.yaml's `tokens`
-//! declare. Log in on first use, cache, refresh before expiry with the newest (rotated)
+//! declare (kept in [`crate::tokens`]). Log in on first use, cache, refresh before expiry with the newest (rotated)
 //! refresh token, fall back to a fresh login when the refresh fails, forget a token the vendor
 //! rejected. Token calls go through the same pipeline as every call (timeouts, the call's
 //! deadline, the size cap, retries, tracing, scrubbing); the tokens they bring are checked
-//! and taught to the scrubber. One async mutex per provider makes concurrent first calls wait
-//! for a single login.
+//! and taught to the scrubber.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use payspec_profile::auth::Identity;
@@ -19,49 +16,13 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::client::Runtime;
 use crate::credentials::Credentials;
 use crate::error::Error;
+use crate::tokens::State;
 
 /// A token handed out for one attempt, with the generation that identifies it for revocation.
 pub(crate) struct Issued {
     pub provider: String,
     pub value: SecretString,
     pub generation: u64,
-}
-
-#[derive(Default)]
-struct State {
-    access: Option<SecretString>,
-    refresh: Option<SecretString>,
-    expires_at: Option<Instant>,
-    generation: u64,
-}
-
-struct Provider {
-    spec: TokenProvider,
-    state: tokio::sync::Mutex<State>,
-}
-
-/// All token providers of a vendor; shared by clones of a client.
-#[derive(Clone, Default)]
-pub(crate) struct Tokens {
-    providers: Arc<BTreeMap<String, Provider>>,
-}
-
-impl Tokens {
-    pub(crate) fn new(specs: &BTreeMap<String, TokenProvider>) -> Self {
-        let providers = specs
-            .iter()
-            .map(|(name, spec)| {
-                let provider = Provider {
-                    spec: spec.clone(),
-                    state: Default::default(),
-                };
-                (name.clone(), provider)
-            })
-            .collect();
-        Self {
-            providers: Arc::new(providers),
-        }
-    }
 }
 
 /// Credentials and the tokens of one attempt, as the auth instructions read them.

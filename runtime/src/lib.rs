@@ -20,6 +20,7 @@ pub mod nullable;
 mod pipeline;
 mod scrub;
 mod settings;
+mod tokens;
 
 pub use call::{CallOutcome, CallRequest, OperationMeta, ParamMeta, VendorEntry};
 pub use callback::CallbackError;

@@ -46,7 +46,8 @@ impl Identity for Received<'_> {
 }
 
 impl VendorSandbox {
-    /// Checks a request against the operation's scheme.
+    /// Checks a request against the operation's scheme: its timestamp fresh, then every
+    /// header and body field as the scheme's instructions give them for this request.
     pub fn verify(
         &self,
         scheme: &Scheme,
@@ -68,17 +69,38 @@ impl VendorSandbox {
             }
             None => "",
         };
-        let received = Received {
-            vendor: self,
-            tokens: self.live_tokens(scheme, headers),
-        };
         let view = RequestView {
             method,
             path,
             body,
             timestamp: stamp,
         };
-        let expected = auth::headers(&self.profile, scheme, &received, &view)
+        self.check(scheme, &view, headers)
+    }
+
+    /// The instructions of `scheme` for the request, compared with what was sent.
+    fn check(
+        &self,
+        scheme: &Scheme,
+        view: &RequestView<'_>,
+        headers: &HeaderMap,
+    ) -> Result<(), Refusal> {
+        let received = Received {
+            vendor: self,
+            tokens: self.live_tokens(scheme, headers),
+        };
+        self.check_headers(scheme, &received, view, headers)?;
+        self.verify_body_fields(scheme, &received, view.body)
+    }
+
+    fn check_headers(
+        &self,
+        scheme: &Scheme,
+        received: &Received<'_>,
+        view: &RequestView<'_>,
+        headers: &HeaderMap,
+    ) -> Result<(), Refusal> {
+        let expected = auth::headers(&self.profile, scheme, received, view)
             .map_err(|e| format!("not authenticated: {e}"))?;
         for instruction in expected {
             let sent = header(headers, instruction.name)
@@ -87,7 +109,7 @@ impl VendorSandbox {
                 return Err(format!("header {} is wrong", instruction.name));
             }
         }
-        self.verify_body_fields(scheme, &received, body)
+        Ok(())
     }
 
     fn verify_body_fields(
@@ -215,5 +237,86 @@ impl VendorSandbox {
             .remember(access.clone(), expiry, self.options.max_tokens);
         state.tokens.refresh = Some(refresh.clone());
         grant::write(provider, body, &access, &refresh, lifetime);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderMap, HeaderName, HeaderValue};
+    use payspec_runtime::profile::Profile;
+    use payspec_runtime::profile::auth::RequestView;
+    use payspec_runtime::profile::vectors::Vectors;
+
+    use crate::Options;
+    use crate::vendor::VendorSandbox;
+
+    /// Every signing vector beside a spec: the sandbox accepts the vector's request with the
+    /// vector's headers, and refuses it with any one of them changed.
+    #[test]
+    fn the_sandbox_verifies_as_the_vectors_say() {
+        let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+        let mut checked = 0;
+        for dir in std::fs::read_dir(&specs)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+        {
+            let Ok(text) = std::fs::read_to_string(dir.join("vectors.yaml")) else {
+                continue;
+            };
+            let vectors: Vectors = serde_saphyr::from_str(&text).unwrap();
+            let profile: Profile =
+                serde_saphyr::from_str(&std::fs::read_to_string(dir.join("vendor.yaml")).unwrap())
+                    .unwrap();
+            for vector in &vectors.signatures {
+                let mut vendor = VendorSandbox::from_parts(
+                    profile.clone(),
+                    serde_json::json!({}),
+                    std::iter::empty(),
+                    Options::default(),
+                )
+                .unwrap();
+                vendor.credentials = vector.credentials.clone();
+                let scheme = &profile.auth.schemes[&vector.scheme];
+                let view = RequestView {
+                    method: &vector.method,
+                    path: &vector.path,
+                    body: vector.body.as_bytes(),
+                    timestamp: &vector.timestamp,
+                };
+                let headers: HeaderMap = vector
+                    .headers
+                    .iter()
+                    .map(|(n, v)| {
+                        (
+                            HeaderName::try_from(n.as_str()).unwrap(),
+                            HeaderValue::from_str(v).unwrap(),
+                        )
+                    })
+                    .collect();
+                // A vector without a body shows the signature alone (credentials merged into the
+                // body are checked by the vectors that have one).
+                let check = |headers: &HeaderMap| match vector.body.is_empty() {
+                    true => vendor.check_headers(
+                        scheme,
+                        &super::Received {
+                            vendor: &vendor,
+                            tokens: Vec::new(),
+                        },
+                        &view,
+                        headers,
+                    ),
+                    false => vendor.check(scheme, &view, headers),
+                };
+                check(&headers)
+                    .unwrap_or_else(|e| panic!("{}: {}: {e}", dir.display(), vector.name));
+                for name in headers.keys() {
+                    let mut altered = headers.clone();
+                    altered.insert(name, HeaderValue::from_static("0000"));
+                    assert!(check(&altered).is_err(), "{}: {name} altered", vector.name);
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "{checked} vectors");
     }
 }

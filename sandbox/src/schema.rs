@@ -25,10 +25,13 @@ pub fn validate(
     problems: &mut Vec<String>,
 ) {
     let schema = resolve(spec, schema);
-    if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
-        for member in members {
-            validate(spec, member, value, pointer, problems);
-        }
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        validate(spec, member, value, pointer, problems);
     }
     let at = if pointer.is_empty() { "body" } else { pointer };
     if value.is_null() {
@@ -48,25 +51,7 @@ pub fn validate(
     match type_of(schema) {
         Some("string") => match value.as_str() {
             None => problems.push(format!("{at}: expected a string")),
-            Some(text) => {
-                if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
-                    && text.chars().count() as u64 > max
-                {
-                    problems.push(format!("{at}: longer than {max} characters"));
-                }
-                let format_ok = match schema.get("format").and_then(Value::as_str) {
-                    Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
-                    Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
-                    Some("uuid") => uuid::Uuid::parse_str(text).is_ok(),
-                    _ => true,
-                };
-                if !format_ok {
-                    problems.push(format!(
-                        "{at}: {text:?} is not a valid {}",
-                        schema["format"].as_str().unwrap_or_default()
-                    ));
-                }
-            }
+            Some(text) => validate_string(schema, text, at, problems),
         },
         Some("integer") if !(value.is_i64() || value.is_u64()) => {
             problems.push(format!("{at}: expected an integer"))
@@ -78,15 +63,46 @@ pub fn validate(
         Some("array") => match value.as_array() {
             None => problems.push(format!("{at}: expected an array")),
             Some(items) => {
-                if let Some(item_schema) = schema.get("items") {
-                    for (i, item) in items.iter().enumerate() {
-                        validate(spec, item_schema, item, &format!("{pointer}/{i}"), problems);
-                    }
+                for (i, item) in schema
+                    .get("items")
+                    .into_iter()
+                    .flat_map(|s| items.iter().map(move |item| (s, item)))
+                    .enumerate()
+                {
+                    validate(spec, item.0, item.1, &format!("{pointer}/{i}"), problems);
                 }
             }
         },
         _ => {}
     }
+    validate_bounds(schema, value, at, problems);
+    if type_of(schema) == Some("object") || schema.get("properties").is_some() {
+        validate_object(spec, schema, value, pointer, problems);
+    }
+}
+
+fn validate_string(schema: &Value, text: &str, at: &str, problems: &mut Vec<String>) {
+    if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
+        && text.chars().count() as u64 > max
+    {
+        problems.push(format!("{at}: longer than {max} characters"));
+    }
+    let format = schema.get("format").and_then(Value::as_str);
+    let format_ok = match format {
+        Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+        Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+        Some("uuid") => uuid::Uuid::parse_str(text).is_ok(),
+        _ => true,
+    };
+    if !format_ok {
+        problems.push(format!(
+            "{at}: {text:?} is not a valid {}",
+            format.unwrap_or_default()
+        ));
+    }
+}
+
+fn validate_bounds(schema: &Value, value: &Value, at: &str, problems: &mut Vec<String>) {
     if let Some(minimum) = schema.get("minimum").and_then(Value::as_f64)
         && value.as_f64().is_some_and(|v| v < minimum)
     {
@@ -97,27 +113,34 @@ pub fn validate(
     {
         problems.push(format!("{at}: more than {maximum}"));
     }
-    let is_object = type_of(schema) == Some("object") || schema.get("properties").is_some();
-    if is_object {
-        let Some(object) = value.as_object() else {
-            problems.push(format!("{at}: expected an object"));
-            return;
-        };
-        for name in required(spec, schema) {
-            if !object.contains_key(&name) {
-                problems.push(format!("{pointer}/{name}: required"));
-            }
+}
+
+fn validate_object(
+    spec: &Value,
+    schema: &Value,
+    value: &Value,
+    pointer: &str,
+    problems: &mut Vec<String>,
+) {
+    let Some(object) = value.as_object() else {
+        let at = if pointer.is_empty() { "body" } else { pointer };
+        problems.push(format!("{at}: expected an object"));
+        return;
+    };
+    for name in required(spec, schema) {
+        if !object.contains_key(&name) {
+            problems.push(format!("{pointer}/{name}: required"));
         }
-        for (name, property) in properties(spec, schema) {
-            if let Some(field) = object.get(&name) {
-                validate(
-                    spec,
-                    &property,
-                    field,
-                    &format!("{pointer}/{name}"),
-                    problems,
-                );
-            }
+    }
+    for (name, property) in properties(spec, schema) {
+        if let Some(field) = object.get(&name) {
+            validate(
+                spec,
+                &property,
+                field,
+                &format!("{pointer}/{name}"),
+                problems,
+            );
         }
     }
 }

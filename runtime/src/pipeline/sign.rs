@@ -10,14 +10,24 @@ use crate::error::Error;
 use crate::identity::{Issued, Keys};
 
 impl Runtime {
-    /// Signs `request`; returns the signatures sent (for the scrubber).
+    /// Signs `request` now; returns the signatures sent (for the scrubber).
     pub(crate) fn sign(
         &self,
         scheme: &Scheme,
         tokens: &[Issued],
         request: &mut reqwest::Request,
     ) -> Result<Vec<String>, Error> {
-        let stamp = timestamp::now(scheme.timestamp);
+        self.sign_at(scheme, tokens, request, &timestamp::now(scheme.timestamp))
+    }
+
+    /// Signs `request` with the given timestamp.
+    fn sign_at(
+        &self,
+        scheme: &Scheme,
+        tokens: &[Issued],
+        request: &mut reqwest::Request,
+        stamp: &str,
+    ) -> Result<Vec<String>, Error> {
         let keys = Keys {
             credentials: &self.shared.credentials,
             tokens,
@@ -30,7 +40,7 @@ impl Runtime {
                 .body()
                 .and_then(|b| b.as_bytes())
                 .unwrap_or_default(),
-            timestamp: &stamp,
+            timestamp: stamp,
         };
         let instructions = auth::headers(self.profile(), scheme, &keys, &view)
             .map_err(|e| Error::InvalidRequest(format!("{}: {e}", self.profile().vendor)))?;
@@ -57,5 +67,62 @@ impl Runtime {
             request.headers_mut().insert(name, value);
         }
         Ok(signatures)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use payspec_profile::vectors::Vectors;
+
+    use crate::{Credentials, Runtime, Settings};
+
+    /// Every signing vector beside a spec: the runtime sets exactly the vector's headers on a
+    /// request of the vector's body, method and path.
+    #[test]
+    fn the_runtime_signs_as_the_vectors_say() {
+        let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+        let mut checked = 0;
+        for dir in std::fs::read_dir(&specs)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+        {
+            let Ok(text) = std::fs::read_to_string(dir.join("vectors.yaml")) else {
+                continue;
+            };
+            let vectors: Vectors = serde_saphyr::from_str(&text).unwrap();
+            let profile_text = std::fs::read_to_string(dir.join("vendor.yaml")).unwrap();
+            let profile: payspec_profile::Profile = serde_saphyr::from_str(&profile_text).unwrap();
+            for vector in &vectors.signatures {
+                let credentials = vector
+                    .credentials
+                    .iter()
+                    .fold(Credentials::new(), |c, (k, v)| c.with(k, v));
+                let settings = Settings::new()
+                    .base_url("https://vendor.test")
+                    .credentials(credentials);
+                let runtime = Runtime::with_profile(profile.clone(), &[], settings).unwrap();
+                let url = format!("https://vendor.test{}", vector.path)
+                    .parse()
+                    .unwrap();
+                let mut request = reqwest::Request::new(vector.method.parse().unwrap(), url);
+                *request.body_mut() = Some(vector.body.clone().into());
+                let scheme = &profile.auth.schemes[&vector.scheme];
+                runtime
+                    .sign_at(scheme, &[], &mut request, &vector.timestamp)
+                    .unwrap();
+                for (name, expected) in &vector.headers {
+                    let sent = request.headers().get(name).map(|v| v.to_str().unwrap());
+                    assert_eq!(
+                        sent,
+                        Some(expected.as_str()),
+                        "{}: {} {name}",
+                        dir.display(),
+                        vector.name
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "{checked} vectors");
     }
 }

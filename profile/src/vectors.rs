@@ -1,0 +1,60 @@
+//! Test vectors kept beside a spec (`specs/<vendor>/vectors.yaml`): requests with the header
+//! values a signing recipe must give for them, and callbacks with whether they verify, all
+//! computed outside payspec. The runtime (which signs) and the sandbox (which verifies) are
+//! tested against the same files.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// A vector file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vectors {
+    /// Signed requests.
+    #[serde(default)]
+    pub signatures: Vec<SignatureVector>,
+    /// Callbacks.
+    #[serde(default)]
+    pub callbacks: Vec<CallbackVector>,
+}
+
+/// A request and the headers its scheme gives it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureVector {
+    /// What it shows.
+    pub name: String,
+    /// The auth scheme of vendor.yaml.
+    pub scheme: String,
+    /// The credentials, by name.
+    pub credentials: BTreeMap<String, String>,
+    /// The HTTP method.
+    pub method: String,
+    /// The URL path.
+    pub path: String,
+    /// The timestamp, as sent.
+    #[serde(default)]
+    pub timestamp: String,
+    /// The exact body.
+    #[serde(default)]
+    pub body: String,
+    /// The headers the scheme sets, by name.
+    pub headers: BTreeMap<String, String>,
+}
+
+/// A callback and whether it verifies.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackVector {
+    /// What it shows.
+    pub name: String,
+    /// The callback of vendor.yaml.
+    pub callback: String,
+    /// The key it is verified with.
+    pub key: String,
+    /// The body as received.
+    pub body: String,
+    /// Whether it is authentic.
+    pub valid: bool,
+}
