@@ -14,7 +14,7 @@ fn main() {
     let selected = |vendor: &str| {
         all || std::env::var_os(format!("CARGO_FEATURE_{}", vendor.to_ascii_uppercase())).is_some()
     };
-    match payspec_codegen::build(&specs, &out_dir, selected) {
+    match payspec_codegen::build(&specs, &out_dir, selected, false) {
         Ok(output) => {
             for file in &output.watch {
                 println!("cargo:rerun-if-changed={}", file.display());

@@ -91,7 +91,7 @@ const BUILD_RS: &str = r#"fn main() {
     let specs = std::path::PathBuf::from(std::env::var("ACME_SPECS").unwrap());
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
     println!("cargo:rerun-if-env-changed=ACME_SPECS");
-    if let Err(d) = payspec_codegen::build(&specs, &out, |_| true) {
+    if let Err(d) = payspec_codegen::build(&specs, &out, |_| true, false) {
         eprintln!("{d}");
         std::process::exit(1);
     }

@@ -31,7 +31,7 @@ pub fn check(dir: &Path) -> Result<(), Failure> {
 pub fn generate(specs: &Path, out: &Path) -> Result<(), Failure> {
     std::fs::create_dir_all(out)
         .map_err(|e| Failure::usage(format!("cannot create {}: {e}", out.display())))?;
-    let output = payspec_codegen::build(specs, out, |_| true).map_err(diagnostics)?;
+    let output = payspec_codegen::build(specs, out, |_| true, true).map_err(diagnostics)?;
     for vendor in &output.vendors {
         say!("{}", out.join(format!("{vendor}.rs")).display());
     }

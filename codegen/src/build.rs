@@ -25,10 +25,12 @@ pub struct BuildOutput {
 /// `<out_dir>/vendors.rs`, which declares one module per vendor and the vendor registry.
 ///
 /// All vendors are checked, selected or not, so a broken spec never hides behind a feature.
+/// `formatted` writes the modules formatted for reading (slower); otherwise as generated.
 pub fn build(
     specs_dir: &Path,
     out_dir: &Path,
     selected: impl Fn(&str) -> bool,
+    formatted: bool,
 ) -> Result<BuildOutput, Diagnostics> {
     let mut output = BuildOutput {
         watch: vec![specs_dir.to_path_buf()],
@@ -49,7 +51,7 @@ pub fn build(
         if !selected(&files.name) {
             continue;
         }
-        match write_module(&vendor, out_dir) {
+        match write_module(&vendor, out_dir, formatted) {
             Ok(regenerated) => {
                 if regenerated {
                     output.regenerated.push(files.name.clone());
@@ -90,17 +92,28 @@ fn watched(files: &VendorFiles) -> Vec<PathBuf> {
 }
 
 /// Generates one vendor's module unless its fingerprint is unchanged; whether it did.
-fn write_module(vendor: &Vendor, out_dir: &Path) -> Result<bool, Diagnostics> {
+fn write_module(vendor: &Vendor, out_dir: &Path, formatted: bool) -> Result<bool, Diagnostics> {
     let name = &vendor.files.name;
     let target = out_dir.join(format!("{name}.rs"));
     let stamp = out_dir.join(format!("{name}.fingerprint"));
-    let fingerprint = fingerprint(&vendor.files);
-    let fresh = target.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint);
+    let fingerprint = format!(
+        "{}{}",
+        fingerprint(&vendor.files),
+        if formatted { "-formatted" } else { "" }
+    );
+    let side_files = ["spec.json", "profile.json"].map(|ext| out_dir.join(format!("{name}.{ext}")));
+    let fresh = target.is_file()
+        && side_files.iter().all(|f| f.is_file())
+        && std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint);
     if fresh {
         return Ok(false);
     }
-    let generated = crate::generate(vendor)?;
-    std::fs::write(&target, generated.source)
+    let generated = match formatted {
+        true => crate::generate_formatted(vendor)?,
+        false => crate::generate(vendor)?,
+    };
+    generated
+        .write_to(out_dir)
         .and_then(|()| std::fs::write(&stamp, &fingerprint))
         .map_err(|e| Diagnostic::new(&target, "", format!("cannot write: {e}")))?;
     Ok(true)

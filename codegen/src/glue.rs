@@ -42,7 +42,7 @@ pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diag
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
-    let constants = constants(vendor)?;
+    let constants = constants(vendor);
     let constructors = constructors();
     let callbacks = callbacks(vendor);
     let dispatch = dispatch(&vendor.profile.vendor, &arms);
@@ -139,29 +139,20 @@ fn dispatch_arm(id: &str, method: &proc_macro2::Ident, steps: &[TokenStream]) ->
     }
 }
 
-fn constants(vendor: &Vendor) -> Result<TokenStream, Diagnostics> {
-    let profile_json = serde_json::to_string(&vendor.profile).map_err(|e| {
-        Diagnostic::new(
-            &vendor.files.profile,
-            "",
-            format!("internal error: cannot serialise the profile: {e}"),
-        )
-    })?;
-    let spec_json = serde_json::to_string(&vendor.raw_spec).map_err(|e| {
-        Diagnostic::new(
-            &vendor.files.spec,
-            "",
-            format!("internal error: cannot serialise the spec: {e}"),
-        )
-    })?;
+/// The profile and the spec are embedded from files written beside the module
+/// (`<vendor>.profile.json`, `<vendor>.spec.json`): a large spec as a string literal would cost
+/// the generator memory and the compiler time.
+fn constants(vendor: &Vendor) -> TokenStream {
     let (name, title) = (&vendor.profile.vendor, &vendor.profile.title);
+    let profile_file = format!("{name}.profile.json");
+    let spec_file = format!("{name}.spec.json");
     let profile_doc = format!("The `{name}` vendor's profile, as JSON (from vendor.yaml).");
-    Ok(quote! {
+    quote! {
         #[doc = #profile_doc]
-        pub const PROFILE_JSON: &str = #profile_json;
+        pub const PROFILE_JSON: &str = include_str!(#profile_file);
 
         /// The vendor's OpenAPI document as written (overlays applied, before normalisation), as JSON.
-        pub const SPEC_JSON: &str = #spec_json;
+        pub const SPEC_JSON: &str = include_str!(#spec_file);
 
         /// This vendor's entry in the registry of compiled vendors.
         pub static VENDOR: ::payspec_runtime::VendorEntry = ::payspec_runtime::VendorEntry {
@@ -172,7 +163,7 @@ fn constants(vendor: &Vendor) -> Result<TokenStream, Diagnostics> {
             operations: OPERATIONS,
             call: |settings, request| Box::pin(call(settings, request)),
         };
-    })
+    }
 }
 
 fn constructors() -> TokenStream {

@@ -21,6 +21,7 @@ mod diagnostic;
 mod discover;
 mod generate;
 mod glue;
+mod items;
 mod locate;
 mod model;
 mod normalize;
@@ -35,7 +36,7 @@ pub mod synthetic;
 pub use build::{BuildOutput, build};
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use discover::{PROFILE_NAME, VendorFiles, discover, vendor_files};
-pub use generate::{Generated, generate};
+pub use generate::{Generated, generate, generate_formatted};
 pub use locate::Locations;
 pub use normalize::{OperationSummary, ParamSummary, snake_case};
 pub use read::{read_document, read_profile};
@@ -47,9 +48,9 @@ pub struct Vendor {
     pub files: VendorFiles,
     /// The normalised OpenAPI document.
     pub spec: OpenAPI,
-    /// The document as the vendor wrote it, overlays applied (for the sandbox, which checks
-    /// what goes on the wire).
-    pub raw_spec: serde_json::Value,
+    /// The document as the vendor wrote it, overlays applied, as compact JSON text (embedded
+    /// for the sandbox, which checks what goes on the wire).
+    pub raw_spec: String,
     /// The vendor profile.
     pub profile: Profile,
     /// Its operations, in document order.
@@ -106,16 +107,25 @@ fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
     }
     // Type errors are located in the text as written, before the passes move anything.
     if let Err(d) = parse::check_version(&files.spec, &raw_spec)
-        .and_then(|()| parse::parse_spec(&files.spec, raw_spec.clone()).map(drop))
+        .and_then(|()| parse::parse_spec(&files.spec, &raw_spec).map(drop))
     {
         return fail(problems, d.into());
     }
-    let mut document = raw_spec.clone();
+    let raw_json = match serde_json::to_string(&raw_spec) {
+        Ok(json) => json,
+        Err(e) => {
+            return fail(
+                problems,
+                Diagnostic::new(&files.spec, "", format!("cannot serialise the spec: {e}")).into(),
+            );
+        }
+    };
+    let mut document = raw_spec;
     let operations = match normalize::normalize(&files, &mut document, &profile) {
         Ok(operations) => operations,
         Err(d) => return fail(problems, d),
     };
-    let spec = match parse::parse_spec(&files.spec, document) {
+    let spec = match parse::parse_spec(&files.spec, &document) {
         Ok(spec) => spec,
         Err(d) => return fail(problems, d.into()),
     };
@@ -132,7 +142,7 @@ fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
     Ok(Vendor {
         files,
         spec,
-        raw_spec,
+        raw_spec: raw_json,
         profile,
         operations,
     })
@@ -140,7 +150,7 @@ fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
 
 /// The generated public API of a vendor (for snapshots and `payspec diff`).
 pub fn api(vendor: &Vendor) -> Result<api::Api, Diagnostics> {
-    generate::generate(vendor).map(|generated| generated.api)
+    generate::api(vendor)
 }
 
 /// Checks every vendor under `specs_dir` as the build would (including generation), and

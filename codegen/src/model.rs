@@ -31,39 +31,20 @@ pub struct Builder {
 /// The generated API of one vendor.
 #[derive(Clone, Default)]
 pub struct Model {
-    /// Builders by struct name.
-    pub builders: BTreeMap<String, Builder>,
+    /// Builders by their name squashed (lower case, no separators: an operationId squashed).
+    pub builders: std::collections::HashMap<String, Builder>,
     /// Types by name.
     pub types: BTreeMap<String, TypeApi>,
 }
 
 impl Model {
-    /// Reads the model off the generated file.
-    pub fn of(file: &syn::File) -> Self {
-        let mut model = Model::default();
-        for item in &file.items {
-            let Item::Mod(module) = item else { continue };
-            let Some((_, items)) = &module.content else {
-                continue;
-            };
-            if module.ident == "types" {
-                items.iter().for_each(|item| model.read_type(item));
-            } else if module.ident == "builder" {
-                items.iter().for_each(|item| model.read_builder(item));
-            }
-        }
-        model
-    }
-
     /// The builder of an operation (progenitor names it after the operationId).
     pub fn builder(&self, operation_id: &str) -> Option<&Builder> {
-        self.builders
-            .iter()
-            .find(|(name, _)| squash(name) == squash(operation_id))
-            .map(|(_, builder)| builder)
+        self.builders.get(&squash(operation_id))
     }
 
-    fn read_type(&mut self, item: &Item) {
+    /// Reads a type of the `types` module.
+    pub fn add_type(&mut self, item: &Item) {
         let (name, definition) = match item {
             Item::Struct(s) => {
                 let definition = match &s.fields {
@@ -93,17 +74,15 @@ impl Model {
         self.types.insert(name, definition);
     }
 
-    fn read_builder(&mut self, item: &Item) {
-        let Item::Impl(implementation) = item else {
-            return;
-        };
+    /// Reads a builder's impl block of the `builder` module.
+    pub fn add_builder(&mut self, implementation: &syn::ItemImpl) {
         let syn::Type::Path(self_ty) = implementation.self_ty.as_ref() else {
             return;
         };
         let Some(name) = self_ty.path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
-        let builder = self.builders.entry(name).or_default();
+        let builder = self.builders.entry(squash(&name)).or_default();
         for member in &implementation.items {
             let syn::ImplItem::Fn(function) = member else {
                 continue;

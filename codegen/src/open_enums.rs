@@ -6,60 +6,49 @@
 use std::collections::BTreeSet;
 
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Fields, Item, ItemEnum, Path, Token, parse_quote};
+use syn::{Attribute, Fields, ItemEnum, ItemImpl, Path, Token, parse_quote};
 
-/// Opens every unit-only enum in the generated `types` module.
-pub fn open_enums(file: &mut syn::File) {
-    let mut opened = BTreeSet::new();
-    let Some(types) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
-        return;
-    };
-    for item in types.iter_mut() {
-        if let Item::Enum(enumeration) = item
-            && is_string_enum(enumeration)
-        {
-            enumeration.attrs.iter_mut().for_each(drop_copy);
-            enumeration.variants.push(parse_quote! {
-                /// A value this version of the spec does not list, kept as the vendor sent it.
-                #[serde(untagged)]
-                Unknown(::std::string::String)
-            });
-            opened.insert(enumeration.ident.to_string());
-        }
+/// Opens a string enum (adds `Unknown(String)`, drops `Copy`); whether it was one.
+pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> bool {
+    if !is_string_enum(enumeration) {
+        return false;
     }
-    for item in types.iter_mut() {
-        let Item::Impl(implementation) = item else {
-            continue;
-        };
-        let is_display = implementation
-            .trait_
-            .as_ref()
-            .and_then(|(_, path, _)| path.segments.last())
-            .is_some_and(|s| s.ident == "Display");
-        let syn::Type::Path(self_ty) = implementation.self_ty.as_ref() else {
-            continue;
-        };
-        let named = self_ty
+    enumeration.attrs.iter_mut().for_each(drop_copy);
+    enumeration.variants.push(parse_quote! {
+        /// A value this version of the spec does not list, kept as the vendor sent it.
+        #[serde(untagged)]
+        Unknown(::std::string::String)
+    });
+    true
+}
+
+/// Teaches an opened enum's `Display` impl the `Unknown` variant.
+pub(crate) fn open_display(implementation: &mut ItemImpl, opened: &BTreeSet<String>) {
+    let is_display = implementation
+        .trait_
+        .as_ref()
+        .and_then(|(_, path, _)| path.segments.last())
+        .is_some_and(|s| s.ident == "Display");
+    let named = match implementation.self_ty.as_ref() {
+        syn::Type::Path(self_ty) => self_ty
             .path
             .segments
             .last()
-            .is_some_and(|s| opened.contains(&s.ident.to_string()));
-        if !is_display || !named {
+            .is_some_and(|s| opened.contains(&s.ident.to_string())),
+        _ => false,
+    };
+    if !is_display || !named {
+        return;
+    }
+    for member in &mut implementation.items {
+        let syn::ImplItem::Fn(function) = member else {
             continue;
-        }
-        for member in &mut implementation.items {
-            let syn::ImplItem::Fn(function) = member else {
-                continue;
-            };
-            for statement in &mut function.block.stmts {
-                if let syn::Stmt::Expr(syn::Expr::Match(matching), _) = statement {
-                    matching
-                        .arms
-                        .push(parse_quote! { Self::Unknown(ref value) => f.write_str(value), });
-                }
+        };
+        for statement in &mut function.block.stmts {
+            if let syn::Stmt::Expr(syn::Expr::Match(matching), _) = statement {
+                matching
+                    .arms
+                    .push(parse_quote! { Self::Unknown(ref value) => f.write_str(value), });
             }
         }
     }

@@ -36,10 +36,10 @@ pub fn check_version(path: &Path, value: &serde_json::Value) -> Result<(), Diagn
 }
 
 /// Parses a (normalised) OpenAPI 3.0 document already read into JSON.
-pub fn parse_spec(path: &Path, value: serde_json::Value) -> Result<OpenAPI, Diagnostic> {
-    match typed::<OpenAPI>(path, value.clone()) {
+pub fn parse_spec(path: &Path, value: &serde_json::Value) -> Result<OpenAPI, Diagnostic> {
+    match typed::<OpenAPI>(path, value) {
         Ok(spec) => Ok(spec),
-        Err(diagnostic) => Err(locate(path, &value).unwrap_or(diagnostic)),
+        Err(diagnostic) => Err(locate(path, value).unwrap_or(diagnostic)),
     }
 }
 
@@ -69,15 +69,15 @@ fn locate(path: &Path, spec: &serde_json::Value) -> Option<Diagnostic> {
                 .into_iter()
                 .flatten()
             {
-                if let Err(d) = typed::<ReferenceOr<Response>>(path, response.clone()) {
+                if let Err(d) = typed::<ReferenceOr<Response>>(path, response) {
                     return Some(within(format!("{op_base}/responses/{}", token(status)), d));
                 }
             }
-            if let Err(d) = typed::<Operation>(path, operation.clone()) {
+            if let Err(d) = typed::<Operation>(path, operation) {
                 return Some(within(op_base, d));
             }
         }
-        if let Err(d) = typed::<ReferenceOr<PathItem>>(path, item.clone()) {
+        if let Err(d) = typed::<ReferenceOr<PathItem>>(path, item) {
             return Some(within(base, d));
         }
     }
@@ -85,7 +85,7 @@ fn locate(path: &Path, spec: &serde_json::Value) -> Option<Diagnostic> {
         .pointer("/components/schemas")
         .and_then(|s| s.as_object());
     for (name, schema) in schemas.into_iter().flatten() {
-        if let Err(d) = typed::<ReferenceOr<Schema>>(path, schema.clone()) {
+        if let Err(d) = typed::<ReferenceOr<Schema>>(path, schema) {
             return Some(within(format!("/components/schemas/{}", token(name)), d));
         }
     }

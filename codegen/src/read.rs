@@ -51,7 +51,7 @@ pub fn read_document(path: &Path) -> Result<serde_json::Value, Diagnostic> {
 }
 
 /// Deserialises a JSON value into `T`, locating a failure by JSON pointer.
-pub fn typed<T: DeserializeOwned>(path: &Path, value: serde_json::Value) -> Result<T, Diagnostic> {
+pub fn typed<T: DeserializeOwned>(path: &Path, value: &serde_json::Value) -> Result<T, Diagnostic> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let pointer = pointer_of(e.path());
         Diagnostic::new(path, pointer, e.into_inner().to_string())
@@ -85,7 +85,7 @@ pub fn read_profile(path: &Path) -> Result<Profile, Diagnostics> {
 /// Reads a `vendor.yaml`; a file that does not parse is an error, while inconsistencies are
 /// returned beside the profile so that the spec can still be checked with it.
 pub fn read_profile_with_problems(path: &Path) -> Result<(Profile, Vec<Diagnostic>), Diagnostics> {
-    let profile: Profile = typed(path, read_document(path)?)?;
+    let profile: Profile = typed(path, &read_document(path)?)?;
     let problems = profile
         .problems()
         .into_iter()

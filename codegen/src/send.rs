@@ -6,33 +6,24 @@
 
 use quote::quote;
 use syn::visit_mut::VisitMut;
-use syn::{Expr, ImplItemFn, Item, ReturnType, Stmt, parse_quote};
+use syn::{Expr, ImplItemFn, ReturnType, Stmt, parse_quote};
 
-/// Rewrites every `send` of the `builder` module; the names of the builders whose `send`
-/// did not have the expected shape (a progenitor version this generator does not know).
-pub(crate) fn rewrite_sends(file: &mut syn::File) -> Vec<String> {
-    let mut unexpected = Vec::new();
-    let Some(items) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
-        return unexpected;
-    };
-    for item in items.iter_mut() {
-        let Item::Impl(implementation) = item else {
-            continue;
-        };
-        let builder = quote!(#implementation.self_ty).to_string();
-        for member in &mut implementation.items {
-            if let syn::ImplItem::Fn(function) = member
-                && function.sig.ident == "send"
-                && !rewrite(function)
-            {
-                unexpected.push(builder.clone());
-            }
+/// Rewrites every `send` of one builder's impl block; `Err` names the builder when a `send`
+/// does not have the expected shape (a progenitor version this generator does not know).
+pub(crate) fn rewrite_sends(implementation: &mut syn::ItemImpl) -> Result<(), String> {
+    let mut failed = false;
+    for member in &mut implementation.items {
+        if let syn::ImplItem::Fn(function) = member
+            && function.sig.ident == "send"
+        {
+            failed |= !rewrite(function);
         }
     }
-    unexpected
+    if failed {
+        let builder = &implementation.self_ty;
+        return Err(quote!(#builder).to_string());
+    }
+    Ok(())
 }
 
 /// Rewrites one `send`; `false` when its shape is not the expected one.
@@ -96,20 +87,33 @@ fn response_type(output: &syn::Type) -> Option<syn::Type> {
 }
 
 /// Which of progenitor's hook statements this is: `client.pre(…).await?;`,
-/// `let result = client.exec(…).await;`, `client.post(…).await?;` or `let response = result?;`.
+/// `let result = client.exec(…).await;`, `client.post(…).await?;` or `let response = result?;`
+/// (matched on the syntax tree, not on text: sends are many and their bodies long).
 fn hook_call(statement: &Stmt) -> Option<&'static str> {
     let expression = match statement {
         Stmt::Expr(expression, Some(_)) => expression,
         Stmt::Local(local) => &local.init.as_ref()?.expr,
         _ => return None,
     };
-    let text = quote!(#expression).to_string().replace(' ', "");
-    if text == "result?" {
-        return Some("result");
+    let mut inner = expression;
+    loop {
+        inner = match inner {
+            Expr::Try(e) => &e.expr,
+            Expr::Await(e) => &e.base,
+            _ => break,
+        };
     }
-    ["pre", "exec", "post"]
-        .into_iter()
-        .find(|hook| text.starts_with(&format!("client.{hook}(")))
+    match inner {
+        Expr::Path(path) if path.path.is_ident("result") && matches!(expression, Expr::Try(_)) => {
+            Some("result")
+        }
+        Expr::MethodCall(call) if matches!(&*call.receiver, Expr::Path(p) if p.path.is_ident("client")) => {
+            ["pre", "exec", "post"]
+                .into_iter()
+                .find(|hook| call.method == hook)
+        }
+        _ => None,
+    }
 }
 
 /// Writes `Error::X` as `Error::<()>::X`.
@@ -136,8 +140,7 @@ mod tests {
 
     #[test]
     fn a_progenitor_send_is_rewritten() {
-        let mut file: syn::File = parse_quote! {
-            pub mod builder {
+        let mut implementation: syn::ItemImpl = parse_quote! {
                 impl<'a> GetThing<'a> {
                     pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<()>> {
                         let Self { client, id } = self;
@@ -155,10 +158,9 @@ mod tests {
                         }
                     }
                 }
-            }
         };
-        assert!(rewrite_sends(&mut file).is_empty());
-        let text = quote!(#file).to_string().replace(' ', "");
+        assert!(rewrite_sends(&mut implementation).is_ok());
+        let text = quote!(#implementation).to_string().replace(' ', "");
         assert!(
             text.contains("->Result<ResponseValue<types::Thing>,::payspec_runtime::Error>"),
             "{text}"
