@@ -50,17 +50,13 @@ fn rewrite(function: &mut ImplItemFn) -> bool {
             None => kept.push(statement),
         }
     }
-    let Some(Stmt::Expr(decode, None)) = kept.pop() else {
+    let Some(Stmt::Expr(mut decode, None)) = kept.pop() else {
         return false;
     };
-    kept.push(parse_quote! { let status = response.status().as_u16(); });
-    kept.push(parse_quote! {
-        let decoded: Result<ResponseValue<#success>, Error<()>> = #decode;
-    });
-    kept.push(Stmt::Expr(
-        parse_quote!(decoded.map_err(|e| client.inner.decode_failure(e, status))),
-        None,
-    ));
+    // The answer is the runtime's, already read and classified: decoded from it directly.
+    let mut answers = AnswerCalls(0);
+    answers.visit_expr_mut(&mut decode);
+    kept.push(Stmt::Expr(decode, None));
     function.block.stmts = kept;
     // Error<E> constructors in the kept code need their E spelt out now that the function no
     // longer returns an Error<E>.
@@ -114,6 +110,55 @@ fn hook_call(statement: &Stmt) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// In the status match: `ResponseValue::from_response(response).await` becomes
+/// `client.inner.decode(response)`, `ResponseValue::empty(response)` and `stream(response)`
+/// become the answer's own, and `Error::UnexpectedResponse(response)` its `unexpected()`.
+struct AnswerCalls(usize);
+
+impl VisitMut for AnswerCalls {
+    fn visit_expr_mut(&mut self, expression: &mut Expr) {
+        let replacement: Option<Expr> = match &*expression {
+            Expr::Await(awaited) if is_call(&awaited.base, "ResponseValue", "from_response") => {
+                Some(parse_quote!(client.inner.decode(response)))
+            }
+            Expr::Call(_) if is_call(expression, "ResponseValue", "empty") => {
+                Some(parse_quote!(response.empty()))
+            }
+            Expr::Call(_) if is_call(expression, "ResponseValue", "stream") => {
+                Some(parse_quote!(response.stream()))
+            }
+            Expr::Call(_) if is_call(expression, "Error", "UnexpectedResponse") => {
+                Some(parse_quote!(response.unexpected()))
+            }
+            _ => None,
+        };
+        match replacement {
+            Some(new) => {
+                self.0 += 1;
+                *expression = new;
+            }
+            None => syn::visit_mut::visit_expr_mut(self, expression),
+        }
+    }
+}
+
+/// Whether `expression` is a call of `Type::function(…)`.
+fn is_call(expression: &Expr, ty: &str, function: &str) -> bool {
+    let Expr::Call(call) = expression else {
+        return false;
+    };
+    let Expr::Path(path) = &*call.func else {
+        return false;
+    };
+    let segments: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    segments == [ty, function]
 }
 
 /// Writes `Error::X` as `Error::<()>::X`.
@@ -171,6 +216,7 @@ mod tests {
             text.contains("map_err(Error::<()>::InvalidRequest)"),
             "{text}"
         );
-        assert!(text.contains("decoded.map_err(|e|client.inner.decode_failure(e,status))"));
+        assert!(text.contains("200u16=>client.inner.decode(response),"), "{text}");
+        assert!(text.contains("_=>Err(response.unexpected()),"), "{text}");
     }
 }

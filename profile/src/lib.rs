@@ -212,10 +212,11 @@ impl Profile {
     /// Whether an operation may be sent again after an attempt that failed on the way: as
     /// vendor.yaml's `retry:` says, else by its method.
     pub fn may_retry(&self, operation_id: &str, method: &str) -> bool {
-        self.retry
-            .get(operation_id)
-            .copied()
-            .unwrap_or_else(|| IDEMPOTENT_METHODS.contains(&method.to_ascii_uppercase().as_str()))
+        self.retry.get(operation_id).copied().unwrap_or_else(|| {
+            IDEMPOTENT_METHODS
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(method))
+        })
     }
 
     /// Whether an operation's scheme sends a bearer token the runtime obtains.

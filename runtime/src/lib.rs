@@ -32,6 +32,7 @@ pub use error::{
 };
 pub use payspec_profile as profile;
 pub use payspec_profile::UnifiedStatus;
+pub use pipeline::Answer;
 pub use scrub::REDACTED;
 pub use settings::{HttpConfig, RetryPolicy, Settings, Timeouts};
 

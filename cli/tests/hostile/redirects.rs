@@ -24,7 +24,7 @@ fn redirecting_runtime(base: &str) -> Runtime {
     Runtime::with_profile(profile, payspec::rio::OPERATIONS, settings).unwrap()
 }
 
-fn get(hostile: &Hostile, path: &str) -> Result<reqwest::Response, Error> {
+fn get(hostile: &Hostile, path: &str) -> Result<payspec_runtime::Answer, Error> {
     let runtime = redirecting_runtime(&hostile.url());
     let url = format!("{}{path}", hostile.url()).parse().unwrap();
     let request = reqwest::Request::new(reqwest::Method::GET, url);

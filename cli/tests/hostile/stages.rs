@@ -31,7 +31,7 @@ fn runtime(base: &str, retry: Option<bool>) -> Runtime {
     Runtime::with_profile(profile, payspec::rio::OPERATIONS, settings).unwrap()
 }
 
-fn get(hostile: &Hostile, retry: Option<bool>) -> Result<reqwest::Response, Error> {
+fn get(hostile: &Hostile, retry: Option<bool>) -> Result<payspec_runtime::Answer, Error> {
     let url = format!("{}/api/payments/crypto/bulk/x", hostile.url())
         .parse()
         .unwrap();

@@ -6,14 +6,14 @@ use std::time::Duration;
 
 use payspec_profile::envelope::{self, Opened};
 
-use super::transmit::Answer;
-use super::{Success, redirect::Redirect, retry};
+use super::transmit::Reply;
+use super::{Answer, redirect::Redirect, retry};
 use crate::call::OperationMeta;
 use crate::client::Runtime;
 use crate::error::{Error, VendorError, excerpt};
 
 pub(crate) enum Verdict {
-    Success(Success),
+    Success(Answer),
     Failure(VendorError),
     /// Worth another attempt, after `after` when the vendor said so.
     Retryable {
@@ -31,7 +31,7 @@ pub(crate) enum Verdict {
 pub(crate) fn classify(
     runtime: &Runtime,
     operation: &OperationMeta,
-    answer: Answer,
+    answer: Reply,
     token_sent: bool,
     signatures: &[String],
 ) -> Verdict {
@@ -62,7 +62,7 @@ pub(crate) fn classify(
 fn success(
     runtime: &Runtime,
     operation: &OperationMeta,
-    answer: Answer,
+    answer: Reply,
     signatures: &[String],
 ) -> Verdict {
     let status = answer.status;
@@ -85,7 +85,7 @@ fn success(
         );
     }
     let done = |payload| {
-        Verdict::Success(Success {
+        Verdict::Success(Answer {
             status,
             headers: answer.headers.clone(),
             payload,

@@ -24,8 +24,9 @@ mod transmit;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 use tracing::Instrument as _;
 
 use crate::call::OperationMeta;
@@ -37,35 +38,61 @@ use transmit::{Limits, Lost};
 /// The largest error body read to find the vendor's code and message.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// A successful answer: its status and headers, and the payload (the envelope opened).
-pub(crate) struct Success {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub payload: Bytes,
+/// A successful answer, read and classified: its status and headers, and the payload (the
+/// envelope opened). The generated code decodes it (`Runtime::decode`), or takes it as empty,
+/// as bytes, or as a status the spec does not list.
+#[derive(Debug)]
+pub struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) payload: Bytes,
 }
 
-impl Success {
-    fn into_response(self) -> reqwest::Response {
-        let mut headers = self.headers;
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(self.payload.len()));
-        let mut response = http::Response::new(self.payload);
-        *response.status_mut() = self.status;
-        *response.headers_mut() = headers;
-        reqwest::Response::from(response)
+impl Answer {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The answer without a body.
+    pub fn empty(self) -> ResponseValue<()> {
+        ResponseValue::new((), self.status, self.headers)
+    }
+
+    /// The body as bytes.
+    pub fn stream(self) -> ResponseValue<progenitor_client::ByteStream> {
+        let once = futures_util::stream::once(std::future::ready(Ok(self.payload)));
+        ResponseValue::new(
+            progenitor_client::ByteStream::new(Box::pin(once)),
+            self.status,
+            self.headers,
+        )
+    }
+
+    /// A success status the spec does not list for the operation.
+    pub fn unexpected(self) -> Error {
+        Error::UnexpectedResponse {
+            status: self.status.as_u16(),
+        }
     }
 }
 
 /// What an attempt leads to.
 enum Step {
-    Done(Success),
+    Done(Answer),
     Again,
 }
 
 /// The state of one call across its attempts.
 struct CallState {
     operation: &'static OperationMeta,
-    /// The prepared, unsigned request; each attempt signs a copy.
+    /// The prepared, unsigned request; each attempt signs a copy when another attempt (a retry,
+    /// a fresh token, a redirect) may follow, and the request itself otherwise.
     pristine: reqwest::Request,
+    /// Whether an attempt may be followed by another one.
+    may_repeat: bool,
+    /// The request itself was sent: nothing is left to send again.
+    spent: bool,
     deadline: Instant,
     attempts: u32,
     may_retry: bool,
@@ -81,15 +108,40 @@ impl Runtime {
     /// Sends one operation's request (what the generated `send` calls): prepared, signed,
     /// transmitted, classified and retried as vendor.yaml and the settings say. Returns the
     /// success with its payload, or an error that says how far the call got.
-    pub async fn send(
-        &self,
-        request: reqwest::Request,
-        operation: &str,
-    ) -> Result<reqwest::Response, Error> {
+    pub async fn send(&self, request: reqwest::Request, operation: &str) -> Result<Answer, Error> {
         let deadline = Instant::now() + self.shared.settings.timeouts.call;
-        self.run(request, operation, deadline)
-            .await
-            .map(Success::into_response)
+        self.run(request, operation, deadline).await
+    }
+
+    /// The answer's payload decoded into the operation's type; a body that does not decode is
+    /// an error whose message and excerpt are scrubbed.
+    pub fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        answer: Answer,
+    ) -> Result<ResponseValue<T>, Error> {
+        match serde_json::from_slice(&answer.payload) {
+            Ok(inner) => Ok(ResponseValue::new(inner, answer.status, answer.headers)),
+            Err(e) => {
+                let message = if answer.payload.is_empty() {
+                    "the response body is empty".to_owned()
+                } else if e.is_data() {
+                    format!(
+                        "the body does not match the operation's type: {}",
+                        self.scrub(&e.to_string())
+                    )
+                } else {
+                    format!(
+                        "the response body is not JSON: {}",
+                        self.scrub(&e.to_string())
+                    )
+                };
+                Err(Error::InvalidResponse {
+                    status: Some(answer.status.as_u16()),
+                    message,
+                    excerpt: excerpt(&self.scrub(&String::from_utf8_lossy(&answer.payload))),
+                })
+            }
+        }
     }
 
     /// The phases, within `deadline` (a token call shares its operation's).
@@ -98,7 +150,7 @@ impl Runtime {
         mut request: reqwest::Request,
         operation_id: &str,
         deadline: Instant,
-    ) -> Result<Success, Error> {
+    ) -> Result<Answer, Error> {
         let operation = self
             .operation(operation_id)
             .ok_or_else(|| Error::UnknownOperation {
@@ -111,15 +163,19 @@ impl Runtime {
             operation = operation.id,
             method = %request.method(),
         );
-        async move {
+        let phases = async move {
             let scheme = self.profile().scheme_for(operation.id);
             self.prepare(scheme, &mut request, operation.id)?;
-            let may_retry = self
-                .profile()
-                .may_retry(operation.id, request.method().as_str());
+            let profile = self.profile();
+            let may_retry = profile.may_retry(operation.id, request.method().as_str());
+            let may_repeat = may_retry
+                || profile.uses_token(operation.id)
+                || profile.redirects != payspec_profile::RedirectPolicy::Refuse;
             let mut call = CallState {
                 operation,
                 pristine: request,
+                may_repeat,
+                spent: false,
                 deadline,
                 attempts: 0,
                 may_retry,
@@ -133,17 +189,19 @@ impl Runtime {
                     return Ok(success);
                 }
             }
+        };
+        // A disabled span (no subscriber wants it) is not entered on every poll.
+        if span.is_disabled() {
+            phases.await
+        } else {
+            phases.instrument(span).await
         }
-        .instrument(span)
-        .await
     }
 
     /// One attempt: identity, sign, transmit, classify; then what to do about it.
     async fn attempt(&self, call: &mut CallState) -> Result<Step, Error> {
         call.attempts += 1;
-        let mut request = call.pristine.try_clone().ok_or_else(|| {
-            Error::InvalidRequest("a streaming body cannot be signed or sent again".into())
-        })?;
+        let mut request = call.next_request()?;
         let scheme = self.profile().scheme_for(call.operation.id);
         let issued = match scheme {
             Some(scheme) => self.resolve_tokens(scheme, call.deadline).await?,
@@ -296,33 +354,23 @@ impl Runtime {
             replayed: false,
         }
     }
+}
 
-    /// A failure of progenitor's generated code after the runtime handed it a success (the
-    /// body does not decode into the operation's type), scrubbed.
-    pub fn decode_failure<E>(&self, error: progenitor_client::Error<E>, status: u16) -> Error {
-        match error {
-            progenitor_client::Error::InvalidResponsePayload(bytes, e) => {
-                let message = if bytes.is_empty() {
-                    "the response body is empty".to_owned()
-                } else if e.is_data() {
-                    format!(
-                        "the body does not match the operation's type: {}",
-                        self.scrub(&e.to_string())
-                    )
-                } else {
-                    format!(
-                        "the response body is not JSON: {}",
-                        self.scrub(&e.to_string())
-                    )
-                };
-                Error::InvalidResponse {
-                    status: Some(status),
-                    message,
-                    excerpt: excerpt(&self.scrub(&String::from_utf8_lossy(&bytes))),
-                }
-            }
-            other => Error::from(other),
+impl CallState {
+    /// The request for this attempt: a copy of the prepared one when another may follow.
+    fn next_request(&mut self) -> Result<reqwest::Request, Error> {
+        if self.spent {
+            return Err(Error::InvalidRequest("the request was already sent".into()));
         }
+        if !self.may_repeat {
+            self.spent = true;
+            let placeholder =
+                reqwest::Request::new(self.pristine.method().clone(), self.pristine.url().clone());
+            return Ok(std::mem::replace(&mut self.pristine, placeholder));
+        }
+        self.pristine.try_clone().ok_or_else(|| {
+            Error::InvalidRequest("a streaming body cannot be signed or sent again".into())
+        })
     }
 }
 

@@ -54,16 +54,17 @@ impl Runtime {
                 .ok_or_else(|| {
                     Error::InvalidRequest(format!("{:?} is not a header name", instruction.name))
                 })?;
-            let mut value = HeaderValue::try_from(instruction.value.as_str()).map_err(|_| {
+            if instruction.kind == ValueKind::Signature {
+                signatures.push(instruction.value.clone());
+            }
+            // Moved into the header, not copied.
+            let mut value = HeaderValue::try_from(instruction.value).map_err(|_| {
                 Error::InvalidRequest(format!(
                     "the value of header {} cannot be carried in a header",
                     instruction.name
                 ))
             })?;
             value.set_sensitive(instruction.kind != ValueKind::Public);
-            if instruction.kind == ValueKind::Signature {
-                signatures.push(instruction.value);
-            }
             request.headers_mut().insert(name, value);
         }
         Ok(signatures)

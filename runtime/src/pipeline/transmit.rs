@@ -19,8 +19,8 @@ pub(crate) struct Limits {
     pub error: usize,
 }
 
-/// An answer: status, headers, and the body as far as it was read.
-pub(crate) struct Answer {
+/// A reply on the wire: status, headers, and the body as far as it was read.
+pub(crate) struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Bytes,
@@ -43,7 +43,7 @@ pub(crate) async fn attempt(
     request: reqwest::Request,
     budget: Duration,
     limits: Limits,
-) -> Result<Answer, Lost> {
+) -> Result<Reply, Lost> {
     match tokio::time::timeout(budget, exchange(http, request, limits)).await {
         Ok(result) => result,
         Err(_) => Err(Lost {
@@ -58,7 +58,7 @@ async fn exchange(
     http: &reqwest::Client,
     request: reqwest::Request,
     limits: Limits,
-) -> Result<Answer, Lost> {
+) -> Result<Reply, Lost> {
     let mut response = http.execute(request).await.map_err(lost)?;
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
@@ -70,7 +70,7 @@ async fn exchange(
         limits.error
     };
     if status.is_success() && response.content_length().is_some_and(|n| n > limit as u64) {
-        return Ok(Answer {
+        return Ok(Reply {
             status,
             headers,
             body: Bytes::new(),
@@ -78,7 +78,7 @@ async fn exchange(
         });
     }
     let (body, over_cap) = read_capped(response, limit).await.map_err(lost)?;
-    Ok(Answer {
+    Ok(Reply {
         status,
         headers,
         body,
