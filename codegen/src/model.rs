@@ -123,6 +123,14 @@ fn setter_target(signature: &syn::Signature) -> Option<syn::Type> {
 
 /// `T` in `-> Result<ResponseValue<T>, E>`.
 fn send_response(output: &ReturnType) -> Option<syn::Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    response_type(ty)
+}
+
+/// `T` in `Result<ResponseValue<T>, E>`.
+pub(crate) fn response_type(ty: &syn::Type) -> Option<syn::Type> {
     let first = |ty: &syn::Type, name: &str| -> Option<syn::Type> {
         let syn::Type::Path(path) = ty else {
             return None;
@@ -135,9 +143,6 @@ fn send_response(output: &ReturnType) -> Option<syn::Type> {
             syn::GenericArgument::Type(inner) => Some(inner.clone()),
             _ => None,
         }
-    };
-    let ReturnType::Type(_, ty) = output else {
-        return None;
     };
     first(&first(ty, "Result")?, "ResponseValue")
 }

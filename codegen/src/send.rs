@@ -31,7 +31,7 @@ fn rewrite(function: &mut ImplItemFn) -> bool {
     let ReturnType::Type(_, output) = &mut function.sig.output else {
         return false;
     };
-    let Some(success) = response_type(output) else {
+    let Some(success) = crate::model::response_type(output) else {
         return false;
     };
     **output = parse_quote!(Result<ResponseValue<#success>, ::payspec_runtime::Error>);
@@ -62,24 +62,6 @@ fn rewrite(function: &mut ImplItemFn) -> bool {
     // longer returns an Error<E>.
     ErrorUnit.visit_block_mut(&mut function.block);
     sent
-}
-
-/// `T` of `Result<ResponseValue<T>, Error<E>>`.
-fn response_type(output: &syn::Type) -> Option<syn::Type> {
-    let first = |ty: &syn::Type, name: &str| -> Option<syn::Type> {
-        let syn::Type::Path(path) = ty else {
-            return None;
-        };
-        let last = path.path.segments.last().filter(|s| s.ident == name)?;
-        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-            return None;
-        };
-        match args.args.first()? {
-            syn::GenericArgument::Type(inner) => Some(inner.clone()),
-            _ => None,
-        }
-    };
-    first(&first(output, "Result")?, "ResponseValue")
 }
 
 /// Which of progenitor's hook statements this is: `client.pre(…).await?;`,
@@ -216,7 +198,10 @@ mod tests {
             text.contains("map_err(Error::<()>::InvalidRequest)"),
             "{text}"
         );
-        assert!(text.contains("200u16=>client.inner.decode(response),"), "{text}");
+        assert!(
+            text.contains("200u16=>client.inner.decode(response),"),
+            "{text}"
+        );
         assert!(text.contains("_=>Err(response.unexpected()),"), "{text}");
     }
 }

@@ -58,3 +58,46 @@ pub struct CallbackVector {
     /// Whether it is authentic.
     pub valid: bool,
 }
+
+/// One vendor's vectors, with its profile.
+#[cfg(feature = "vectors")]
+#[derive(Debug, Clone)]
+pub struct VendorVectors {
+    /// The vendor directory.
+    pub dir: std::path::PathBuf,
+    /// Its `vendor.yaml`.
+    pub profile: crate::Profile,
+    /// Its `vectors.yaml`.
+    pub vectors: Vectors,
+}
+
+/// The vectors of every vendor under `specs` that has a `vectors.yaml`. Panics on a file that
+/// does not read: this is for tests.
+#[cfg(feature = "vectors")]
+pub fn load_all(specs: &std::path::Path) -> Vec<VendorVectors> {
+    let read = |path: std::path::PathBuf| {
+        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let mut all = Vec::new();
+    let mut dirs: Vec<_> = std::fs::read_dir(specs)
+        .unwrap_or_else(|e| panic!("{}: {e}", specs.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let Ok(text) = read(dir.join("vectors.yaml")) else {
+            continue;
+        };
+        let vectors =
+            serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let profile = read(dir.join("vendor.yaml")).unwrap_or_else(|e| panic!("{e}"));
+        let profile =
+            serde_saphyr::from_str(&profile).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        all.push(VendorVectors {
+            dir,
+            profile,
+            vectors,
+        });
+    }
+    all
+}

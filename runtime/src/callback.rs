@@ -234,29 +234,20 @@ mod tests {
     fn callbacks_verify_as_the_vectors_say() {
         let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
         let mut checked = 0;
-        for dir in std::fs::read_dir(&specs)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-        {
-            let Ok(text) = std::fs::read_to_string(dir.join("vectors.yaml")) else {
-                continue;
-            };
-            let vectors: payspec_profile::vectors::Vectors = serde_saphyr::from_str(&text).unwrap();
-            let profile: Profile =
-                serde_saphyr::from_str(&std::fs::read_to_string(dir.join("vendor.yaml")).unwrap())
-                    .unwrap();
-            for vector in &vectors.callbacks {
+        for vendor in payspec_profile::vectors::load_all(&specs) {
+            for vector in &vendor.vectors.callbacks {
+                let body = vector.body.as_bytes();
                 let result = verify::<serde_json::Value>(
-                    &profile,
+                    &vendor.profile,
                     &vector.callback,
                     &vector.key,
-                    vector.body.as_bytes(),
+                    body,
                 );
                 assert_eq!(
                     result.is_ok(),
                     vector.valid,
                     "{}: {}: {result:?}",
-                    dir.display(),
+                    vendor.dir.display(),
                     vector.name
                 );
                 checked += 1;

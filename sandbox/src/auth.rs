@@ -243,9 +243,7 @@ impl VendorSandbox {
 #[cfg(test)]
 mod tests {
     use axum::http::{HeaderMap, HeaderName, HeaderValue};
-    use payspec_runtime::profile::Profile;
     use payspec_runtime::profile::auth::RequestView;
-    use payspec_runtime::profile::vectors::Vectors;
 
     use crate::Options;
     use crate::vendor::VendorSandbox;
@@ -256,27 +254,18 @@ mod tests {
     fn the_sandbox_verifies_as_the_vectors_say() {
         let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
         let mut checked = 0;
-        for dir in std::fs::read_dir(&specs)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-        {
-            let Ok(text) = std::fs::read_to_string(dir.join("vectors.yaml")) else {
-                continue;
-            };
-            let vectors: Vectors = serde_saphyr::from_str(&text).unwrap();
-            let profile: Profile =
-                serde_saphyr::from_str(&std::fs::read_to_string(dir.join("vendor.yaml")).unwrap())
-                    .unwrap();
-            for vector in &vectors.signatures {
-                let mut vendor = VendorSandbox::from_parts(
-                    profile.clone(),
+        for vendor in payspec_runtime::profile::vectors::load_all(&specs) {
+            for vector in &vendor.vectors.signatures {
+                let parts = std::iter::empty();
+                let mut sandbox = VendorSandbox::from_parts(
+                    vendor.profile.clone(),
                     serde_json::json!({}),
-                    std::iter::empty(),
+                    parts,
                     Options::default(),
                 )
                 .unwrap();
-                vendor.credentials = vector.credentials.clone();
-                let scheme = &profile.auth.schemes[&vector.scheme];
+                sandbox.credentials = vector.credentials.clone();
+                let scheme = &vendor.profile.auth.schemes[&vector.scheme];
                 let view = RequestView {
                     method: &vector.method,
                     path: &vector.path,
@@ -295,20 +284,16 @@ mod tests {
                     .collect();
                 // A vector without a body shows the signature alone (credentials merged into the
                 // body are checked by the vectors that have one).
+                let no_tokens = super::Received {
+                    vendor: &sandbox,
+                    tokens: Vec::new(),
+                };
                 let check = |headers: &HeaderMap| match vector.body.is_empty() {
-                    true => vendor.check_headers(
-                        scheme,
-                        &super::Received {
-                            vendor: &vendor,
-                            tokens: Vec::new(),
-                        },
-                        &view,
-                        headers,
-                    ),
-                    false => vendor.check(scheme, &view, headers),
+                    true => sandbox.check_headers(scheme, &no_tokens, &view, headers),
+                    false => sandbox.check(scheme, &view, headers),
                 };
                 check(&headers)
-                    .unwrap_or_else(|e| panic!("{}: {}: {e}", dir.display(), vector.name));
+                    .unwrap_or_else(|e| panic!("{}: {}: {e}", vendor.dir.display(), vector.name));
                 for name in headers.keys() {
                     let mut altered = headers.clone();
                     altered.insert(name, HeaderValue::from_static("0000"));

@@ -73,8 +73,6 @@ impl Runtime {
 
 #[cfg(test)]
 mod tests {
-    use payspec_profile::vectors::Vectors;
-
     use crate::{Credentials, Runtime, Settings};
 
     /// Every signing vector beside a spec: the runtime sets exactly the vector's headers on a
@@ -83,17 +81,8 @@ mod tests {
     fn the_runtime_signs_as_the_vectors_say() {
         let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
         let mut checked = 0;
-        for dir in std::fs::read_dir(&specs)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-        {
-            let Ok(text) = std::fs::read_to_string(dir.join("vectors.yaml")) else {
-                continue;
-            };
-            let vectors: Vectors = serde_saphyr::from_str(&text).unwrap();
-            let profile_text = std::fs::read_to_string(dir.join("vendor.yaml")).unwrap();
-            let profile: payspec_profile::Profile = serde_saphyr::from_str(&profile_text).unwrap();
-            for vector in &vectors.signatures {
+        for vendor in payspec_profile::vectors::load_all(&specs) {
+            for vector in &vendor.vectors.signatures {
                 let credentials = vector
                     .credentials
                     .iter()
@@ -101,13 +90,13 @@ mod tests {
                 let settings = Settings::new()
                     .base_url("https://vendor.test")
                     .credentials(credentials);
-                let runtime = Runtime::with_profile(profile.clone(), &[], settings).unwrap();
+                let runtime = Runtime::with_profile(vendor.profile.clone(), &[], settings).unwrap();
                 let url = format!("https://vendor.test{}", vector.path)
                     .parse()
                     .unwrap();
                 let mut request = reqwest::Request::new(vector.method.parse().unwrap(), url);
                 *request.body_mut() = Some(vector.body.clone().into());
-                let scheme = &profile.auth.schemes[&vector.scheme];
+                let scheme = &vendor.profile.auth.schemes[&vector.scheme];
                 runtime
                     .sign_at(scheme, &[], &mut request, &vector.timestamp)
                     .unwrap();
@@ -117,7 +106,7 @@ mod tests {
                         sent,
                         Some(expected.as_str()),
                         "{}: {} {name}",
-                        dir.display(),
+                        vendor.dir.display(),
                         vector.name
                     );
                 }
