@@ -44,7 +44,7 @@ fn answer(
 fn a_declared_same_origin_redirect_is_followed_and_signed_again() {
     let hostile = answer(|seen, _, _| {
         match seen.path.as_str() {
-        "/api/payments/crypto/bulk/old" => Reply::Raw(b"HTTP/1.1 308 Moved\r\nlocation: /api/payments/crypto/bulk/new\r\ncontent-length: 0\r\n\r\n".to_vec()),
+        "/api/payments/crypto/bulk/old" => Reply::Raw(b"HTTP/1.1 308 Moved\r\nlocation: /api/payments/crypto/bulk/new\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec()),
         _ => Reply::Json(200, vec![], json!({"id": "new"}).to_string()),
     }
     });
@@ -65,7 +65,7 @@ fn a_declared_policy_still_refuses_other_origins_and_loops() {
     let elsewhere = answer(|_, _, o| {
         Reply::Raw(
             format!(
-                "HTTP/1.1 307 Moved\r\nlocation: http://{}/x\r\ncontent-length: 0\r\n\r\n",
+                "HTTP/1.1 307 Moved\r\nlocation: http://{}/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
                 o.other
             )
             .into_bytes(),
@@ -79,7 +79,7 @@ fn a_declared_policy_still_refuses_other_origins_and_loops() {
     );
 
     let localhost = answer(|_, _, o| {
-        Reply::Raw(format!("HTTP/1.1 307 Moved\r\nlocation: http://localhost:{}/x\r\ncontent-length: 0\r\n\r\n", o.vendor.port()).into_bytes())
+        Reply::Raw(format!("HTTP/1.1 307 Moved\r\nlocation: http://localhost:{}/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n", o.vendor.port()).into_bytes())
     });
     let error = get(&localhost, "/api/payments/crypto/bulk/a").unwrap_err();
     assert!(
@@ -88,7 +88,7 @@ fn a_declared_policy_still_refuses_other_origins_and_loops() {
     );
 
     let looping = answer(|_, n, _| {
-        Reply::Raw(format!("HTTP/1.1 302 Found\r\nlocation: /api/payments/crypto/bulk/{n}\r\ncontent-length: 0\r\n\r\n").into_bytes())
+        Reply::Raw(format!("HTTP/1.1 302 Found\r\nlocation: /api/payments/crypto/bulk/{n}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").into_bytes())
     });
     let error = get(&looping, "/api/payments/crypto/bulk/a").unwrap_err();
     assert!(
@@ -105,7 +105,7 @@ fn a_declared_policy_still_refuses_other_origins_and_loops() {
 #[test]
 fn a_declared_policy_never_turns_a_write_into_a_get() {
     let hostile = answer(|_, _, _| {
-        Reply::Raw(b"HTTP/1.1 303 See Other\r\nlocation: /api/payments/crypto/bulk/x\r\ncontent-length: 0\r\n\r\n".to_vec())
+        Reply::Raw(b"HTTP/1.1 303 See Other\r\nlocation: /api/payments/crypto/bulk/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec())
     });
     let runtime = redirecting_runtime(&hostile.url());
     let url = format!("{}/api/payments/crypto/bulk", hostile.url())
