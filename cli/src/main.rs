@@ -20,6 +20,7 @@ macro_rules! say {
 }
 
 mod demo;
+mod docs;
 mod specs;
 mod vendors;
 
@@ -71,6 +72,9 @@ enum Command {
         /// The newer one.
         new: PathBuf,
     },
+    /// The vendor's own documentation pages against its spec.
+    #[command(subcommand)]
+    Docs(DocsCommand),
     /// Serve the sandbox on 127.0.0.1 (vendor = first path segment).
     Sandbox {
         /// The port (0 for any free one).
@@ -82,6 +86,28 @@ enum Command {
         /// Exchanges kept in the in-memory log.
         #[arg(long, default_value_t = payspec_sandbox::Options::default().log_capacity)]
         log_size: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DocsCommand {
+    /// What the pages state (OpenAPI blocks, operations, examples, field tables) against the
+    /// spec after overlays: exit 0 clean, 3 with findings, 2 on bad input.
+    Check(docs::Pages),
+    /// The pages' OpenAPI blocks assembled into the vendor's spec text, then what changed in
+    /// the generated API (exit 3 when something breaks for callers).
+    /// What payspec reads from pages (operations, examples, fields, OpenAPI blocks), as JSON.
+    Facts {
+        /// Pages: files, directories or URLs.
+        #[arg(required = true)]
+        pages: Vec<String>,
+    },
+    Import {
+        #[command(flatten)]
+        pages: docs::Pages,
+        /// Show the change without writing the spec.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -227,6 +253,9 @@ fn main() -> ExitCode {
         Command::Check { dir } => specs::check(&dir),
         Command::Generate { out, specs } => specs::generate(&specs, &out),
         Command::Diff { old, new } => specs::diff_specs(&old, &new),
+        Command::Docs(DocsCommand::Check(pages)) => docs::check(&pages),
+        Command::Docs(DocsCommand::Import { pages, dry_run }) => docs::import(&pages, dry_run),
+        Command::Docs(DocsCommand::Facts { pages }) => docs::facts(&pages),
         Command::Sandbox {
             port,
             max_records,

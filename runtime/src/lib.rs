@@ -15,6 +15,7 @@ mod client;
 mod credentials;
 mod endpoint;
 mod error;
+pub mod fetch;
 mod identity;
 pub mod nullable;
 mod pipeline;

@@ -19,7 +19,7 @@ mod prepare;
 mod redirect;
 mod retry;
 mod sign;
-mod transmit;
+pub(crate) mod transmit;
 
 use std::time::{Duration, Instant};
 
