@@ -87,6 +87,10 @@ pub struct Resource {
     /// Fields computed from another field through a table (e.g. a status description).
     #[serde(default)]
     pub derived: BTreeMap<String, Derived>,
+    /// Where the record sits in an operation's response when it is not the whole response
+    /// (CoinPool's `{"draft": {…}, "pricing_snapshot_note": …}`): operationId to JSON pointer.
+    #[serde(default)]
+    pub record_at: BTreeMap<String, String>,
 }
 
 /// A record's identifier.

@@ -258,6 +258,15 @@ impl Profile {
                 check_pointer(problems, format!("/errors/{field}"), pointer);
             }
         }
+        for (name, resource) in &self.sandbox.resources {
+            for (operation, pointer) in &resource.record_at {
+                let at = format!("/sandbox/resources/{name}/record_at/{operation}");
+                if !resource.operations.contains_key(operation) {
+                    problems.push(Problem::new(at.clone(), format!("{operation:?} is not one of the resource's operations ({})", names(resource.operations.keys()))));
+                }
+                check_pointer(problems, at, pointer);
+            }
+        }
         if let Some(cancel) = &self.cancel {
             if let Some(status) = &cancel.status {
                 check_pointer(problems, "/cancel/status".into(), status);

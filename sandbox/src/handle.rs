@@ -382,7 +382,11 @@ impl VendorSandbox {
         }
         let render = |record: &Map<String, Value>| {
             let full = with_derived(resource, record);
-            schema::render(&self.spec, payload_schema, Some(&full), 0)
+            let placed = match resource.record_at.get(operation_id) {
+                Some(at) => place_at(at, full),
+                None => full,
+            };
+            schema::render(&self.spec, payload_schema, Some(&placed), 0)
         };
         let Some(store) = state.stores.get_mut(name) else {
             return Err(Failure::new(FailureKind::NotFound, None));
@@ -439,6 +443,15 @@ impl VendorSandbox {
             }
         }
     }
+}
+
+/// `value` nested at `pointer` (`/draft` gives `{"draft": value}`).
+fn place_at(pointer: &str, value: Value) -> Value {
+    let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+    tokens.into_iter().rev().fold(value, |inner, token| {
+            let key = payspec_runtime::profile::pointer::unescape(token);
+            Value::Object(Map::from_iter([(key, inner)]))
+        })
 }
 
 fn new_id(kind: IdKind, next: i64) -> Value {

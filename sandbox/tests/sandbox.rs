@@ -548,3 +548,19 @@ async fn memory_is_bounded_records_evicted_and_the_log_a_ring() {
         Some("get_cashout_status")
     );
 }
+
+/// The demo (which `payspec demo` and the CLI's demo test run through the generated clients
+/// against this sandbox) calls every operation of every vendor at least once.
+#[test]
+fn the_demo_calls_every_operation_of_every_vendor() {
+    let mut missing = Vec::new();
+    for entry in payspec::VENDORS {
+        let profile = entry.profile().unwrap();
+        for operation in entry.operations {
+            if !profile.sandbox.demo.iter().any(|step| step.operation == operation.id) {
+                missing.push(format!("{}.{}", entry.name, operation.id));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no demo step calls: {missing:?}");
+}

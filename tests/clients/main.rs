@@ -12,3 +12,34 @@ mod paywall;
 mod rio;
 mod westminister;
 mod xpays;
+
+/// Whether a received path is an operation's path template (`{id}` matches any segment).
+fn matches_template(template: &str, path: &str) -> bool {
+    let ours: Vec<&str> = template.trim_matches('/').split('/').collect();
+    let theirs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    ours.len() == theirs.len()
+        && ours
+            .iter()
+            .zip(&theirs)
+            .all(|(o, t)| o == t || (o.starts_with('{') && !t.is_empty()))
+}
+
+/// Every operation of `vendor` reached the mock, which served it under `prefix` (the mock
+/// records each request; the registry lists the operations the spec has).
+pub fn assert_every_operation_reached(vendor: &str, prefix: &str, seen: &[mock::Seen]) {
+    let entry = payspec::vendor(vendor).unwrap();
+    let missing: Vec<String> = entry
+        .operations
+        .iter()
+        .filter(|op| {
+            !seen.iter().any(|s| {
+                s.method.as_str() == op.method
+                    && s.path
+                        .strip_prefix(prefix)
+                        .is_some_and(|p| matches_template(op.path, p))
+            })
+        })
+        .map(|op| format!("{} ({} {})", op.id, op.method, op.path))
+        .collect();
+    assert!(missing.is_empty(), "{vendor}: never called: {missing:?}");
+}

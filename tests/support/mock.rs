@@ -648,7 +648,8 @@ fn paywall(store: &mut Store, path: &str, headers: &HeaderMap, body: &[u8]) -> R
     }
 }
 
-/// CoinPool's token state: issued access tokens (with expiry) and the one live refresh token.
+/// CoinPool's token state: issued access tokens (with expiry) and the one live refresh token;
+/// and its records, kept as the documentation's JSON shapes.
 #[derive(Default)]
 struct CoinPool {
     lifetime: u64,
@@ -659,6 +660,12 @@ struct CoinPool {
     presented: Vec<String>,
     serial: usize,
     orders: BTreeMap<String, Value>,
+    users: BTreeMap<String, Value>,
+    drafts: BTreeMap<String, Value>,
+    offers: Vec<Value>,
+    deposits: BTreeMap<String, Value>,
+    deposit_keys: BTreeMap<String, String>,
+    next: u64,
 }
 
 impl CoinPool {
@@ -676,6 +683,12 @@ impl CoinPool {
             "user": {"id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "email": WESTMINISTER_EMAIL, "role": "customer", "kyc_status": "approved"}
         })
     }
+
+    /// A new UUID-shaped id with a recognisable prefix.
+    fn id(&mut self, prefix: &str) -> String {
+        self.next += 1;
+        format!("{prefix}-b022-42a6-b57e-{:012x}", self.next)
+    }
 }
 
 /// CoinPool: bearer tokens from login, rotating refresh tokens (a used one stops working),
@@ -688,7 +701,6 @@ fn coinpool(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    let fail = |status: StatusCode, message: &str| reply(status, json!({"error": message}));
     let fields: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let pool = &mut store.coinpool;
     match (method.as_str(), path) {
@@ -698,13 +710,13 @@ fn coinpool(
                 || fields["email"] != WESTMINISTER_EMAIL
                 || fields["password"] != WESTMINISTER_PASSWORD
             {
-                return fail(StatusCode::UNAUTHORIZED, "invalid email or password");
+                return coinpool_error(StatusCode::UNAUTHORIZED, "invalid email or password");
             }
             return reply(StatusCode::OK, pool.issue());
         }
         ("POST", "/api/v1/users/login-pin") => {
-            if fields["pin"] != "4321" {
-                return fail(StatusCode::UNAUTHORIZED, "invalid pin");
+            if fields["pin"] != "432100" {
+                return coinpool_error(StatusCode::UNAUTHORIZED, "invalid pin");
             }
             return reply(StatusCode::OK, pool.issue());
         }
@@ -715,10 +727,11 @@ fn coinpool(
                 .to_owned();
             pool.presented.push(presented.clone());
             if pool.refresh.as_deref() != Some(presented.as_str()) {
-                return fail(StatusCode::UNAUTHORIZED, "invalid refresh token");
+                return coinpool_error(StatusCode::UNAUTHORIZED, "invalid refresh token");
             }
             return reply(StatusCode::OK, pool.issue());
         }
+        ("POST", "/api/v1/users/register") => return coinpool_register(pool, &fields),
         _ => {}
     }
     let token = headers
@@ -729,127 +742,311 @@ fn coinpool(
         .and_then(|t| pool.access.get(t))
         .is_some_and(|expiry| std::time::Instant::now() < *expiry);
     if !valid {
-        return fail(StatusCode::UNAUTHORIZED, "unauthorized");
+        return coinpool_error(StatusCode::UNAUTHORIZED, "unauthorized");
     }
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let page = |orders: Vec<Value>| {
-        let number = |key: &str| {
-            query
-                .split('&')
-                .find_map(|kv| kv.strip_prefix(key))
-                .and_then(|v| v.parse::<usize>().ok())
-        };
-        let (page_id, size) = (
-            number("page_id=").unwrap_or(1),
-            number("page_size=").unwrap_or(20),
-        );
-        Value::Array(
-            orders
-                .into_iter()
-                .skip((page_id - 1) * size)
-                .take(size)
-                .collect(),
-        )
+    let segments: Vec<&str> = path
+        .trim_start_matches("/api/v1/auth/")
+        .split('/')
+        .collect();
+    let query = |key: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+            .and_then(|v| v.parse::<usize>().ok())
     };
-    match (method.as_str(), segments.as_slice()) {
-        ("GET", ["api", "v1", "auth", "user", "email", email]) => reply(
-            StatusCode::OK,
-            json!({
-                "id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "email": email, "role": "customer", "kyc_status": "approved"
-            }),
-        ),
-        ("PUT", ["api", "v1", "auth", "user", "id", _, "pin"]) if fields["pin"].is_string() => {
-            reply(StatusCode::OK, json!({"message": "pin updated"}))
+    let page = (query("page_id").unwrap_or(1), query("page_size").unwrap_or(20));
+    let method = method.as_str();
+    coinpool_users(pool, method, &segments, &fields)
+        .or_else(|| coinpool_orders(pool, method, &segments, &fields, page))
+        .or_else(|| coinpool_remittance(pool, method, &segments, &fields))
+        .or_else(|| coinpool_market(pool, method, &segments, &fields, page))
+        .unwrap_or_else(|| coinpool_error(StatusCode::NOT_FOUND, "not found"))
+}
+
+fn coinpool_error(status: StatusCode, message: &str) -> Response {
+    reply(status, json!({"error": message}))
+}
+
+fn is_pin(value: &Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|p| p.len() == 6 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// POST /api/v1/users/register: the user and its default Ethereum and TRON wallets.
+fn coinpool_register(pool: &mut CoinPool, fields: &Value) -> Response {
+    let (Some(email), Some(password)) = (fields["email"].as_str(), fields["password"].as_str())
+    else {
+        return coinpool_error(StatusCode::BAD_REQUEST, "email and password are required");
+    };
+    if password.len() < 6 {
+        return coinpool_error(StatusCode::BAD_REQUEST, "password must be at least 6 characters");
+    }
+    let id = pool.id("5e0c1a7d");
+    let user = json!({
+        "id": id, "email": email, "phone_number": fields["phone_number"], "first_name": fields["first_name"],
+        "last_name": fields["last_name"], "role": fields.get("role").cloned().unwrap_or(json!("customer")),
+        "kyc_status": fields.get("kyc_status").cloned().unwrap_or(json!("pending")),
+    });
+    pool.users.insert(id.clone(), user.clone());
+    let wallet = |network: &str, address: &str| {
+        json!({"wallet": {"id": "9a0f6b84-6c1e-4c57-9d7a-1d2a3b4c5d6e", "user_id": id, "name": format!("{network} wallet"), "address": address,
+            "wallet_type": "custodial", "network": network, "is_default": true, "is_active": true},
+          "balances": [{"currency": "USDT", "token_type": "TRC20", "token_symbol": "USDT", "amount": "0", "usd_value": "0", "locked_amount": "0", "last_price_usd": "1"}]})
+    };
+    reply(
+        StatusCode::CREATED,
+        json!({"message": "user registered", "user": user,
+               "wallets": [wallet("tron", "TGzdk5NZ6yFDDp2u35cKDWwSsktCDAR3MW"), wallet("ethereum", "0x4794a6d3e1b4c2f0a9e8d7c6b5a4938271605f4e")]}),
+    )
+}
+
+fn coinpool_users(
+    pool: &mut CoinPool,
+    method: &str,
+    segments: &[&str],
+    fields: &Value,
+) -> Option<Response> {
+    let found = |user: Option<&Value>| match user {
+        Some(user) => reply(StatusCode::OK, user.clone()),
+        None => coinpool_error(StatusCode::NOT_FOUND, "user not found"),
+    };
+    Some(match (method, segments) {
+        ("GET", ["user", "email", email]) => {
+            let user = json!({"id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "email": email, "role": "customer", "kyc_status": "approved"});
+            let known = pool.users.values().find(|u| u["email"] == *email);
+            found(Some(known.unwrap_or(&user)))
         }
-        ("POST", ["api", "v1", "auth", "orders"]) => {
-            let id = format!("233e6fe7-b022-42a6-b57e-{:012x}", store.next_id);
-            store.next_id += 1;
+        ("GET", ["user", "id", id]) => found(pool.users.get(*id)),
+        ("PUT", ["user", "id", id, "pin"]) => {
+            let valid = is_pin(&fields["new_pin"])
+                && fields["new_pin"] == fields["confirm_new_pin"]
+                && (fields.get("current_pin").is_none() || is_pin(&fields["current_pin"]));
+            if !valid {
+                return Some(coinpool_error(StatusCode::BAD_REQUEST, "new_pin and confirm_new_pin must be the same 6 digits"));
+            }
+            found(pool.users.get(*id))
+        }
+        _ => return None,
+    })
+}
+
+fn coinpool_orders(
+    pool: &mut CoinPool,
+    method: &str,
+    segments: &[&str],
+    fields: &Value,
+    (page_id, size): (usize, usize),
+) -> Option<Response> {
+    let listed = |orders: Vec<Value>| {
+        let page = orders.into_iter().skip((page_id.max(1) - 1) * size).take(size);
+        reply(StatusCode::OK, Value::Array(page.collect()))
+    };
+    Some(match (method, segments) {
+        ("POST", ["orders"]) => {
+            let required = ["customer_id", "vendor_id", "offer_id", "usdt_amount", "fiat_amount", "fiat_currency", "wallet_address", "payment_method", "order_type", "expires_at"];
+            if let Some(missing) = required.iter().find(|k| !fields[**k].is_string()) {
+                return Some(coinpool_error(StatusCode::BAD_REQUEST, &format!("{missing} is required")));
+            }
+            let id = pool.id("233e6fe7");
             let order = json!({
                 "id": id, "customer_id": fields["customer_id"], "vendor_id": fields["vendor_id"], "offer_id": fields["offer_id"],
                 "crypto_amount": fields["usdt_amount"], "usdt_amount": fields["usdt_amount"], "fiat_amount": fields["fiat_amount"],
                 "fiat_currency": fields["fiat_currency"], "wallet_address": fields["wallet_address"], "status": "pending",
                 "payment_method": fields["payment_method"], "payment_txn_id": {"String": "", "Valid": false},
-                "expires_at": "2025-12-31T23:59:59Z", "completed_at": {"Time": "0001-01-01T00:00:00Z", "Valid": false},
+                "expires_at": fields["expires_at"], "completed_at": {"Time": "0001-01-01T00:00:00Z", "Valid": false},
                 "created_at": "2025-12-12T07:47:59.755991Z", "updated_at": "2025-12-12T07:47:59.755991Z",
                 "mpesa_receipt_number": {"String": "", "Valid": false}, "order_type": fields["order_type"],
                 "order_subtype": "standard_onramp",
             });
-            store.coinpool.orders.insert(id, order.clone());
+            pool.orders.insert(id, order.clone());
             reply(StatusCode::CREATED, order)
         }
-        ("GET", ["api", "v1", "auth", "orders"]) => reply(
-            StatusCode::OK,
-            page(store.coinpool.orders.values().cloned().collect()),
+        ("GET", ["orders"]) => listed(pool.orders.values().cloned().collect()),
+        ("GET", ["orders", "pending"]) => listed(
+            pool.orders.values().filter(|o| o["status"] == "pending").map(|o| {
+                let mut o = o.clone();
+                o["rate"] = json!("146.00");
+                o
+            }).collect(),
         ),
-        ("GET", ["api", "v1", "auth", "orders", "pending"]) => {
-            let pending = store
-                .coinpool
-                .orders
-                .values()
-                .filter(|o| o["status"] == "pending")
-                .cloned()
-                .collect();
-            reply(StatusCode::OK, page(pending))
-        }
-        ("POST", ["api", "v1", "auth", "orders", "payment"]) => match store
-            .coinpool
-            .orders
-            .get_mut(fields["order_id"].as_str().unwrap_or_default())
-        {
+        ("GET", ["order", "id", id, "details"]) => match pool.orders.get(*id) {
+            Some(order) => {
+                let mut details = order.clone();
+                for (k, v) in [("customer_email", "ana@example.com"), ("vendor_email", "desk@example.com"), ("offer_type", "SELL"), ("offer_rate", "146.00")] {
+                    details[k] = json!(v);
+                }
+                reply(StatusCode::OK, details)
+            }
+            None => coinpool_error(StatusCode::NOT_FOUND, "order not found"),
+        },
+        ("POST", ["orders", "payment"]) => match pool.orders.get_mut(fields["order_id"].as_str().unwrap_or_default()) {
             Some(order) => {
                 order["checkout_request_id"] = json!({"String": "ws_CO_123", "Valid": true});
                 order["mpesa_receipt_number"] = json!({"String": "QK12ABC", "Valid": true});
                 order["completed_at"] = json!({"Time": "2025-12-12T08:00:00Z", "Valid": true});
-                reply(
-                    StatusCode::OK,
-                    json!({"message": "STK push sent", "checkout_request_id": "ws_CO_123"}),
-                )
+                reply(StatusCode::OK, json!({
+                    "success": true, "message": "STK push sent", "order_id": order["id"], "payment_method": "mpesa",
+                    "amount": order["fiat_amount"], "merchant_request_id": "29115-34620561-1", "checkout_request_id": "ws_CO_123",
+                    "response_code": "0", "response_description": "Success. Request accepted for processing",
+                    "customer_message": "Success. Request accepted for processing"
+                }))
             }
-            None => fail(StatusCode::NOT_FOUND, "order not found"),
+            None => coinpool_error(StatusCode::NOT_FOUND, "order not found"),
         },
-        ("POST", ["api", "v1", "auth", "remittance", "off-ramp", "orders"]) => {
-            let id = format!("9b1e6fe7-b022-42a6-b57e-{:012x}", store.next_id);
-            store.next_id += 1;
-            let order = json!({
-                "id": id, "offer_id": null, "asset": fields["asset"], "crypto_amount": fields["crypto_amount"],
-                "fiat_currency": fields["fiat_currency"], "status": "awaiting_crypto", "order_type": "OFF_RAMP_SELL",
-                "order_subtype": "custodial_remittance_offramp", "sender_name": {"String": fields["sender_name"].as_str().unwrap_or_default(), "Valid": fields["sender_name"].is_string()},
-            });
-            store.coinpool.orders.insert(id, order.clone());
-            reply(StatusCode::CREATED, order)
+        ("POST", ["orders", id, action]) if pool.orders.contains_key(*id) => match *action {
+            "send-payment" if fields["confirm"] == true => reply(StatusCode::OK, json!({
+                "transaction_hash": "a1b2c3", "status": "pending", "estimated_confirmations": 19, "network": "tron", "message": "payment sent"
+            })),
+            "send-payment" => coinpool_error(StatusCode::BAD_REQUEST, "confirm must be true"),
+            "estimate-fee" => reply(StatusCode::OK, json!({
+                "fee_usdt": "1.10", "fee_native": "8.2", "fee_kes": "160.60", "estimated_time_seconds": 60,
+                "estimated_time_minutes": "1", "network": fields["network"]
+            })),
+            _ => coinpool_error(StatusCode::NOT_FOUND, "not found"),
+        },
+        ("GET", ["orders", "stats", "customer", customer]) => {
+            let mine: Vec<&Value> = pool.orders.values().filter(|o| o["customer_id"] == *customer).collect();
+            let count = |status: &str| mine.iter().filter(|o| o["status"] == status).count();
+            reply(StatusCode::OK, json!({
+                "total_orders": mine.len(), "completed_orders": count("completed"), "cancelled_orders": count("cancelled"),
+                "pending_orders": count("pending"), "total_volume": "MA==", "total_usdt": "MA=="
+            }))
         }
-        (
-            "POST",
-            [
-                "api",
-                "v1",
-                "auth",
-                "remittance",
-                "custodial",
-                "drafts",
-                id,
-                "confirm",
-            ],
-        ) => match store.coinpool.orders.get_mut(*id) {
-            Some(order) => {
-                order["status"] = json!("processing");
+        ("PUT", ["order", "id", id, "cancel"]) => match pool.orders.get_mut(*id) {
+            Some(order) if order["status"] == "pending" => {
+                order["status"] = json!("cancelled");
                 reply(StatusCode::OK, order.clone())
             }
-            None => fail(StatusCode::NOT_FOUND, "draft not found"),
+            Some(_) => coinpool_error(StatusCode::CONFLICT, "order cannot be cancelled in its current status"),
+            None => coinpool_error(StatusCode::NOT_FOUND, "order not found"),
         },
-        ("PUT", ["api", "v1", "auth", "order", "id", id, "cancel"]) => {
-            match store.coinpool.orders.get_mut(*id) {
-                Some(order) if order["status"] == "pending" => {
-                    order["status"] = json!("cancelled");
-                    reply(StatusCode::OK, order.clone())
-                }
-                Some(_) => fail(
-                    StatusCode::CONFLICT,
-                    "order cannot be cancelled in its current status",
-                ),
-                None => fail(StatusCode::NOT_FOUND, "order not found"),
+        _ => return None,
+    })
+}
+
+/// Remittance: off-ramp orders and custodial drafts.
+fn coinpool_remittance(
+    pool: &mut CoinPool,
+    method: &str,
+    segments: &[&str],
+    fields: &Value,
+) -> Option<Response> {
+    Some(match (method, segments) {
+        ("POST", ["remittance", "off-ramp", "orders"]) => {
+            let pairs = ["vendor_id", "offer_id", "pricing_profile_id", "fx_rate_quote_id"];
+            if pairs.iter().any(|k| !fields[*k].is_string()) {
+                return Some(coinpool_error(StatusCode::BAD_REQUEST, "vendor_id + offer_id and pricing_profile_id + fx_rate_quote_id are required"));
             }
+            let id = pool.id("9b1e6fe7");
+            let order = json!({
+                "id": id, "customer_id": fields["customer_id"], "vendor_id": fields["vendor_id"], "offer_id": fields["offer_id"],
+                "asset": "USDT", "crypto_amount": "68.49000000", "fiat_amount": fields["beneficiary_fiat_amount"],
+                "fiat_currency": fields["fiat_currency"], "status": "pending", "order_type": "OFF_RAMP_SELL",
+                "order_subtype": "remittance_offramp",
+                "sender_name": {"String": fields["sender_name"].as_str().unwrap_or_default(), "Valid": fields["sender_name"].is_string()},
+            });
+            pool.orders.insert(id, order.clone());
+            reply(StatusCode::CREATED, order)
         }
-        _ => fail(StatusCode::NOT_FOUND, "not found"),
+        ("POST", ["remittance", "custodial", "drafts"]) => {
+            let id = pool.id("d7a4f1e0");
+            let draft = json!({"id": id, "status": "draft", "escrow_wallet_address": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE", "usdt_total_debit": "69.59"});
+            pool.drafts.insert(id, draft.clone());
+            reply(StatusCode::CREATED, json!({"draft": draft, "pricing_snapshot_note": "rates held for 15 minutes"}))
+        }
+        ("POST", ["remittance", "custodial", "drafts", id, "confirm"]) => {
+            let Some(draft) = pool.drafts.get_mut(*id) else {
+                return Some(coinpool_error(StatusCode::NOT_FOUND, "draft not found"));
+            };
+            draft["status"] = json!("confirmed");
+            let order_id = pool.id("c0ffee00");
+            let order = json!({"id": order_id, "status": "processing", "order_type": "OFF_RAMP_SELL",
+                "order_subtype": "custodial_remittance_offramp", "offer_id": null, "corridor_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a"});
+            pool.orders.insert(order_id, order.clone());
+            reply(StatusCode::OK, json!({"order": order, "custodial_transfer": {"status": "submitted"}, "remittance_draft_id": id}))
+        }
+        _ => return None,
+    })
+}
+
+/// Offers, pricing, customer transactions and OTC deposits.
+fn coinpool_market(
+    pool: &mut CoinPool,
+    method: &str,
+    segments: &[&str],
+    fields: &Value,
+    (page_id, size): (usize, usize),
+) -> Option<Response> {
+    Some(match (method, segments) {
+        ("POST", ["offers"]) => {
+            let mut offer = fields.clone();
+            offer["id"] = json!(pool.id("0ff3e5a1"));
+            offer["status"] = fields.get("status").cloned().unwrap_or(json!("active"));
+            offer["description"] = json!({"String": "", "Valid": false});
+            pool.offers.push(offer.clone());
+            reply(StatusCode::CREATED, offer)
+        }
+        ("GET", ["offers", "type", kind]) => {
+            if !(5..=10).contains(&size) {
+                return Some(coinpool_error(StatusCode::BAD_REQUEST, "page_size must be between 5 and 10"));
+            }
+            let offers = pool.offers.iter().filter(|o| o["offer_type"] == *kind).skip((page_id.max(1) - 1) * size).take(size);
+            reply(StatusCode::OK, Value::Array(offers.cloned().collect()))
+        }
+        ("GET", ["customer", "transactions"]) => reply(StatusCode::OK, json!({
+            "offers": pool.offers.iter().take(size).collect::<Vec<_>>(),
+            "orders": pool.orders.values().take(size).collect::<Vec<_>>(),
+        })),
+        ("POST", ["pricing", "resolve"]) => reply(StatusCode::OK, json!({
+            "pricing_profile_id": "11111111-2222-3333-4444-555555555555", "fx_rate_quote_id": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+            "flow_type": fields["flow_type"], "asset": fields["asset"], "fiat_currency": "KES", "amount_in": fields["amount_in"],
+            "reference_fx_rate": "129.50", "applied_fx_rate": "131.00", "spread_bps": 115, "spread_amount": "1.50",
+            "fees": {"fixed_fee": "0", "fixed_fee_currency": "KES", "percentage_fee_bps": 50, "percentage_fee_amount": "6.00", "total_fee_amount": "6.00", "fee_currency": "USDT"},
+            "amounts": {"gross_fiat_amount": "157200.00", "net_fiat_amount": "156414.00", "gross_crypto_amount": "1200.00", "net_crypto_amount": "1194.00"},
+            "settlement_side": "customer", "rate_source": "manual", "quoted_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-01T00:15:00Z"
+        })),
+        ("POST", ["otc", "deposits", tail @ ..]) => return Some(coinpool_deposit(pool, tail, fields)),
+        _ => return None,
+    })
+}
+
+fn coinpool_deposit(pool: &mut CoinPool, tail: &[&str], fields: &Value) -> Response {
+    let deposit = |id: &str, status: &str| {
+        let mut deposit = fields.clone();
+        deposit["id"] = json!(id);
+        deposit["merchant_id"] = json!("3c90c3cc-0d44-4b50-8888-8dd25736052a");
+        deposit["status"] = json!(status);
+        deposit
+    };
+    match tail {
+        [] => {
+            let id = pool.id("de9051a0");
+            let created = deposit(&id, "pending");
+            pool.deposits.insert(id, created.clone());
+            reply(StatusCode::CREATED, created)
+        }
+        ["draft"] => {
+            let key = fields["idempotency_key"].as_str().unwrap_or_default().to_owned();
+            if let Some(id) = pool.deposit_keys.get(&key).filter(|_| !key.is_empty()) {
+                return reply(StatusCode::OK, json!({"deposit": pool.deposits[id], "idempotent_replay": true}));
+            }
+            let id = pool.id("d4af7000");
+            let created = deposit(&id, "draft");
+            pool.deposits.insert(id.clone(), created.clone());
+            pool.deposit_keys.insert(key, id);
+            reply(StatusCode::CREATED, json!({"deposit": created, "idempotent_replay": false}))
+        }
+        [id, "credit"] => match pool.deposits.get_mut(*id) {
+            Some(found) if found["status"] != "credited" => {
+                found["status"] = json!("credited");
+                found["to_wallet_id"] = fields["to_wallet_id"].clone();
+                found["usdt_amount"] = fields["usdt_amount"].clone();
+                reply(StatusCode::OK, json!({"deposit": found, "transfer": {"id": "7f3e2d1c-0b9a-4876-9543-210fedcba987", "status": "submitted", "message": "credited"}, "multisig_request": null}))
+            }
+            Some(_) => coinpool_error(StatusCode::CONFLICT, "deposit already credited"),
+            None => coinpool_error(StatusCode::NOT_FOUND, "deposit not found"),
+        },
+        _ => coinpool_error(StatusCode::NOT_FOUND, "not found"),
     }
 }

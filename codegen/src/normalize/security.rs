@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::{Context, each_operation};
 
 pub(super) fn check(doc: &mut Value, context: &mut Context<'_>) {
+    unauthenticated_operations(doc, context);
     let headers = api_key_headers(doc);
     if headers.is_empty() {
         return;
@@ -34,6 +35,21 @@ pub(super) fn check(doc: &mut Value, context: &mut Context<'_>) {
                     ));
                 }
             }
+        }
+    });
+}
+
+/// An operation the spec marks unauthenticated (`security: []`) must be `none` in
+/// vendor.yaml, or the client would send credentials where none are asked for.
+fn unauthenticated_operations(doc: &mut Value, context: &mut Context<'_>) {
+    let profile = context.profile;
+    each_operation(doc, |_, site, operation| {
+        let open = operation.get("security").and_then(Value::as_array).is_some_and(Vec::is_empty);
+        let id = operation.get("operationId").and_then(Value::as_str).unwrap_or_default();
+        if open && profile.scheme_for(id).is_some() {
+            context.problem(&site.pointer, format!(
+                "the spec says operation {id:?} needs no auth (security: []), but vendor.yaml's auth applies a scheme to it: add `{id}: none` under auth.operations"
+            ));
         }
     });
 }

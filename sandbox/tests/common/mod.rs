@@ -24,8 +24,8 @@ pub fn invoice() -> xpays::types::CreateInvoicePaymentBody {
 pub fn order() -> westminister::types::CreateOrderRequest {
     serde_json::from_value(json!({
         "customer_id": "b523ed51-a7e0-4c53-8ac2-3c0b7e1c9cd5", "vendor_id": "5c81c005-1c52-4e0d-85e2-862ee1cdd4d0",
-        "offer_id": "7c9a9311-7e7d-4739-9abc-34f7db00ff19", "fiat_amount": "10", "fiat_currency": "KES",
-        "wallet_address": "T", "payment_method": "mpesa", "order_type": "ON_RAMP_BUY"
+        "offer_id": "7c9a9311-7e7d-4739-9abc-34f7db00ff19", "usdt_amount": "0.07", "fiat_amount": "10", "fiat_currency": "KES",
+        "wallet_address": "T", "payment_method": "mpesa", "order_type": "ON_RAMP_BUY", "expires_at": "2030-01-01T00:00:00Z"
     }))
     .unwrap()
 }
