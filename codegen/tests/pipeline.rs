@@ -88,12 +88,34 @@ fn rio_operation_ids_come_from_the_summaries() {
     assert_eq!(
         ids,
         [
+            "cancel_bulk_bank_payment",
             "cancel_bulk_crypto_payment",
+            "cancel_order",
+            "check_crypto_payment",
+            "create_a_bank_account",
+            "create_address",
+            "create_bulk_bank_payment",
+            "create_bulk_bank_payout",
             "create_bulk_crypto_payment",
             "create_bulk_crypto_payout",
+            "create_order",
+            "create_quote",
+            "get_a_bank_account",
+            "get_a_bank_payout",
+            "get_address",
+            "get_addresses",
+            "get_bank_accounts",
+            "get_bank_payment",
+            "get_bulk_bank_payment",
+            "get_bulk_bank_payout",
             "get_bulk_crypto_payment",
             "get_bulk_crypto_payout",
-            "register_webhook"
+            "get_order",
+            "get_orders",
+            "get_quote_by_id",
+            "register_webhook",
+            "update_a_bank_account",
+            "update_order"
         ]
     );
     let get = vendor

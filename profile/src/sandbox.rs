@@ -136,6 +136,11 @@ pub enum ResourceOperation {
         #[serde(default)]
         filter: Map<String, Value>,
     },
+    /// Merges the request body's fields into the record found (a PATCH).
+    Update {
+        /// How the request names the record.
+        by: Vec<Locator>,
+    },
     /// Moves the record found to another state, if it is in one of the `from` states.
     Transition {
         /// How the request names the record.

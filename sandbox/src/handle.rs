@@ -393,13 +393,7 @@ impl VendorSandbox {
         };
         match operation {
             ResourceOperation::Create { set } => {
-                let mut record = named.request.as_object().cloned().unwrap_or_default();
-                // What the runtime adds (credentials) is not part of the record.
-                if let Some(scheme) = self.profile.scheme_for(operation_id) {
-                    for field in scheme.body.keys() {
-                        record.remove(field);
-                    }
-                }
+                let mut record = self.request_fields(operation_id, named.request);
                 record.insert(resource.id.field.clone(), new_id(resource.id.kind, next_id));
                 record.extend(set.clone());
                 let rendered = render(&record);
@@ -427,6 +421,19 @@ impl VendorSandbox {
                     .collect();
                 Ok(Value::Array(listed))
             }
+            ResourceOperation::Update { by } => {
+                let slot = find(store, by, named)?;
+                let mut record = store.get(slot).unwrap_or_default();
+                let id = record.get(&resource.id.field).cloned();
+                record.extend(self.request_fields(operation_id, named.request));
+                // The identifier is the sandbox's, whatever the body says.
+                if let Some(id) = id {
+                    record.insert(resource.id.field.clone(), id);
+                }
+                let rendered = render(&record);
+                store.put(slot, record);
+                Ok(rendered)
+            }
             ResourceOperation::Transition { by, from, to } => {
                 let slot = find(store, by, named)?;
                 let mut record = store.get(slot).unwrap_or_default();
@@ -452,6 +459,19 @@ fn place_at(pointer: &str, value: Value) -> Value {
             let key = payspec_runtime::profile::pointer::unescape(token);
             Value::Object(Map::from_iter([(key, inner)]))
         })
+}
+
+impl VendorSandbox {
+    /// The request body's fields, without what the runtime adds (credentials in the body).
+    fn request_fields(&self, operation_id: &str, request: &Value) -> Map<String, Value> {
+        let mut fields = request.as_object().cloned().unwrap_or_default();
+        if let Some(scheme) = self.profile.scheme_for(operation_id) {
+            for field in scheme.body.keys() {
+                fields.remove(field);
+            }
+        }
+        fields
+    }
 }
 
 fn new_id(kind: IdKind, next: i64) -> Value {

@@ -239,7 +239,9 @@ fn stores(profile: &Profile, capacity: usize) -> BTreeMap<String, Store> {
         let mut indexed: BTreeSet<String> = [resource.id.field.clone()].into();
         for operation in resource.operations.values() {
             let by = match operation {
-                ResourceOperation::Read { by } | ResourceOperation::Transition { by, .. } => by,
+                ResourceOperation::Read { by }
+                | ResourceOperation::Update { by }
+                | ResourceOperation::Transition { by, .. } => by,
                 _ => continue,
             };
             indexed.extend(by.iter().map(|locator| locator.field.clone()));

@@ -44,6 +44,8 @@ struct Store {
     seen: Vec<Seen>,
     rio_payments: BTreeMap<String, Value>,
     rio_payouts: BTreeMap<String, Value>,
+    /// Rio's other records by kind (orders, quotes, addresses, bank accounts, bank bulks).
+    rio_records: BTreeMap<&'static str, BTreeMap<String, Value>>,
     onekey_cashouts: BTreeMap<i64, (String, i64)>,
     xpays_payments: BTreeMap<String, Value>,
     paywall: Paywall,
@@ -168,7 +170,7 @@ async fn handle(State(store): State<Arc<Mutex<Store>>>, request: Request) -> Res
             &body,
         )
     } else if let Some(rest) = path.strip_prefix("/rio") {
-        rio(&mut store, &parts.method, rest, &parts.headers, &body)
+        rio(&mut store, &parts.method, rest, &query, &parts.headers, &body)
     } else {
         (StatusCode::NOT_FOUND, "no such vendor").into_response()
     }
@@ -309,6 +311,7 @@ fn rio(
     store: &mut Store,
     method: &Method,
     path: &str,
+    query: &str,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
@@ -402,6 +405,142 @@ fn rio(
                 _ => fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", "url is required"),
             }
         }
+        _ => {
+            let order = query.split('&').find_map(|kv| kv.strip_prefix("orderId=")).unwrap_or_default();
+            rio_records(store, method.as_str(), &segments, order, json_body().unwrap_or(Value::Null))
+        }
+    }
+}
+
+/// Rio's orders, quotes, addresses, bank accounts and bank bulks, in the pages' shapes.
+fn rio_records(store: &mut Store, method: &str, segments: &[&str], order: &str, request: Value) -> Response {
+    let fail = |status: StatusCode, code: &str, message: &str| {
+        reply(status, json!({"code": code, "message": message}))
+    };
+    let id = format!("66a0{:020x}", store.next_id);
+    store.next_id += 1;
+    let records = &mut store.rio_records;
+    let create = |records: &mut BTreeMap<&'static str, BTreeMap<String, Value>>, kind: &'static str, mut record: Value| {
+        record["id"] = json!(id);
+        record["createdAt"] = json!("2025-01-04T00:24:28.658Z");
+        records.entry(kind).or_default().insert(id.clone(), record.clone());
+        reply(StatusCode::CREATED, record)
+    };
+    let found = |records: &BTreeMap<&'static str, BTreeMap<String, Value>>, kind: &str, id: &str| {
+        match records.get(kind).and_then(|r| r.get(id)) {
+            Some(record) => reply(StatusCode::OK, record.clone()),
+            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"),
+        }
+    };
+    let by_order = |records: &BTreeMap<&'static str, BTreeMap<String, Value>>, order: &str, extra: Value| {
+        match records.get("orders").and_then(|r| r.get(order)) {
+            Some(_) => {
+                let mut answer = extra;
+                answer["orderId"] = json!(order);
+                answer["id"] = json!(id);
+                reply(StatusCode::OK, answer)
+            }
+            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
+        }
+    };
+    match (method, segments) {
+        ("POST", ["api", "quotes"]) => {
+            let mut quote = request.clone();
+            quote["amountCrypto"] = json!(55.51);
+            quote["price"] = json!(0.0568362449619);
+            quote["fees"] = json!({"processingFeeFiat": 0, "transferFeeFiat": 0.17, "platformFeeFiat": 20});
+            create(records, "quotes", quote)
+        }
+        ("GET", ["api", "quotes", id]) => found(records, "quotes", id),
+        ("POST", ["api", "orders"]) => {
+            let Some(quote) = request["quoteId"].as_str().and_then(|q| records.get("quotes")?.get(q)).cloned() else {
+                return fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", "quoteId does not name a quote");
+            };
+            let mut order = json!({"quoteId": request["quoteId"], "userId": quote["userId"], "status": "created", "crypto": quote["crypto"],
+                "side": quote["side"], "fiat": quote["fiat"], "country": quote["country"], "amountFiat": quote["amountFiat"],
+                "amountCrypto": quote["amountCrypto"], "fees": quote["fees"], "price": quote["price"], "expiredQuotes": []});
+            order["cryptoAddress"] = request["cryptoAddress"].clone();
+            create(records, "orders", order)
+        }
+        ("GET", ["api", "orders"]) => reply(StatusCode::OK, Value::Array(records.get("orders").map(|r| r.values().cloned().collect()).unwrap_or_default())),
+        ("GET", ["api", "orders", id]) => found(records, "orders", id),
+        ("PATCH", ["api", "orders", id]) => match records.get_mut("orders").and_then(|r| r.get_mut(*id)) {
+            Some(order) => {
+                for key in ["notes", "attributes"] {
+                    if let Some(value) = request.get(key) {
+                        order[key] = value.clone();
+                    }
+                }
+                reply(StatusCode::OK, order.clone())
+            }
+            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
+        },
+        ("POST", ["api", "orders", id, "cancel"]) => match records.get_mut("orders").and_then(|r| r.get_mut(*id)) {
+            Some(order) if order["status"] == "created" => {
+                order["status"] = json!("cancelled");
+                reply(StatusCode::OK, order.clone())
+            }
+            Some(_) => fail(StatusCode::CONFLICT, "INVALID_STATUS", "The order cannot be cancelled"),
+            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
+        },
+        ("POST", ["api", "payments", "crypto", "check"]) => match records.get_mut("orders").and_then(|r| r.get_mut(request["orderId"].as_str().unwrap_or_default())) {
+            Some(order) => {
+                order["status"] = json!("paid");
+                reply(StatusCode::OK, json!("OK"))
+            }
+            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
+        },
+        ("GET", ["api", "payments", "bank"]) => by_order(records, order, json!({"bankName": "BBVA", "companyName": "Rio Trade SA de CV",
+            "status": "initiated", "reference": "RIO-4521", "CLABE": "012180015000000001"})),
+        ("GET", ["api", "payouts", "bank"]) => by_order(records, order, json!({"bankAccountId": "65ba521a4b3e1bd9eb6a5107", "originBank": "spei",
+            "status": "initialized", "payouts": []})),
+        ("POST", ["api", "addresses"]) if request["address"].is_string() && request["crypto"].is_string() => {
+            let mut address = request.clone();
+            address["approved"] = json!(false);
+            create(records, "addresses", address)
+        }
+        ("GET", ["api", "addresses"]) => reply(StatusCode::OK, Value::Array(records.get("addresses").map(|r| r.values().cloned().collect()).unwrap_or_default())),
+        ("GET", ["api", "addresses", id]) => found(records, "addresses", id),
+        ("POST", ["api", "bank", "accounts"]) => {
+            let required = ["country", "fiat", "bankName", "accountHolderName"];
+            if required.iter().any(|k| !request[*k].is_string()) {
+                return fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", "country, fiat, bankName and accountHolderName are required");
+            }
+            let mut account = request.clone();
+            account["approved"] = json!(true);
+            create(records, "accounts", account)
+        }
+        ("GET", ["api", "bank", "accounts"]) => reply(StatusCode::OK, Value::Array(records.get("accounts").map(|r| r.values().cloned().collect()).unwrap_or_default())),
+        ("GET", ["api", "bank", "accounts", id]) => found(records, "accounts", id),
+        ("PATCH", ["api", "bank", "accounts", id]) => match records.get_mut("accounts").and_then(|r| r.get_mut(*id)) {
+            Some(account) => {
+                for key in ["notes", "email"] {
+                    if let Some(value) = request.get(key) {
+                        account[key] = value.clone();
+                    }
+                }
+                reply(StatusCode::OK, account.clone())
+            }
+            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Bank account not found"),
+        },
+        ("POST", ["api", "payouts", "bank", "bulk"]) => match request["payoutBankAccountId"].as_str().and_then(|a| records.get("accounts")?.get(a)).cloned() {
+            Some(account) => create(records, "bank_payouts", json!({"userId": "6757546b4c5d19bf3cd7b09c", "orderIds": [], "amount": 0,
+                "fiat": account["fiat"], "country": account["country"], "bankName": account["bankName"], "CLABE": account["CLABE"],
+                "status": "awaitingOrders", "payoutBankAccountId": request["payoutBankAccountId"], "payoutsSent": []})),
+            None => fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", "payoutBankAccountId does not name a bank account"),
+        },
+        ("GET", ["api", "payouts", "bank", "bulk", id]) => found(records, "bank_payouts", id),
+        ("POST", ["api", "payments", "bank", "bulk"]) => create(records, "bank_payments", json!({"userId": request["userId"], "orderIds": [],
+            "amount": 0, "fiat": request["fiat"], "orderIdsPaid": [], "bankName": "BBVA", "status": "awaitingPayment", "CLABE": "012180015000000001", "reference": "RIO-4521"})),
+        ("GET", ["api", "payments", "bank", "bulk", id]) => found(records, "bank_payments", id),
+        ("POST", ["api", "payments", "bank", "bulk", id, "cancel"]) => match records.get_mut("bank_payments").and_then(|r| r.get_mut(*id)) {
+            Some(payment) if payment["status"] == "awaitingPayment" => {
+                payment["status"] = json!("cancelled");
+                reply(StatusCode::OK, payment.clone())
+            }
+            Some(_) => fail(StatusCode::CONFLICT, "INVALID_STATUS", "The bulk bank payment cannot be cancelled"),
+            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"),
+        },
         _ => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "No such endpoint"),
     }
 }
