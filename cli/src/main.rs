@@ -117,15 +117,8 @@ struct CallArgs {
     vendor: String,
     /// The operation, snake_case or kebab-case.
     operation: String,
-    /// Replaces the spec's server URL whole (e.g. http://127.0.0.1:8080/onekey/v3).
-    #[arg(long)]
-    base_url: Option<String>,
-    /// A named server of the vendor instead of its default (e.g. sandbox).
-    #[arg(long, conflicts_with = "base_url")]
-    server: Option<String>,
-    /// The root URL of a running `payspec sandbox` (demo credentials where PAYSPEC_* is unset).
-    #[arg(long, conflicts_with_all = ["base_url", "server"])]
-    sandbox: Option<String>,
+    #[command(flatten)]
+    target: Target,
     /// A path, query or header parameter, by its spec name.
     #[arg(long = "arg", value_name = "NAME=VALUE")]
     args: Vec<String>,
@@ -189,14 +182,63 @@ struct CancelArgs {
     /// The payment date, where the vendor wants it (Paywall), as YYYY-MM-DD.
     #[arg(long)]
     date: Option<String>,
-    /// Replaces the spec's server URL whole.
-    #[arg(long)]
-    base_url: Option<String>,
-    /// The root URL of a running `payspec sandbox`.
-    #[arg(long, conflicts_with = "base_url")]
-    sandbox: Option<String>,
+    #[command(flatten)]
+    target: Target,
     #[command(flatten)]
     patience: Patience,
+}
+
+/// Where a call goes. Unset, `PAYSPEC_<VENDOR>_SERVER`, `PAYSPEC_<VENDOR>_BASE_URL` and
+/// `PAYSPEC_<VENDOR>_<GROUP>_BASE_URL` apply, then the vendor's default server.
+#[derive(Debug, Clone, clap::Args)]
+struct Target {
+    /// Replaces the spec's server URL whole (e.g. http://127.0.0.1:8080/onekey/v3).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// A named server of the vendor instead of its default (e.g. sandbox).
+    #[arg(long, conflicts_with = "base_url")]
+    server: Option<String>,
+    /// The root URL of a running `payspec sandbox` (demo credentials where PAYSPEC_* is unset).
+    #[arg(long, conflicts_with_all = ["base_url", "server"])]
+    sandbox: Option<String>,
+    /// The base URL of one of the vendor's server groups (Paywall's `private` API).
+    #[arg(long = "group-base-url", value_name = "GROUP=URL")]
+    group_base_urls: Vec<String>,
+}
+
+impl Target {
+    fn settings(&self, vendor: &payspec_runtime::VendorEntry) -> Result<Settings, Failure> {
+        let profile = vendor
+            .profile()
+            .map_err(|e| Failure::usage(e.to_string()))?;
+        let mut settings = Settings {
+            base_url: self.base_url.clone(),
+            server: self.server.clone(),
+            sandbox: self.sandbox.clone(),
+            ..Settings::default()
+        };
+        for pair in &self.group_base_urls {
+            let Some((group, url)) = pair.split_once('=') else {
+                return Err(Failure::usage(format!(
+                    "--group-base-url {pair:?}: expected GROUP=URL"
+                )));
+            };
+            if !profile.server_groups.contains_key(group) {
+                let known: Vec<&str> = profile.server_groups.keys().map(String::as_str).collect();
+                return Err(Failure::usage(format!(
+                    "--group-base-url {pair:?}: {} has no server group {group:?} (groups: {})",
+                    vendor.name,
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            }
+            settings = settings.group_base_url(group, url);
+        }
+        Ok(settings.with_env(&profile))
+    }
 }
 
 /// A failure and the exit code it maps to.
@@ -322,12 +364,7 @@ fn call(args: CallArgs) -> Result<(), Failure> {
         }
         (Some(text), Some(_)) => Some(read_body(text, args.max_body_bytes)?),
     };
-    let settings = args.patience.apply(Settings {
-        base_url: args.base_url,
-        server: args.server,
-        sandbox: args.sandbox,
-        ..Settings::default()
-    });
+    let settings = args.patience.apply(args.target.settings(vendor)?);
     let request = CallRequest {
         operation: operation.id.to_owned(),
         args: values,
@@ -361,11 +398,7 @@ fn cancel(args: CancelArgs) -> Result<(), Failure> {
         external_id: args.external_id,
         date: args.date,
     };
-    let settings = args.patience.apply(Settings {
-        base_url: args.base_url,
-        sandbox: args.sandbox,
-        ..Settings::default()
-    });
+    let settings = args.patience.apply(args.target.settings(vendor)?);
     let send = |request| {
         let settings = settings.clone();
         async move {

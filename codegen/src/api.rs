@@ -13,7 +13,8 @@ use crate::model::{Model, squash, text};
 /// One operation's signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationApi {
-    /// `POST /cashout`.
+    /// `POST /cashout` (`GET /country/{iso_code}/authorized-banks @banks` for an operation of a
+    /// vendor.yaml server group).
     pub route: String,
     /// Parameters by Rust setter name: (type, required).
     pub params: BTreeMap<String, (String, bool)>,
@@ -79,7 +80,13 @@ impl Api {
                 Some(payspec_profile::SchemeChoice::Scheme(s)) => s.clone(),
                 None => vendor.profile.auth.default.clone(),
             };
-            let route = format!("{} {}", operation.method, operation.path);
+            // An operation of a server group goes to another host: part of its route.
+            let group = operation
+                .server_group
+                .as_ref()
+                .map(|g| format!(" @{g}"))
+                .unwrap_or_default();
+            let route = format!("{} {}{group}", operation.method, operation.path);
             api.operations.insert(
                 operation.id.clone(),
                 OperationApi {

@@ -74,11 +74,15 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
     };
     let supplied = &operation.supplied_by_runtime;
     let returns_body = operation.returns_body;
+    let server_group = match &operation.server_group {
+        Some(group) => quote!(Some(#group)),
+        None => quote!(None),
+    };
     quote! {
         ::payspec_runtime::OperationMeta {
             id: #id, method: #method, path: #path, summary: #summary,
             params: &[#(#params),*], body: #body, supplied_by_runtime: &[#(#supplied),*],
-            returns_body: #returns_body,
+            returns_body: #returns_body, server_group: #server_group,
         }
     }
 }
@@ -169,10 +173,15 @@ fn constants(vendor: &Vendor) -> TokenStream {
 fn constructors() -> TokenStream {
     quote! {
         impl Client {
-            /// A client for the vendor's default server, with credentials from the
-            /// `PAYSPEC_<VENDOR>_<NAME>` environment variables.
+            /// A client configured from the environment: credentials from
+            /// `PAYSPEC_<VENDOR>_<NAME>`, the server from `PAYSPEC_<VENDOR>_SERVER` or
+            /// `PAYSPEC_<VENDOR>_BASE_URL` (and `PAYSPEC_<VENDOR>_<GROUP>_BASE_URL` for a server
+            /// group), else the vendor's default server.
             pub fn from_env() -> Result<Self, ::payspec_runtime::ConfigError> {
-                Self::with_settings(::payspec_runtime::Settings::default())
+                let runtime = ::payspec_runtime::Runtime::from_env(PROFILE_JSON, OPERATIONS)?;
+                let base_url = runtime.base_url().to_owned();
+                let http = runtime.http_client().clone();
+                Ok(Self::new_with_client(&base_url, http, runtime))
             }
 
             /// A client configured in code: server or base URL, credentials, timeouts, retries.

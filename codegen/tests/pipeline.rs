@@ -17,10 +17,27 @@ fn onekey_operation_ids_and_what_the_runtime_supplies() {
     let ids: Vec<&str> = vendor.operations.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["create_cashout", "get_cashout_status", "cancel_cashout"]
+        [
+            "create_cashout",
+            "update_cashout_status",
+            "get_cashout_status",
+            "cancel_cashout",
+            "list_authorized_banks",
+            "get_authorized_bank"
+        ]
+    );
+    // The bank codes are served from the `banks` server group (/v1), the rest from /v3.
+    let groups: Vec<Option<&str>> = vendor
+        .operations
+        .iter()
+        .map(|o| o.server_group.as_deref())
+        .collect();
+    assert_eq!(
+        groups,
+        [None, None, None, None, Some("banks"), Some("banks")]
     );
 
-    let cancel = &vendor.operations[2];
+    let cancel = &vendor.operations[3];
     assert_eq!(
         (cancel.method.as_str(), cancel.path.as_str()),
         ("DELETE", "/cashout/cancel")
@@ -306,7 +323,7 @@ fn overlays_apply_to_the_vendor_text() {
             ["operationId"],
         "createCashout"
     );
-    assert_eq!(vendor.files.overlays.len(), 1);
+    assert_eq!(vendor.files.overlays.len(), 3);
 }
 
 #[test]

@@ -107,7 +107,53 @@ fn mutated(vendor: &str, pointer: &str) -> tempfile::TempDir {
         serde_saphyr::to_string(&spec).unwrap()
     };
     std::fs::write(&file, text).unwrap();
+    if let Some(id) = removed_operation(vendor, pointer) {
+        forget_operation(&to.join("vendor.yaml"), &id);
+    }
     scratch
+}
+
+/// The snake_case operationId of the operation `pointer` removes, if it names one (read from
+/// the vendor's spec after its overlays).
+fn removed_operation(vendor: &str, pointer: &str) -> Option<String> {
+    let method = pointer.rsplit('/').next()?;
+    if !payspec_profile::openapi::METHODS.contains(&method) {
+        return None;
+    }
+    let loaded = payspec_codegen::load_vendor(&workspace().join("specs").join(vendor)).unwrap();
+    let spec: Value = serde_json::from_str(&loaded.raw_spec).unwrap();
+    let id = spec
+        .pointer(pointer)?
+        .get("operationId")?
+        .as_str()?
+        .to_owned();
+    Some(payspec_codegen::snake_case(&id))
+}
+
+/// vendor.yaml without what names `operation` (its sandbox resource entry and demo steps),
+/// as a person removing the operation would leave it.
+fn forget_operation(profile: &Path, operation: &str) {
+    let mut yaml: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(profile).unwrap()).unwrap();
+    if let Some(resources) = yaml
+        .pointer_mut("/sandbox/resources")
+        .and_then(Value::as_object_mut)
+    {
+        for resource in resources.values_mut() {
+            for key in ["operations", "record_at"] {
+                if let Some(map) = resource.get_mut(key).and_then(Value::as_object_mut) {
+                    map.shift_remove(operation);
+                }
+            }
+        }
+    }
+    if let Some(demo) = yaml
+        .pointer_mut("/sandbox/demo")
+        .and_then(Value::as_array_mut)
+    {
+        demo.retain(|step| step["operation"] != operation);
+    }
+    std::fs::write(profile, serde_saphyr::to_string(&yaml).unwrap()).unwrap();
 }
 
 fn copy(from: &Path, to: &Path) {
@@ -155,10 +201,24 @@ const MUTATIONS: &[(&str, &str, Kind, &str, &str)] = &[
     ),
     (
         "onekey",
-        "/components/schemas/CashoutRequest/properties/bank_code",
+        "/components/schemas/CashoutRequest/properties/beneficiary_lastname",
         Kind::UnknownField,
         "cashout-creation",
-        "bank_code",
+        "beneficiary_lastname",
+    ),
+    (
+        "westminister",
+        "/paths/~1api~1v1~1auth~1otc~1deposits~1draft/post",
+        Kind::UnknownOperation,
+        "create-otc-deposit-draft",
+        "POST /api/v1/auth/otc/deposits/draft",
+    ),
+    (
+        "westminister",
+        "/components/schemas/OrderStatus/enum/cancelled",
+        Kind::EnumValue,
+        "cancel-order",
+        "cancelled",
     ),
 ];
 

@@ -127,11 +127,56 @@ pub fn plain_value(
             .map(|value| (value.to_owned(), ValueKind::Secret))
             .ok_or_else(|| AuthError::MissingCredential(name.clone())),
         ValueSource::Literal(text) => Ok((text.clone(), ValueKind::Public)),
+        ValueSource::Bearer(name) => Ok((
+            format!("Bearer {}", credential(identity, name)?),
+            ValueKind::Secret,
+        )),
+        ValueSource::Basic(basic) => {
+            let pair = format!(
+                "{}:{}",
+                credential(identity, &basic.user)?,
+                credential(identity, &basic.password)?
+            );
+            Ok((
+                format!("Basic {}", base64_standard(pair.as_bytes())),
+                ValueKind::Secret,
+            ))
+        }
         ValueSource::Timestamp => Ok((timestamp.to_owned(), ValueKind::Public)),
         ValueSource::HmacSha256(_) => Err(AuthError::Misplaced("a signature")),
         ValueSource::Token(_) => Err(AuthError::Misplaced("a bearer token")),
         ValueSource::RefreshToken => Err(AuthError::Misplaced("the refresh token")),
     }
+}
+
+fn credential<'a>(identity: &'a dyn Identity, name: &str) -> Result<&'a str, AuthError> {
+    identity
+        .credential(name)
+        .ok_or_else(|| AuthError::MissingCredential(name.to_owned()))
+}
+
+fn base64_standard(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The `user:password` pairs a profile sends as HTTP Basic auth, with these credentials (the
+/// scrubber must know each pair, whose encoded form contains neither value).
+pub fn basic_pairs(profile: &crate::Profile, identity: &dyn Identity) -> Vec<String> {
+    profile
+        .auth
+        .schemes
+        .values()
+        .flat_map(|scheme| scheme.headers.values())
+        .filter_map(|source| match source {
+            ValueSource::Basic(basic) => Some(format!(
+                "{}:{}",
+                identity.credential(&basic.user)?,
+                identity.credential(&basic.password)?
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The signature a recipe describes over a request, keyed with `key`.

@@ -9,6 +9,10 @@ impl fmt::Display for ValueSource {
         match self {
             ValueSource::Credential(name) => write!(f, "{name}"),
             ValueSource::Literal(text) => write!(f, "{text:?}"),
+            ValueSource::Bearer(name) => write!(f, "\"Bearer \" + {name}"),
+            ValueSource::Basic(basic) => {
+                write!(f, "\"Basic \" + base64({}:{})", basic.user, basic.password)
+            }
             ValueSource::Timestamp => f.write_str("timestamp"),
             ValueSource::HmacSha256(signature) => write!(f, "{signature}"),
             ValueSource::Token(provider) => {

@@ -49,6 +49,11 @@ pub struct Profile {
     pub servers: BTreeMap<String, String>,
     /// The environment used when the caller names none.
     pub default_server: String,
+    /// Further hosts some operations go to (Paywall's private API, OneKey's `/v1` bank codes),
+    /// by group name; the spec puts an operation in a group by giving it (or its path) a
+    /// server whose URL is one of the group's.
+    #[serde(default)]
+    pub server_groups: BTreeMap<String, ServerGroup>,
     /// The secrets and identifiers a caller supplies, by name.
     pub credentials: BTreeMap<String, CredentialSpec>,
     /// How requests are authenticated and signed.
@@ -201,6 +206,10 @@ pub struct CredentialSpec {
     /// What the credential is and where a merchant finds it.
     #[serde(default)]
     pub description: Option<String>,
+    /// Only some operations need it (OneKey's read-only key): a client is built without it,
+    /// and those operations fail, naming its variable, until it is given.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 impl Profile {
@@ -318,6 +327,20 @@ pub enum ValueSource {
     Token(String),
     /// The refresh token last issued (only in a token provider's refresh call).
     RefreshToken,
+    /// `Bearer <credential>`: a static key sent as a bearer token (OneKey's read-only key).
+    Bearer(String),
+    /// `Basic base64(user:password)` (RFC 7617), from two credentials.
+    Basic(BasicAuth),
+}
+
+/// The two credentials of HTTP Basic auth.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    /// The credential holding the user name.
+    pub user: String,
+    /// The credential holding the password.
+    pub password: String,
 }
 
 /// An HMAC-SHA256 over a message built from parts of the request.
@@ -374,6 +397,38 @@ pub enum TimestampFormat {
     UnixMillis,
 }
 
+/// A group of operations served from other hosts than the vendor's `servers`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerGroup {
+    /// What the group is (for the README and errors).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The group's base URL in each environment, by the environment names of `servers`.
+    pub servers: BTreeMap<String, String>,
+}
+
+impl Profile {
+    /// The base URL of `group` (the vendor's `servers` when `None`) in `environment`.
+    pub fn server_url(&self, group: Option<&str>, environment: &str) -> Option<&str> {
+        match group {
+            None => self.servers.get(environment),
+            Some(group) => self.server_groups.get(group)?.servers.get(environment),
+        }
+        .map(String::as_str)
+    }
+
+    /// The environment variable that overrides a group's base URL (the vendor's own base URL
+    /// when `group` is `None`): `PAYSPEC_<VENDOR>[_<GROUP>]_BASE_URL`.
+    pub fn base_url_variable(&self, group: Option<&str>) -> String {
+        let name = match group {
+            Some(group) => format!("PAYSPEC_{}_{group}_BASE_URL", self.vendor),
+            None => format!("PAYSPEC_{}_BASE_URL", self.vendor),
+        };
+        name.to_ascii_uppercase().replace('-', "_")
+    }
+}
+
 /// JSON pointers to the vendor's own error code and message in an error body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -399,6 +454,11 @@ impl Scheme {
                     }
                     ValueSource::HmacSha256(sig) => {
                         uses.push((format!("{pointer}/hmac_sha256/key"), sig.key.as_str()))
+                    }
+                    ValueSource::Bearer(c) => uses.push((format!("{pointer}/bearer"), c.as_str())),
+                    ValueSource::Basic(basic) => {
+                        uses.push((format!("{pointer}/basic/user"), basic.user.as_str()));
+                        uses.push((format!("{pointer}/basic/password"), basic.password.as_str()));
                     }
                     ValueSource::Literal(_)
                     | ValueSource::Timestamp

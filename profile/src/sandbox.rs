@@ -141,6 +141,17 @@ pub enum ResourceOperation {
         /// How the request names the record.
         by: Vec<Locator>,
     },
+    /// Moves the record found to the state the request asks for: the value at `on` in the
+    /// body picks the case (OneKey's `status: ON_HOLD` or `PENDING`); any other value is
+    /// `invalid`.
+    Switch {
+        /// How the request names the record.
+        by: Vec<Locator>,
+        /// JSON pointer into the request body to the requested state.
+        on: String,
+        /// Per requested value: the states it may leave and the fields it sets.
+        cases: BTreeMap<String, Case>,
+    },
     /// Moves the record found to another state, if it is in one of the `from` states.
     Transition {
         /// How the request names the record.
@@ -151,6 +162,17 @@ pub enum ResourceOperation {
         /// Fields set by the transition.
         to: Map<String, Value>,
     },
+}
+
+/// One case of a [`ResourceOperation::Switch`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Allowed values per field; any other is a `conflict`.
+    #[serde(default)]
+    pub from: BTreeMap<String, Vec<Value>>,
+    /// Fields set.
+    pub to: Map<String, Value>,
 }
 
 /// Where a request names a record: a path or query parameter, or a body pointer, matched

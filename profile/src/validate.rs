@@ -87,6 +87,42 @@ impl Profile {
                 ),
             ));
         }
+        for (group, spec) in &self.server_groups {
+            let at = format!("/server_groups/{}", escape(group));
+            if !is_identifier(group) {
+                problems.push(Problem::new(
+                    at.clone(),
+                    format!("group name {group:?} must be lower case letters, digits and '_'"),
+                ));
+            }
+            for (environment, url) in &spec.servers {
+                let at = format!("{at}/servers/{}", escape(environment));
+                if !self.servers.contains_key(environment) {
+                    problems.push(Problem::new(
+                        at.clone(),
+                        format!(
+                            "{environment:?} is not one of the vendor's servers ({})",
+                            names(self.servers.keys())
+                        ),
+                    ));
+                }
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    problems.push(Problem::new(
+                        at,
+                        format!("server URL {url:?} must start with https:// or http://"),
+                    ));
+                }
+            }
+            if !spec.servers.contains_key(&self.default_server) {
+                problems.push(Problem::new(
+                    format!("{at}/servers"),
+                    format!(
+                        "the group has no URL for the default server {:?}",
+                        self.default_server
+                    ),
+                ));
+            }
+        }
         for name in self.credentials.keys() {
             if !is_identifier(name) {
                 problems.push(Problem::new(
@@ -262,7 +298,13 @@ impl Profile {
             for (operation, pointer) in &resource.record_at {
                 let at = format!("/sandbox/resources/{name}/record_at/{operation}");
                 if !resource.operations.contains_key(operation) {
-                    problems.push(Problem::new(at.clone(), format!("{operation:?} is not one of the resource's operations ({})", names(resource.operations.keys()))));
+                    problems.push(Problem::new(
+                        at.clone(),
+                        format!(
+                            "{operation:?} is not one of the resource's operations ({})",
+                            names(resource.operations.keys())
+                        ),
+                    ));
                 }
                 check_pointer(problems, at, pointer);
             }

@@ -75,6 +75,8 @@ pub struct OperationMeta {
     pub supplied_by_runtime: &'static [&'static str],
     /// Whether a success carries a JSON body.
     pub returns_body: bool,
+    /// The vendor.yaml server group the operation is sent to (`None`: the vendor's servers).
+    pub server_group: Option<&'static str>,
 }
 
 /// One parameter.

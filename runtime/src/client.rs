@@ -27,7 +27,7 @@ pub(crate) struct Shared {
     pub operations: BTreeMap<&'static str, &'static OperationMeta>,
     pub credentials: Credentials,
     pub scrubber: Scrubber,
-    pub base_url: reqwest::Url,
+    pub bases: crate::endpoint::Bases,
     pub http: reqwest::Client,
     pub tokens: Tokens,
     /// Retry policy, timeouts, the response cap and extra headers.
@@ -40,7 +40,7 @@ impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
             .field("vendor", &self.shared.profile.vendor)
-            .field("base_url", &self.shared.base_url.as_str())
+            .field("base_url", &self.shared.bases.default.as_str())
             .field("credentials", &self.shared.credentials)
             .finish_non_exhaustive()
     }
@@ -59,13 +59,25 @@ impl Runtime {
         Self::with_profile(profile, operations, settings)
     }
 
+    /// Builds the runtime with every setting from the environment: credentials, and the
+    /// server or base URLs (`PAYSPEC_<VENDOR>_SERVER`, `…_BASE_URL`, `…_<GROUP>_BASE_URL`).
+    pub fn from_env(
+        profile_json: &str,
+        operations: &'static [OperationMeta],
+    ) -> Result<Self, ConfigError> {
+        let profile: Profile =
+            serde_json::from_str(profile_json).map_err(|e| ConfigError::Profile(e.to_string()))?;
+        let settings = Settings::default().with_env(&profile);
+        Self::with_profile(profile, operations, settings)
+    }
+
     /// Builds the runtime from a profile already read.
     pub fn with_profile(
         profile: Profile,
         operations: &'static [OperationMeta],
         mut settings: Settings,
     ) -> Result<Self, ConfigError> {
-        let base_url = crate::endpoint::base_url(&profile, &settings)?;
+        let bases = crate::endpoint::bases(&profile, &settings)?;
         let credentials = match (settings.credentials.take(), &settings.sandbox) {
             (Some(credentials), _) => credentials,
             (None, Some(_)) => Credentials::from_env_or_demo(&profile),
@@ -83,11 +95,25 @@ impl Runtime {
         Ok(Self {
             shared: Arc::new(Shared {
                 tokens: Tokens::new(&profile.tokens),
-                scrubber: Scrubber::new(credentials.values()),
+                scrubber: Scrubber::new(
+                    credentials
+                        .values()
+                        .map(str::to_owned)
+                        .chain(payspec_profile::auth::basic_pairs(
+                            &profile,
+                            &crate::identity::Keys {
+                                credentials: &credentials,
+                                tokens: &[],
+                            },
+                        ))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str),
+                ),
                 operations: operations.iter().map(|o| (o.id, o)).collect(),
                 profile,
                 credentials,
-                base_url,
+                bases,
                 http,
                 settings,
                 header_names,
@@ -102,7 +128,12 @@ impl Runtime {
 
     /// The base URL requests go to (without a trailing slash).
     pub fn base_url(&self) -> &str {
-        self.shared.base_url.as_str().trim_end_matches('/')
+        self.shared.bases.default.as_str().trim_end_matches('/')
+    }
+
+    /// The base URL of an operation's server group (the vendor's when it has none).
+    pub fn base_url_of(&self, group: Option<&str>) -> &str {
+        self.shared.bases.of(group).as_str().trim_end_matches('/')
     }
 
     /// The HTTP client (redirects off).
@@ -174,14 +205,18 @@ fn check_credentials(profile: &Profile, credentials: &Credentials) -> Result<(),
         .schemes
         .values()
         .flat_map(|scheme| scheme.headers.values())
-        .filter_map(|source| match source {
-            ValueSource::Credential(name) => Some(name.as_str()),
-            _ => None,
+        .flat_map(|source| match source {
+            ValueSource::Credential(name) | ValueSource::Bearer(name) => vec![name.as_str()],
+            ValueSource::Basic(basic) => vec![basic.user.as_str(), basic.password.as_str()],
+            _ => Vec::new(),
         })
         .collect();
-    for name in profile.credentials.keys() {
+    for (name, spec) in &profile.credentials {
         let variable = profile.credential_variable(name);
         let Some(value) = credentials.get(name) else {
+            if spec.optional {
+                continue;
+            }
             return Err(ConfigError::MissingCredential {
                 vendor: profile.vendor.clone(),
                 variable,

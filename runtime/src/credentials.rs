@@ -33,12 +33,13 @@ impl Credentials {
     /// A variable that is unset, empty or not UTF-8 is an error that names it.
     pub fn from_env(profile: &Profile) -> Result<Self, ConfigError> {
         let mut credentials = Self::new();
-        for name in profile.credentials.keys() {
+        for (name, spec) in &profile.credentials {
             let variable = profile.credential_variable(name);
             match std::env::var(&variable) {
                 Ok(value) if !value.is_empty() => {
                     credentials = credentials.with(name.clone(), value)
                 }
+                Ok(_) | Err(std::env::VarError::NotPresent) if spec.optional => {}
                 Ok(_) | Err(std::env::VarError::NotPresent) => {
                     return Err(ConfigError::MissingCredential {
                         vendor: profile.vendor.clone(),

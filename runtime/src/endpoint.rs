@@ -1,28 +1,82 @@
 //! Where requests go: the base URL from the settings (a URL given whole, a sandbox root, or a
 //! named server of the profile), and the rule that plain http is for loopback only.
 
+use std::collections::BTreeMap;
+
 use payspec_profile::Profile;
 
 use crate::error::ConfigError;
 use crate::settings::Settings;
 
-/// The base URL of a client.
-pub(crate) fn base_url(
+/// Where a client's requests go: the vendor's base URL and each server group's.
+#[derive(Debug, Clone)]
+pub(crate) struct Bases {
+    /// The vendor's own servers.
+    pub default: reqwest::Url,
+    /// vendor.yaml's server groups, by name.
+    pub groups: BTreeMap<String, reqwest::Url>,
+}
+
+impl Bases {
+    /// The base URL of an operation's group (the vendor's when it has none).
+    pub fn of(&self, group: Option<&str>) -> &reqwest::Url {
+        group
+            .and_then(|g| self.groups.get(g))
+            .unwrap_or(&self.default)
+    }
+}
+
+/// The base URLs of a client: the vendor's and every server group's.
+pub(crate) fn bases(profile: &Profile, settings: &Settings) -> Result<Bases, ConfigError> {
+    let default = base_url(profile, settings, None)?;
+    let mut groups = BTreeMap::new();
+    for group in profile.server_groups.keys() {
+        groups.insert(group.clone(), base_url(profile, settings, Some(group))?);
+    }
+    for group in settings.group_base_urls.keys() {
+        if !profile.server_groups.contains_key(group) {
+            return Err(ConfigError::UnknownServer {
+                vendor: profile.vendor.clone(),
+                server: format!("group {group}"),
+                known: profile
+                    .server_groups
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+    Ok(Bases { default, groups })
+}
+
+/// The base URL of `group` (the vendor's own when `None`).
+fn base_url(
     profile: &Profile,
     settings: &Settings,
+    group: Option<&str>,
 ) -> Result<reqwest::Url, ConfigError> {
-    let text = match (&settings.base_url, &settings.sandbox, &settings.server) {
-        (Some(url), _, _) => url.clone(),
-        (None, Some(root), _) => sandbox_url(profile, root),
-        (None, None, server) => {
-            let name = server.as_deref().unwrap_or(&profile.default_server);
+    let given = match group {
+        None => settings.base_url.clone(),
+        Some(group) => settings.group_base_urls.get(group).cloned(),
+    };
+    let text = match (given, &settings.sandbox) {
+        (Some(url), _) => url,
+        (None, Some(root)) => sandbox_url(profile, root, group),
+        (None, None) => {
+            let name = settings
+                .server
+                .as_deref()
+                .unwrap_or(&profile.default_server);
             profile
-                .servers
-                .get(name)
-                .cloned()
+                .server_url(group, name)
+                .map(str::to_owned)
                 .ok_or_else(|| ConfigError::UnknownServer {
                     vendor: profile.vendor.clone(),
-                    server: name.to_owned(),
+                    server: match group {
+                        Some(group) => format!("{name} (of group {group})"),
+                        None => name.to_owned(),
+                    },
                     known: profile
                         .servers
                         .keys()
@@ -32,6 +86,11 @@ pub(crate) fn base_url(
                 })?
         }
     };
+    checked(text, settings)
+}
+
+/// A base URL parsed, https (or http on loopback) only.
+fn checked(text: String, settings: &Settings) -> Result<reqwest::Url, ConfigError> {
     let url = reqwest::Url::parse(text.trim_end_matches('/')).map_err(|e| {
         ConfigError::InvalidBaseUrl {
             url: text.clone(),
@@ -50,12 +109,11 @@ pub(crate) fn base_url(
     Ok(url)
 }
 
-/// `<root>/<vendor><path of the default server>`: where a payspec sandbox serves the vendor.
-fn sandbox_url(profile: &Profile, root: &str) -> String {
+/// `<root>/<vendor><path of the group's default server>`: where a payspec sandbox serves the
+/// vendor's operations of that group.
+fn sandbox_url(profile: &Profile, root: &str, group: Option<&str>) -> String {
     let server = profile
-        .servers
-        .get(&profile.default_server)
-        .map(String::as_str)
+        .server_url(group, &profile.default_server)
         .unwrap_or_default();
     let path = reqwest::Url::parse(server)
         .map(|u| u.path().trim_end_matches('/').to_owned())

@@ -20,6 +20,9 @@ pub struct Settings {
     pub server: Option<String>,
     /// A base URL that replaces the server's URL whole (e.g. a local mock).
     pub base_url: Option<String>,
+    /// Base URLs of vendor.yaml's server groups (Paywall's `private` API), replacing the
+    /// group's URL whole; a group not named here follows `server` (or the sandbox).
+    pub group_base_urls: std::collections::BTreeMap<String, String>,
     /// Credentials given in code; when `None`, they are read from the environment.
     pub credentials: Option<Credentials>,
     /// Changes to the HTTP client the runtime builds.
@@ -46,6 +49,7 @@ impl Default for Settings {
         Self {
             server: None,
             base_url: None,
+            group_base_urls: std::collections::BTreeMap::new(),
             credentials: None,
             http: None,
             extra_headers: reqwest::header::HeaderMap::new(),
@@ -127,6 +131,35 @@ impl Settings {
     /// Replaces the server's URL whole.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sends the operations of server group `group` (vendor.yaml `server_groups`) to this base
+    /// URL.
+    pub fn group_base_url(mut self, group: impl Into<String>, url: impl Into<String>) -> Self {
+        self.group_base_urls.insert(group.into(), url.into());
+        self
+    }
+
+    /// Fills what the caller left unset from the vendor's environment variables:
+    /// `PAYSPEC_<VENDOR>_SERVER` (a server name), `PAYSPEC_<VENDOR>_BASE_URL` and
+    /// `PAYSPEC_<VENDOR>_<GROUP>_BASE_URL`. Settings given in code win.
+    pub fn with_env(mut self, profile: &payspec_profile::Profile) -> Self {
+        let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if self.server.is_none() && self.base_url.is_none() && self.sandbox.is_none() {
+            self.server = read(&format!(
+                "PAYSPEC_{}_SERVER",
+                profile.vendor.to_ascii_uppercase()
+            ));
+            self.base_url = read(&profile.base_url_variable(None));
+        }
+        for group in profile.server_groups.keys() {
+            if !self.group_base_urls.contains_key(group)
+                && let Some(url) = read(&profile.base_url_variable(Some(group)))
+            {
+                self.group_base_urls.insert(group.clone(), url);
+            }
+        }
         self
     }
 

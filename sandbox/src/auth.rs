@@ -256,7 +256,7 @@ mod tests {
         let mut checked = 0;
         for vendor in payspec_runtime::profile::vectors::load_all(&specs) {
             for vector in &vendor.vectors.signatures {
-                let parts = std::iter::empty();
+                let parts = std::iter::empty::<&payspec_runtime::OperationMeta>();
                 let mut sandbox = VendorSandbox::from_parts(
                     vendor.profile.clone(),
                     serde_json::json!({}),

@@ -84,10 +84,7 @@ impl VendorSandbox {
             ),
             operation: None,
         };
-        let Some(route_path) = request.path.strip_prefix(&self.prefix) else {
-            return no_route();
-        };
-        let Some((route, params)) = self.route(request.method.as_str(), route_path) else {
+        let Some((route, params)) = self.route(request.method.as_str(), request.path) else {
             return no_route();
         };
         let operation = Some(route.id.clone());
@@ -436,14 +433,26 @@ impl VendorSandbox {
             }
             ResourceOperation::Transition { by, from, to } => {
                 let slot = find(store, by, named)?;
-                let mut record = store.get(slot).unwrap_or_default();
-                let allowed = from
-                    .iter()
-                    .all(|(field, values)| record.get(field).is_some_and(|v| values.contains(v)));
-                if !allowed {
-                    return Err(Failure::new(FailureKind::Conflict, None));
-                }
-                record.extend(to.clone());
+                let record = transition(store.get(slot).unwrap_or_default(), from, to)?;
+                let rendered = render(&record);
+                store.put(slot, record);
+                Ok(rendered)
+            }
+            ResourceOperation::Switch { by, on, cases } => {
+                let asked = named.request.pointer(on).map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| v.to_string())
+                });
+                let Some(case) = asked.as_deref().and_then(|a| cases.get(a)) else {
+                    let known: Vec<&str> = cases.keys().map(String::as_str).collect();
+                    return Err(Failure::new(
+                        FailureKind::Invalid,
+                        format!("{on} must be one of {}", known.join(", ")),
+                    ));
+                };
+                let slot = find(store, by, named)?;
+                let record = transition(store.get(slot).unwrap_or_default(), &case.from, &case.to)?;
                 let rendered = render(&record);
                 store.put(slot, record);
                 Ok(rendered)
@@ -452,13 +461,29 @@ impl VendorSandbox {
     }
 }
 
+/// `record` moved to `to`, if each field in `from` has one of its allowed values.
+fn transition(
+    mut record: Map<String, Value>,
+    from: &BTreeMap<String, Vec<Value>>,
+    to: &Map<String, Value>,
+) -> Result<Map<String, Value>, Failure> {
+    let allowed = from
+        .iter()
+        .all(|(field, values)| record.get(field).is_some_and(|v| values.contains(v)));
+    if !allowed {
+        return Err(Failure::new(FailureKind::Conflict, None));
+    }
+    record.extend(to.clone());
+    Ok(record)
+}
+
 /// `value` nested at `pointer` (`/draft` gives `{"draft": value}`).
 fn place_at(pointer: &str, value: Value) -> Value {
     let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
     tokens.into_iter().rev().fold(value, |inner, token| {
-            let key = payspec_runtime::profile::pointer::unescape(token);
-            Value::Object(Map::from_iter([(key, inner)]))
-        })
+        let key = payspec_runtime::profile::pointer::unescape(token);
+        Value::Object(Map::from_iter([(key, inner)]))
+    })
 }
 
 impl VendorSandbox {
@@ -553,7 +578,8 @@ fn find(store: &crate::store::Store, by: &[Locator], named: &Named<'_>) -> Resul
 pub(crate) fn redact(source: &ValueSource, value: &str) -> String {
     match source {
         ValueSource::Credential(_) => "[redacted]".to_owned(),
-        ValueSource::Token(_) => "Bearer [redacted]".to_owned(),
+        ValueSource::Token(_) | ValueSource::Bearer(_) => "Bearer [redacted]".to_owned(),
+        ValueSource::Basic(_) => "Basic [redacted]".to_owned(),
         ValueSource::HmacSha256(_) => {
             format!("{}…[redacted]", value.chars().take(8).collect::<String>())
         }

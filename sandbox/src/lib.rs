@@ -146,8 +146,8 @@ impl Sandbox {
             payspec::vendor(&name).ok_or_else(|| SandboxError::UnknownVendor(name.clone()))?;
         let spec: Value = serde_json::from_str(entry.spec_json)
             .map_err(|e| SandboxError::Vendor(name.clone(), e.to_string()))?;
-        let operations = entry.operations.iter().map(|o| (o.method, o.path, o.id));
-        let vendor = VendorSandbox::from_parts(profile, spec, operations, self.options)?;
+        let vendor =
+            VendorSandbox::from_parts(profile, spec, entry.operations.iter(), self.options)?;
         self.vendors.insert(name, vendor);
         Ok(self)
     }

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use payspec_runtime::VendorEntry;
 use payspec_runtime::profile::sandbox::ResourceOperation;
 use payspec_runtime::profile::{Profile, openapi};
+use payspec_runtime::{OperationMeta, VendorEntry};
 use serde_json::Value;
 
 use crate::store::Store;
@@ -77,8 +77,6 @@ pub(crate) struct State {
 pub(crate) struct VendorSandbox {
     pub profile: Profile,
     pub spec: Value,
-    /// The path of the vendor's default server (`/v3` for OneKey), served under `/<vendor>`.
-    pub prefix: String,
     pub routes: Vec<Route>,
     pub credentials: BTreeMap<String, String>,
     pub demo_credentials: Vec<String>,
@@ -93,14 +91,13 @@ impl VendorSandbox {
             .map_err(|e| SandboxError::Vendor(entry.name.to_owned(), e.to_string()))?;
         let spec: Value = serde_json::from_str(entry.spec_json)
             .map_err(|e| SandboxError::Vendor(entry.name.to_owned(), e.to_string()))?;
-        let operations = entry.operations.iter().map(|o| (o.method, o.path, o.id));
-        Self::from_parts(profile, spec, operations, options)
+        Self::from_parts(profile, spec, entry.operations.iter(), options)
     }
 
     pub fn from_parts<'a>(
         profile: Profile,
         spec: Value,
-        operations: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+        operations: impl Iterator<Item = &'a OperationMeta>,
         options: Options,
     ) -> Result<Self, SandboxError> {
         let routes = routes(&profile, &spec, operations)?;
@@ -113,7 +110,6 @@ impl VendorSandbox {
             next_id: 11954,
         };
         Ok(Self {
-            prefix: server_path(&profile),
             profile,
             spec,
             routes,
@@ -157,12 +153,12 @@ impl VendorSandbox {
     }
 }
 
-/// The path of the default server, under which the sandbox serves the vendor.
-fn server_path(profile: &Profile) -> String {
+/// The path of an operation group's server in the default environment (`/v3` for OneKey's
+/// cashouts, `/v1` for its bank codes): the sandbox serves each operation under
+/// `/<vendor><that path><the operation's path>`.
+fn server_path(profile: &Profile, group: Option<&str>) -> String {
     let server = profile
-        .servers
-        .get(&profile.default_server)
-        .cloned()
+        .server_url(group, &profile.default_server)
         .unwrap_or_default();
     server
         .split_once("://")
@@ -176,11 +172,12 @@ fn server_path(profile: &Profile) -> String {
 fn routes<'a>(
     profile: &Profile,
     spec: &Value,
-    operations: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+    operations: impl Iterator<Item = &'a OperationMeta>,
 ) -> Result<Vec<Route>, SandboxError> {
     let written = openapi::operations(spec);
     let mut routes = Vec::new();
-    for (method, path, id) in operations {
+    for meta in operations {
+        let (method, path, id) = (meta.method, meta.path, meta.id);
         let Some(operation) = written
             .iter()
             .find(|o| o.method.eq_ignore_ascii_case(method) && o.path == path)
@@ -190,7 +187,8 @@ fn routes<'a>(
                 format!("{method} {path} is not in the spec"),
             ));
         };
-        let segments = path
+        let full = format!("{}{path}", server_path(profile, meta.server_group));
+        let segments = full
             .trim_start_matches('/')
             .split('/')
             .map(
@@ -241,6 +239,7 @@ fn stores(profile: &Profile, capacity: usize) -> BTreeMap<String, Store> {
             let by = match operation {
                 ResourceOperation::Read { by }
                 | ResourceOperation::Update { by }
+                | ResourceOperation::Switch { by, .. }
                 | ResourceOperation::Transition { by, .. } => by,
                 _ => continue,
             };

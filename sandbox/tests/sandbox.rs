@@ -557,7 +557,12 @@ fn the_demo_calls_every_operation_of_every_vendor() {
     for entry in payspec::VENDORS {
         let profile = entry.profile().unwrap();
         for operation in entry.operations {
-            if !profile.sandbox.demo.iter().any(|step| step.operation == operation.id) {
+            if !profile
+                .sandbox
+                .demo
+                .iter()
+                .any(|step| step.operation == operation.id)
+            {
                 missing.push(format!("{}.{}", entry.name, operation.id));
             }
         }

@@ -24,14 +24,27 @@ fn matches_template(template: &str, path: &str) -> bool {
             .all(|(o, t)| o == t || (o.starts_with('{') && !t.is_empty()))
 }
 
-/// Every operation of `vendor` reached the mock, which served it under `prefix` (the mock
-/// records each request; the registry lists the operations the spec has).
-pub fn assert_every_operation_reached(vendor: &str, prefix: &str, seen: &[mock::Seen]) {
+/// Every operation of `vendor` reached the mock, which serves the vendor's own servers under
+/// `prefix` and each server group under the prefix `groups` gives it (the mock records each
+/// request; the registry lists the operations the spec has).
+pub fn assert_every_operation_reached(
+    vendor: &str,
+    prefix: &str,
+    groups: &[(&str, &str)],
+    seen: &[mock::Seen],
+) {
     let entry = payspec::vendor(vendor).unwrap();
     let missing: Vec<String> = entry
         .operations
         .iter()
         .filter(|op| {
+            let prefix = match op.server_group {
+                Some(group) => groups
+                    .iter()
+                    .find(|(g, _)| *g == group)
+                    .map_or("?", |(_, p)| *p),
+                None => prefix,
+            };
             !seen.iter().any(|s| {
                 s.method.as_str() == op.method
                     && s.path

@@ -1,16 +1,19 @@
 //! OneKey: login and pass inside the JSON body, Payload-Signature over the exact body bytes.
 
-use crate::mock::{Mock, ONEKEY_LOGIN, ONEKEY_PASS, ONEKEY_SECRET};
+use crate::assert_every_operation_reached;
+use crate::mock::{Mock, ONEKEY_LOGIN, ONEKEY_PASS, ONEKEY_READ_ONLY_KEY, ONEKEY_SECRET};
 use payspec::{Credentials, Settings, onekey};
 
 pub fn onekey_client(mock: &Mock, secret: &str) -> onekey::Client {
     let credentials = Credentials::new()
         .with("login", ONEKEY_LOGIN)
         .with("pass", ONEKEY_PASS)
-        .with("secret", secret);
+        .with("secret", secret)
+        .with("read_only_key", ONEKEY_READ_ONLY_KEY);
     onekey::Client::with_settings(
         Settings::new()
             .base_url(mock.base("/onekey/v3"))
+            .group_base_url("banks", mock.base("/onekey/v1"))
             .credentials(credentials),
     )
     .unwrap()
@@ -78,6 +81,120 @@ async fn onekey_create_status_cancel_with_signed_bodies() {
     assert_eq!(body["pass"], ONEKEY_PASS);
     assert_eq!(body["cashout_id"], cashout_id);
     assert_eq!(seen.len(), 3);
+
+    // Put on hold and released: PENDING <-> ON_HOLD only.
+    let held = client
+        .create_cashout()
+        .body(cashout_request("e-101"))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let held_id: i64 = held.cashout_id.unwrap().parse().unwrap();
+    let update = |status: &str| {
+        client.update_cashout_status().body(
+            serde_json::from_value::<onekey::types::UpdateCashoutStatusBody>(
+                serde_json::json!({"cashout_id": held_id, "status": status}),
+            )
+            .unwrap(),
+        )
+    };
+    let on_hold = update("ON_HOLD").send().await.unwrap().into_inner();
+    assert_eq!(on_hold.cashout_status.map(|s| *s), Some(5));
+    let again = update("ON_HOLD").send().await.unwrap_err();
+    assert_eq!(
+        again.vendor_error().and_then(|v| v.code.as_deref()),
+        Some("510")
+    );
+    assert_eq!(
+        update("PENDING")
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .cashout_status
+            .map(|s| *s),
+        Some(0)
+    );
+    let put = mock
+        .seen()
+        .into_iter()
+        .rfind(|s| s.method == "PUT")
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&put.body).unwrap();
+    assert_eq!(
+        body["cashout_id"], held_id,
+        "an integer on the wire, not {}",
+        body["cashout_id"]
+    );
+
+    // The bank codes: another host path (/v1), the read-only key as a bearer, nothing signed.
+    let banks = client
+        .list_authorized_banks()
+        .iso_code("BR")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(banks.len(), 2);
+    let santander = client
+        .get_authorized_bank()
+        .iso_code("BR")
+        .bank("33")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(santander.ispb_code, Some(90400888));
+    let seen = mock.seen();
+    let read = seen
+        .iter()
+        .find(|s| s.path == "/onekey/v1/country/BR/authorized-banks")
+        .unwrap();
+    assert_eq!(
+        read.headers["authorization"],
+        format!("Bearer {ONEKEY_READ_ONLY_KEY}")
+    );
+    assert!(read.headers.get("payload-signature").is_none() && read.body.is_empty());
+    assert_every_operation_reached("onekey", "/onekey/v3", &[("banks", "/onekey/v1")], &seen);
+}
+
+#[tokio::test]
+async fn onekey_the_read_only_key_is_optional_until_a_bank_call() {
+    let mock = Mock::start();
+    let credentials = Credentials::new()
+        .with("login", ONEKEY_LOGIN)
+        .with("pass", ONEKEY_PASS)
+        .with("secret", ONEKEY_SECRET);
+    let client = onekey::Client::with_settings(
+        Settings::new()
+            .base_url(mock.base("/onekey/v3"))
+            .credentials(credentials),
+    )
+    .unwrap();
+    client
+        .create_cashout()
+        .body(cashout_request("e-102"))
+        .send()
+        .await
+        .unwrap();
+    let error = client
+        .list_authorized_banks()
+        .iso_code("BR")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("PAYSPEC_ONEKEY_READ_ONLY_KEY"),
+        "{error}"
+    );
+    assert!(
+        !mock
+            .seen()
+            .iter()
+            .any(|s| s.path.contains("authorized-banks")),
+        "nothing was sent"
+    );
 }
 
 #[tokio::test]

@@ -93,7 +93,7 @@ async fn rio_every_operation_with_the_api_key() {
 
     orders_and_bank_rails(&client).await;
     let seen = mock.seen();
-    assert_every_operation_reached("rio", "/rio", &seen);
+    assert_every_operation_reached("rio", "/rio", &[], &seen);
     assert!(
         seen.iter()
             .all(|s| s.headers.get("x-api-key").unwrap() == RIO_API_KEY)
@@ -115,8 +115,29 @@ async fn orders_and_bank_rails(client: &rio::Client) {
         .unwrap()
         .into_inner();
     let address_id = address.id.unwrap();
-    assert_eq!(client.get_address().id(&address_id).send().await.unwrap().into_inner().approved, Some(false));
-    assert_eq!(client.get_addresses().page(1).limit(10).send().await.unwrap().into_inner().len(), 1);
+    assert_eq!(
+        client
+            .get_address()
+            .id(&address_id)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .approved,
+        Some(false)
+    );
+    assert_eq!(
+        client
+            .get_addresses()
+            .page(1)
+            .limit(10)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .len(),
+        1
+    );
 
     let account = client
         .create_a_bank_account()
@@ -126,27 +147,57 @@ async fn orders_and_bank_rails(client: &rio::Client) {
         .unwrap()
         .into_inner();
     let account_id = account.id.unwrap();
-    let accounts = client.get_bank_accounts().country(types::Country::Mx).send().await.unwrap().into_inner();
+    let accounts = client
+        .get_bank_accounts()
+        .country(types::Country::Mx)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(accounts.len(), 1);
     let updated = client
         .update_a_bank_account()
         .id(&account_id)
-        .body(body::<types::UpdateABankAccountBody>(serde_json::json!({"notes": "payroll"})))
+        .body(body::<types::UpdateABankAccountBody>(
+            serde_json::json!({"notes": "payroll"}),
+        ))
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(updated.notes.as_deref(), Some("payroll"));
-    assert_eq!(client.get_a_bank_account().id(&account_id).send().await.unwrap().into_inner().bank_name.as_deref(), Some("BBVA"));
+    assert_eq!(
+        client
+            .get_a_bank_account()
+            .id(&account_id)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .bank_name
+            .as_deref(),
+        Some("BBVA")
+    );
     let bank_payout = client
         .create_bulk_bank_payout()
-        .body(body::<types::CreateBulkBankPayoutBody>(serde_json::json!({"payoutBankAccountId": account_id})))
+        .body(body::<types::CreateBulkBankPayoutBody>(
+            serde_json::json!({"payoutBankAccountId": account_id}),
+        ))
         .send()
         .await
         .unwrap()
         .into_inner();
-    let fetched = client.get_bulk_bank_payout().id(bank_payout.id.as_deref().unwrap()).send().await.unwrap().into_inner();
-    assert_eq!(fetched.status, Some(types::BulkPayoutStatus::AwaitingOrders));
+    let fetched = client
+        .get_bulk_bank_payout()
+        .id(bank_payout.id.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        fetched.status,
+        Some(types::BulkPayoutStatus::AwaitingOrders)
+    );
     assert_eq!(fetched.clabe.as_deref(), Some("012180015000000001"));
 
     let quote = client
@@ -157,7 +208,17 @@ async fn orders_and_bank_rails(client: &rio::Client) {
         .unwrap()
         .into_inner();
     let quote_id = quote.id.unwrap();
-    assert_eq!(client.get_quote_by_id().id(&quote_id).send().await.unwrap().into_inner().side, Some(types::Side::Buy));
+    assert_eq!(
+        client
+            .get_quote_by_id()
+            .id(&quote_id)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .side,
+        Some(types::Side::Buy)
+    );
     let order = client
         .create_order()
         .body(body::<types::CreateOrderBody>(serde_json::json!({"quoteId": quote_id, "cryptoAddress": "0xAf56edF88c429F1D6858f9E47731FF53F6d34D0C"})))
@@ -170,41 +231,105 @@ async fn orders_and_bank_rails(client: &rio::Client) {
     let noted = client
         .update_order()
         .id(&order_id)
-        .body(body::<types::UpdateOrderBody>(serde_json::json!({"notes": "invoice 42"})))
+        .body(body::<types::UpdateOrderBody>(
+            serde_json::json!({"notes": "invoice 42"}),
+        ))
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(noted.notes.as_deref(), Some("invoice 42"));
-    let pay_in = client.get_bank_payment().order_id(&order_id).send().await.unwrap().into_inner();
-    assert_eq!(pay_in.reference.as_deref(), Some("RIO-4521"));
-    let payout = client.get_a_bank_payout().order_id(&order_id).send().await.unwrap().into_inner();
-    assert_eq!(payout.origin_bank, Some(types::BankPayoutOriginBank::Spei));
-    let cancelled = client.cancel_order().id(&order_id).send().await.unwrap().into_inner();
-    assert_eq!(cancelled.status, Some(types::OrderStatus::Cancelled));
-    let second = client
-        .create_order()
-        .body(body::<types::CreateOrderBody>(serde_json::json!({"quoteId": quote_id})))
+    let pay_in = client
+        .get_bank_payment()
+        .order_id(&order_id)
         .send()
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(client.check_crypto_payment().body(body::<types::CheckCryptoPaymentBody>(serde_json::json!({"orderId": second.id}))).send().await.unwrap().into_inner(), "OK");
-    let paid = client.get_order().id(second.id.as_deref().unwrap()).send().await.unwrap().into_inner();
+    assert_eq!(pay_in.reference.as_deref(), Some("RIO-4521"));
+    let payout = client
+        .get_a_bank_payout()
+        .order_id(&order_id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(payout.origin_bank, Some(types::BankPayoutOriginBank::Spei));
+    let cancelled = client
+        .cancel_order()
+        .id(&order_id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(cancelled.status, Some(types::OrderStatus::Cancelled));
+    let second = client
+        .create_order()
+        .body(body::<types::CreateOrderBody>(
+            serde_json::json!({"quoteId": quote_id}),
+        ))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        client
+            .check_crypto_payment()
+            .body(body::<types::CheckCryptoPaymentBody>(
+                serde_json::json!({"orderId": second.id})
+            ))
+            .send()
+            .await
+            .unwrap()
+            .into_inner(),
+        "OK"
+    );
+    let paid = client
+        .get_order()
+        .id(second.id.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(paid.status, Some(types::OrderStatus::Paid));
-    assert_eq!(client.get_orders().send().await.unwrap().into_inner().len(), 2);
+    assert_eq!(
+        client.get_orders().send().await.unwrap().into_inner().len(),
+        2
+    );
 
     let bulk = client
         .create_bulk_bank_payment()
-        .body(body::<types::CreateBulkBankPaymentBody>(serde_json::json!({"fiat": "MXN", "country": "MX"})))
+        .body(body::<types::CreateBulkBankPaymentBody>(
+            serde_json::json!({"fiat": "MXN", "country": "MX"}),
+        ))
         .send()
         .await
         .unwrap()
         .into_inner();
     let bulk_id = bulk.id.unwrap();
-    assert_eq!(client.get_bulk_bank_payment().id(&bulk_id).send().await.unwrap().into_inner().reference.as_deref(), Some("RIO-4521"));
-    let cancelled = client.cancel_bulk_bank_payment().id(&bulk_id).send().await.unwrap().into_inner();
-    assert_eq!(cancelled.status, Some(types::BulkBankPaymentStatus::Cancelled));
+    assert_eq!(
+        client
+            .get_bulk_bank_payment()
+            .id(&bulk_id)
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .reference
+            .as_deref(),
+        Some("RIO-4521")
+    );
+    let cancelled = client
+        .cancel_bulk_bank_payment()
+        .id(&bulk_id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        cancelled.status,
+        Some(types::BulkBankPaymentStatus::Cancelled)
+    );
 }
 
 #[tokio::test]

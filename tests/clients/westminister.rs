@@ -54,7 +54,9 @@ async fn every_operation_with_one_login() {
     assert_eq!(session.expires_in, Some(900));
     let pin = client
         .login_pin()
-        .body(body::<types::LoginPinBody>(serde_json::json!({"email": WESTMINISTER_EMAIL, "pin": "432100"})))
+        .body(body::<types::LoginPinBody>(
+            serde_json::json!({"email": WESTMINISTER_EMAIL, "pin": "432100"}),
+        ))
         .send()
         .await
         .unwrap()
@@ -72,7 +74,10 @@ async fn every_operation_with_one_login() {
     // A PIN that is not six digits never leaves the client.
     let short: Result<types::LoginPinBody, _> =
         serde_json::from_value(serde_json::json!({"email": WESTMINISTER_EMAIL, "pin": "4321"}));
-    assert!(short.is_err(), "the documented pattern ^[0-9]{{6}}$ is enforced");
+    assert!(
+        short.is_err(),
+        "the documented pattern ^[0-9]{{6}}$ is enforced"
+    );
 
     let registered = client
         .register_user()
@@ -87,14 +92,28 @@ async fn every_operation_with_one_login() {
     let user = registered.user.unwrap();
     assert_eq!(registered.wallets.len(), 2);
     let user_id = user.id.unwrap();
-    let by_id = client.get_user_by_id().id(user_id).send().await.unwrap().into_inner();
+    let by_id = client
+        .get_user_by_id()
+        .id(user_id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(by_id.role, Some(types::Role::Customer));
-    let by_email = client.get_user_by_email().email("ana@example.com").send().await.unwrap().into_inner();
+    let by_email = client
+        .get_user_by_email()
+        .email("ana@example.com")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(by_email.id, Some(user_id));
     let updated = client
         .update_user_pin()
         .id(user_id)
-        .body(body::<types::UpdateUserPinBody>(serde_json::json!({"new_pin": "654321", "confirm_new_pin": "654321"})))
+        .body(body::<types::UpdateUserPinBody>(
+            serde_json::json!({"new_pin": "654321", "confirm_new_pin": "654321"}),
+        ))
         .send()
         .await
         .unwrap()
@@ -131,14 +150,29 @@ async fn every_operation_with_one_login() {
         .into_inner();
     assert_eq!(offers.len(), 1);
 
-    let order = client.create_order().body(new_order()).send().await.unwrap().into_inner();
+    let order = client
+        .create_order()
+        .body(new_order())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let id = order.id.unwrap();
     assert_eq!(order.status, Some(types::OrderStatus::Pending));
     // {"String": "", "Valid": false} is no value, {"Time": "0001-…", "Valid": false} too.
     assert_eq!(*order.payment_txn_id, None);
     assert_eq!(*order.completed_at, None);
-    assert_eq!(*order.escrow_network, None, "a field the vendor left out is no value");
-    let details = client.get_order_details().id(id).send().await.unwrap().into_inner();
+    assert_eq!(
+        *order.escrow_network, None,
+        "a field the vendor left out is no value"
+    );
+    let details = client
+        .get_order_details()
+        .id(id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(details.offer_type, Some(types::OfferType::Sell));
 
     let stk = client
@@ -151,8 +185,18 @@ async fn every_operation_with_one_login() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!((stk.success, stk.response_code.as_deref()), (Some(true), Some("0")));
-    let listed = client.list_orders().page_id(1).page_size(10).send().await.unwrap().into_inner();
+    assert_eq!(
+        (stk.success, stk.response_code.as_deref()),
+        (Some(true), Some("0"))
+    );
+    let listed = client
+        .list_orders()
+        .page_id(1)
+        .page_size(10)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let paid = listed.iter().find(|o| o.id == Some(id)).unwrap();
     assert_eq!(paid.mpesa_receipt_number.as_deref(), Some("QK12ABC"));
     assert_eq!(
@@ -161,14 +205,22 @@ async fn every_operation_with_one_login() {
     );
     // And back to the vendor's shape.
     let json = serde_json::to_value(paid).unwrap();
-    assert_eq!(json["mpesa_receipt_number"], serde_json::json!({"String": "QK12ABC", "Valid": true}));
-    assert_eq!(json["payment_txn_id"], serde_json::json!({"String": "", "Valid": false}));
+    assert_eq!(
+        json["mpesa_receipt_number"],
+        serde_json::json!({"String": "QK12ABC", "Valid": true})
+    );
+    assert_eq!(
+        json["payment_txn_id"],
+        serde_json::json!({"String": "", "Valid": false})
+    );
 
     let wallet = "3c90c3cc-0d44-4b50-8888-8dd25736052a";
     let fee = client
         .estimate_order_fee()
         .order_id(id)
-        .body(body::<types::EstimateOrderFeeBody>(serde_json::json!({"wallet_id": wallet, "network": "tron"})))
+        .body(body::<types::EstimateOrderFeeBody>(
+            serde_json::json!({"wallet_id": wallet, "network": "tron"}),
+        ))
         .send()
         .await
         .unwrap()
@@ -177,7 +229,9 @@ async fn every_operation_with_one_login() {
     let sent = client
         .send_order_payment()
         .order_id(id)
-        .body(body::<types::SendOrderPaymentBody>(serde_json::json!({"wallet_id": wallet, "confirm": true})))
+        .body(body::<types::SendOrderPaymentBody>(
+            serde_json::json!({"wallet_id": wallet, "confirm": true}),
+        ))
         .send()
         .await
         .unwrap()
@@ -185,30 +239,70 @@ async fn every_operation_with_one_login() {
     assert!(sent.transaction_hash.is_some());
     let stats = client
         .get_customer_order_stats()
-        .customer_id("b523ed51-a7e0-4c53-8ac2-3c0b7e1c9cd5".parse::<uuid::Uuid>().unwrap())
+        .customer_id(
+            "b523ed51-a7e0-4c53-8ac2-3c0b7e1c9cd5"
+                .parse::<uuid::Uuid>()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!(stats.total_orders, Some(1));
-    let mine = client.list_customer_transactions().send().await.unwrap().into_inner();
+    let mine = client
+        .list_customer_transactions()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!((mine.offers.len(), mine.orders.len()), (1, 1));
 
-    let second = client.create_order().body(new_order()).send().await.unwrap().into_inner();
+    let second = client
+        .create_order()
+        .body(new_order())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let second_id = second.id.unwrap();
-    let pending = client.list_pending_orders().page_id(1).page_size(5).send().await.unwrap().into_inner();
-    assert_eq!(pending.len(), 2, "the STK push leaves the first order pending until M-Pesa confirms");
+    let pending = client
+        .list_pending_orders()
+        .page_id(1)
+        .page_size(5)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        pending.len(),
+        2,
+        "the STK push leaves the first order pending until M-Pesa confirms"
+    );
     assert_eq!(pending[0].rate.as_deref(), Some("146.00"));
-    let cancelled = client.cancel_order().id(second_id).send().await.unwrap().into_inner();
+    let cancelled = client
+        .cancel_order()
+        .id(second_id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(cancelled.status, Some(types::OrderStatus::Cancelled));
-    let again = client.cancel_order().id(second_id).send().await.unwrap_err();
+    let again = client
+        .cancel_order()
+        .id(second_id)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(
         again.vendor_error().map(|v| (v.status, v.message.clone())),
-        Some((409, Some("order cannot be cancelled in its current status".into())))
+        Some((
+            409,
+            Some("order cannot be cancelled in its current status".into())
+        ))
     );
 
     remittance_and_deposits(&client).await;
-    assert_every_operation_reached("westminister", "/westminister", &mock.seen());
+    assert_every_operation_reached("westminister", "/westminister", &[], &mock.seen());
     // One explicit login above plus exactly one by the runtime for all authenticated calls.
     let (logins, refreshes, _) = mock.token_calls();
     assert_eq!((logins, refreshes), (2, 1));
@@ -229,7 +323,10 @@ async fn remittance_and_deposits(client: &westminister::Client) {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(remittance.order_subtype, Some(types::OrderSubtype::RemittanceOfframp));
+    assert_eq!(
+        remittance.order_subtype,
+        Some(types::OrderSubtype::RemittanceOfframp)
+    );
     assert_eq!(remittance.sender_name.as_deref(), Some("Ana"));
 
     let created = client
@@ -246,10 +343,19 @@ async fn remittance_and_deposits(client: &westminister::Client) {
         .into_inner();
     let draft = created.draft.unwrap();
     assert_eq!(draft.usdt_total_debit.as_deref(), Some("69.59"));
-    let confirmed = client.confirm_custodial_draft().id(draft.id.unwrap()).send().await.unwrap().into_inner();
+    let confirmed = client
+        .confirm_custodial_draft()
+        .id(draft.id.unwrap())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(confirmed.remittance_draft_id, draft.id);
     let order = confirmed.order.unwrap();
-    assert_eq!(order.order_subtype, Some(types::OrderSubtype::CustodialRemittanceOfframp));
+    assert_eq!(
+        order.order_subtype,
+        Some(types::OrderSubtype::CustodialRemittanceOfframp)
+    );
     assert!(order.corridor_id.is_some());
 
     let deposit = client
@@ -260,10 +366,28 @@ async fn remittance_and_deposits(client: &westminister::Client) {
         .unwrap()
         .into_inner();
     let draft_body = serde_json::json!({"method": "mpesa", "fiat_amount": "5000.00", "fiat_currency": "KES", "idempotency_key": "draft-0001"});
-    let first = client.create_otc_deposit_draft().body(body::<types::CreateOtcDepositDraftBody>(draft_body.clone())).send().await.unwrap().into_inner();
-    let replay = client.create_otc_deposit_draft().body(body::<types::CreateOtcDepositDraftBody>(draft_body)).send().await.unwrap().into_inner();
-    assert_eq!((first.idempotent_replay, replay.idempotent_replay), (Some(false), Some(true)));
-    assert_eq!(first.deposit.and_then(|d| d.id), replay.deposit.and_then(|d| d.id));
+    let first = client
+        .create_otc_deposit_draft()
+        .body(body::<types::CreateOtcDepositDraftBody>(draft_body.clone()))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let replay = client
+        .create_otc_deposit_draft()
+        .body(body::<types::CreateOtcDepositDraftBody>(draft_body))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (first.idempotent_replay, replay.idempotent_replay),
+        (Some(false), Some(true))
+    );
+    assert_eq!(
+        first.deposit.and_then(|d| d.id),
+        replay.deposit.and_then(|d| d.id)
+    );
     let credited = client
         .credit_otc_deposit()
         .id(deposit.id.unwrap())
@@ -272,7 +396,10 @@ async fn remittance_and_deposits(client: &westminister::Client) {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(credited.deposit.and_then(|d| d.status), Some(types::OtcDepositStatus::Credited));
+    assert_eq!(
+        credited.deposit.and_then(|d| d.status),
+        Some(types::OtcDepositStatus::Credited)
+    );
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ pub const RIO_API_KEY: &str = "rio-test-key-3f1c";
 pub const ONEKEY_LOGIN: &str = "cashout_login_77";
 pub const ONEKEY_PASS: &str = "cashout_pass_88";
 pub const ONEKEY_SECRET: &str = "onekey-signature-secret-99";
+pub const ONEKEY_READ_ONLY_KEY: &str = "EKiFOWiHnI-read-only";
 pub const XPAYS_API_KEY: &str = "key_4b1f0e2a9c";
 pub const XPAYS_SECRET: &str = "xpays-secret-5d2c";
 pub const PAYWALL_KEYS: [(&str, &str); 4] = [
@@ -147,7 +148,9 @@ async fn handle(State(store): State<Arc<Mutex<Store>>>, request: Request) -> Res
         body: body.clone(),
     });
     let query = parts.uri.query().unwrap_or_default().to_owned();
-    if let Some(rest) = path.strip_prefix("/onekey/v3") {
+    if let Some(rest) = path.strip_prefix("/onekey/v1") {
+        onekey_banks(&parts.method, rest, &parts.headers)
+    } else if let Some(rest) = path.strip_prefix("/onekey/v3") {
         onekey(&mut store, &parts.method, rest, &parts.headers, &body)
     } else if let Some(rest) = path.strip_prefix("/xpays") {
         xpays(
@@ -170,7 +173,14 @@ async fn handle(State(store): State<Arc<Mutex<Store>>>, request: Request) -> Res
             &body,
         )
     } else if let Some(rest) = path.strip_prefix("/rio") {
-        rio(&mut store, &parts.method, rest, &query, &parts.headers, &body)
+        rio(
+            &mut store,
+            &parts.method,
+            rest,
+            &query,
+            &parts.headers,
+            &body,
+        )
     } else {
         (StatusCode::NOT_FOUND, "no such vendor").into_response()
     }
@@ -281,6 +291,41 @@ fn onekey(
             }
             None => fail(StatusCode::PRECONDITION_FAILED, 509, "Cashout not found"),
         },
+        ("PUT", "/cashout/status") => {
+            let Some(id) = fields.get("cashout_id").and_then(Value::as_i64) else {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    300,
+                    "Invalid params: cashout_id must be an integer",
+                );
+            };
+            let Some(entry) = store.onekey_cashouts.get_mut(&id) else {
+                return fail(
+                    StatusCode::PRECONDITION_FAILED,
+                    509,
+                    "Cashout not found with this ID",
+                );
+            };
+            let next = match (entry.1, fields.get("status").and_then(Value::as_str)) {
+                (0, Some("ON_HOLD")) => 5,
+                (5, Some("PENDING")) => 0,
+                (_, Some("ON_HOLD" | "PENDING")) => {
+                    return fail(StatusCode::BAD_REQUEST, 510, "Invalid status transition");
+                }
+                _ => {
+                    return fail(
+                        StatusCode::BAD_REQUEST,
+                        521,
+                        "Status not supported for this type of request",
+                    );
+                }
+            };
+            entry.1 = next;
+            reply(
+                StatusCode::OK,
+                json!({"cashout_status": next, "cashout_status_description": describe(next), "rejection_code": null, "rejection_reason": null}),
+            )
+        }
         ("DELETE", "/cashout/cancel") => {
             let Some(id) = find(store) else {
                 return fail(StatusCode::PRECONDITION_FAILED, 509, "Cashout not found");
@@ -303,6 +348,45 @@ fn onekey(
             )
         }
         _ => fail(StatusCode::NOT_FOUND, 404, "Not found"),
+    }
+}
+
+/// OneKey's bank codes: `Authorization: Bearer <read-only key>`, no signature, no body.
+fn onekey_banks(method: &Method, path: &str, headers: &HeaderMap) -> Response {
+    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if bearer != Some(&format!("Bearer {ONEKEY_READ_ONLY_KEY}"))
+        || headers.contains_key("payload-signature")
+    {
+        return reply(
+            StatusCode::UNAUTHORIZED,
+            json!({"code": 401, "message": "Invalid credentials"}),
+        );
+    }
+    let banks = json!([
+        {"bank_code": 1, "ispb_code": 0, "bank_name": "Banco do Brasil S.A.", "bank_licensed": true},
+        {"bank_code": 33, "ispb_code": 90400888, "bank_name": "Banco Santander (Brasil) S.A.", "bank_licensed": true},
+    ]);
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (method.as_str(), segments.as_slice()) {
+        ("GET", ["country", "BR", "authorized-banks"]) => reply(StatusCode::OK, banks),
+        ("GET", ["country", "BR", "authorized-banks", code]) => {
+            let found = banks.as_array().into_iter().flatten().find(|b| {
+                let number = code.parse::<i64>().ok();
+                number.is_some()
+                    && (b["bank_code"].as_i64() == number || b["ispb_code"].as_i64() == number)
+            });
+            match found {
+                Some(bank) => reply(StatusCode::OK, bank.clone()),
+                None => reply(
+                    StatusCode::NOT_FOUND,
+                    json!({"code": 303, "message": "Invalid bank code"}),
+                ),
+            }
+        }
+        _ => reply(
+            StatusCode::NOT_FOUND,
+            json!({"code": 518, "message": "Country not available"}),
+        ),
     }
 }
 
@@ -406,55 +490,86 @@ fn rio(
             }
         }
         _ => {
-            let order = query.split('&').find_map(|kv| kv.strip_prefix("orderId=")).unwrap_or_default();
-            rio_records(store, method.as_str(), &segments, order, json_body().unwrap_or(Value::Null))
+            let order = query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("orderId="))
+                .unwrap_or_default();
+            rio_records(
+                store,
+                method.as_str(),
+                &segments,
+                order,
+                json_body().unwrap_or(Value::Null),
+            )
         }
     }
 }
 
 /// Rio's orders, quotes, addresses, bank accounts and bank bulks, in the pages' shapes.
-fn rio_records(store: &mut Store, method: &str, segments: &[&str], order: &str, request: Value) -> Response {
+fn rio_records(
+    store: &mut Store,
+    method: &str,
+    segments: &[&str],
+    order: &str,
+    request: Value,
+) -> Response {
     let fail = |status: StatusCode, code: &str, message: &str| {
         reply(status, json!({"code": code, "message": message}))
     };
     let id = format!("66a0{:020x}", store.next_id);
     store.next_id += 1;
     let records = &mut store.rio_records;
-    let create = |records: &mut BTreeMap<&'static str, BTreeMap<String, Value>>, kind: &'static str, mut record: Value| {
+    let create = |records: &mut BTreeMap<&'static str, BTreeMap<String, Value>>,
+                  kind: &'static str,
+                  mut record: Value| {
         record["id"] = json!(id);
         record["createdAt"] = json!("2025-01-04T00:24:28.658Z");
-        records.entry(kind).or_default().insert(id.clone(), record.clone());
+        records
+            .entry(kind)
+            .or_default()
+            .insert(id.clone(), record.clone());
         reply(StatusCode::CREATED, record)
     };
-    let found = |records: &BTreeMap<&'static str, BTreeMap<String, Value>>, kind: &str, id: &str| {
-        match records.get(kind).and_then(|r| r.get(id)) {
-            Some(record) => reply(StatusCode::OK, record.clone()),
-            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"),
-        }
-    };
-    let by_order = |records: &BTreeMap<&'static str, BTreeMap<String, Value>>, order: &str, extra: Value| {
-        match records.get("orders").and_then(|r| r.get(order)) {
-            Some(_) => {
-                let mut answer = extra;
-                answer["orderId"] = json!(order);
-                answer["id"] = json!(id);
-                reply(StatusCode::OK, answer)
+    let found =
+        |records: &BTreeMap<&'static str, BTreeMap<String, Value>>, kind: &str, id: &str| {
+            match records.get(kind).and_then(|r| r.get(id)) {
+                Some(record) => reply(StatusCode::OK, record.clone()),
+                None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"),
             }
-            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
-        }
-    };
+        };
+    let by_order =
+        |records: &BTreeMap<&'static str, BTreeMap<String, Value>>, order: &str, extra: Value| {
+            match records.get("orders").and_then(|r| r.get(order)) {
+                Some(_) => {
+                    let mut answer = extra;
+                    answer["orderId"] = json!(order);
+                    answer["id"] = json!(id);
+                    reply(StatusCode::OK, answer)
+                }
+                None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
+            }
+        };
     match (method, segments) {
         ("POST", ["api", "quotes"]) => {
             let mut quote = request.clone();
             quote["amountCrypto"] = json!(55.51);
             quote["price"] = json!(0.0568362449619);
-            quote["fees"] = json!({"processingFeeFiat": 0, "transferFeeFiat": 0.17, "platformFeeFiat": 20});
+            quote["fees"] =
+                json!({"processingFeeFiat": 0, "transferFeeFiat": 0.17, "platformFeeFiat": 20});
             create(records, "quotes", quote)
         }
         ("GET", ["api", "quotes", id]) => found(records, "quotes", id),
         ("POST", ["api", "orders"]) => {
-            let Some(quote) = request["quoteId"].as_str().and_then(|q| records.get("quotes")?.get(q)).cloned() else {
-                return fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", "quoteId does not name a quote");
+            let Some(quote) = request["quoteId"]
+                .as_str()
+                .and_then(|q| records.get("quotes")?.get(q))
+                .cloned()
+            else {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "quoteId does not name a quote",
+                );
             };
             let mut order = json!({"quoteId": request["quoteId"], "userId": quote["userId"], "status": "created", "crypto": quote["crypto"],
                 "side": quote["side"], "fiat": quote["fiat"], "country": quote["country"], "amountFiat": quote["amountFiat"],
@@ -462,83 +577,157 @@ fn rio_records(store: &mut Store, method: &str, segments: &[&str], order: &str, 
             order["cryptoAddress"] = request["cryptoAddress"].clone();
             create(records, "orders", order)
         }
-        ("GET", ["api", "orders"]) => reply(StatusCode::OK, Value::Array(records.get("orders").map(|r| r.values().cloned().collect()).unwrap_or_default())),
+        ("GET", ["api", "orders"]) => reply(
+            StatusCode::OK,
+            Value::Array(
+                records
+                    .get("orders")
+                    .map(|r| r.values().cloned().collect())
+                    .unwrap_or_default(),
+            ),
+        ),
         ("GET", ["api", "orders", id]) => found(records, "orders", id),
-        ("PATCH", ["api", "orders", id]) => match records.get_mut("orders").and_then(|r| r.get_mut(*id)) {
-            Some(order) => {
-                for key in ["notes", "attributes"] {
-                    if let Some(value) = request.get(key) {
-                        order[key] = value.clone();
+        ("PATCH", ["api", "orders", id]) => {
+            match records.get_mut("orders").and_then(|r| r.get_mut(*id)) {
+                Some(order) => {
+                    for key in ["notes", "attributes"] {
+                        if let Some(value) = request.get(key) {
+                            order[key] = value.clone();
+                        }
                     }
+                    reply(StatusCode::OK, order.clone())
                 }
-                reply(StatusCode::OK, order.clone())
+                None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
             }
-            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
-        },
-        ("POST", ["api", "orders", id, "cancel"]) => match records.get_mut("orders").and_then(|r| r.get_mut(*id)) {
-            Some(order) if order["status"] == "created" => {
-                order["status"] = json!("cancelled");
-                reply(StatusCode::OK, order.clone())
+        }
+        ("POST", ["api", "orders", id, "cancel"]) => {
+            match records.get_mut("orders").and_then(|r| r.get_mut(*id)) {
+                Some(order) if order["status"] == "created" => {
+                    order["status"] = json!("cancelled");
+                    reply(StatusCode::OK, order.clone())
+                }
+                Some(_) => fail(
+                    StatusCode::CONFLICT,
+                    "INVALID_STATUS",
+                    "The order cannot be cancelled",
+                ),
+                None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
             }
-            Some(_) => fail(StatusCode::CONFLICT, "INVALID_STATUS", "The order cannot be cancelled"),
-            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
-        },
-        ("POST", ["api", "payments", "crypto", "check"]) => match records.get_mut("orders").and_then(|r| r.get_mut(request["orderId"].as_str().unwrap_or_default())) {
+        }
+        ("POST", ["api", "payments", "crypto", "check"]) => match records
+            .get_mut("orders")
+            .and_then(|r| r.get_mut(request["orderId"].as_str().unwrap_or_default()))
+        {
             Some(order) => {
                 order["status"] = json!("paid");
                 reply(StatusCode::OK, json!("OK"))
             }
             None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Order not found"),
         },
-        ("GET", ["api", "payments", "bank"]) => by_order(records, order, json!({"bankName": "BBVA", "companyName": "Rio Trade SA de CV",
-            "status": "initiated", "reference": "RIO-4521", "CLABE": "012180015000000001"})),
-        ("GET", ["api", "payouts", "bank"]) => by_order(records, order, json!({"bankAccountId": "65ba521a4b3e1bd9eb6a5107", "originBank": "spei",
-            "status": "initialized", "payouts": []})),
-        ("POST", ["api", "addresses"]) if request["address"].is_string() && request["crypto"].is_string() => {
+        ("GET", ["api", "payments", "bank"]) => by_order(
+            records,
+            order,
+            json!({"bankName": "BBVA", "companyName": "Rio Trade SA de CV",
+            "status": "initiated", "reference": "RIO-4521", "CLABE": "012180015000000001"}),
+        ),
+        ("GET", ["api", "payouts", "bank"]) => by_order(
+            records,
+            order,
+            json!({"bankAccountId": "65ba521a4b3e1bd9eb6a5107", "originBank": "spei",
+            "status": "initialized", "payouts": []}),
+        ),
+        ("POST", ["api", "addresses"])
+            if request["address"].is_string() && request["crypto"].is_string() =>
+        {
             let mut address = request.clone();
             address["approved"] = json!(false);
             create(records, "addresses", address)
         }
-        ("GET", ["api", "addresses"]) => reply(StatusCode::OK, Value::Array(records.get("addresses").map(|r| r.values().cloned().collect()).unwrap_or_default())),
+        ("GET", ["api", "addresses"]) => reply(
+            StatusCode::OK,
+            Value::Array(
+                records
+                    .get("addresses")
+                    .map(|r| r.values().cloned().collect())
+                    .unwrap_or_default(),
+            ),
+        ),
         ("GET", ["api", "addresses", id]) => found(records, "addresses", id),
         ("POST", ["api", "bank", "accounts"]) => {
             let required = ["country", "fiat", "bankName", "accountHolderName"];
             if required.iter().any(|k| !request[*k].is_string()) {
-                return fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", "country, fiat, bankName and accountHolderName are required");
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "country, fiat, bankName and accountHolderName are required",
+                );
             }
             let mut account = request.clone();
             account["approved"] = json!(true);
             create(records, "accounts", account)
         }
-        ("GET", ["api", "bank", "accounts"]) => reply(StatusCode::OK, Value::Array(records.get("accounts").map(|r| r.values().cloned().collect()).unwrap_or_default())),
+        ("GET", ["api", "bank", "accounts"]) => reply(
+            StatusCode::OK,
+            Value::Array(
+                records
+                    .get("accounts")
+                    .map(|r| r.values().cloned().collect())
+                    .unwrap_or_default(),
+            ),
+        ),
         ("GET", ["api", "bank", "accounts", id]) => found(records, "accounts", id),
-        ("PATCH", ["api", "bank", "accounts", id]) => match records.get_mut("accounts").and_then(|r| r.get_mut(*id)) {
-            Some(account) => {
-                for key in ["notes", "email"] {
-                    if let Some(value) = request.get(key) {
-                        account[key] = value.clone();
+        ("PATCH", ["api", "bank", "accounts", id]) => {
+            match records.get_mut("accounts").and_then(|r| r.get_mut(*id)) {
+                Some(account) => {
+                    for key in ["notes", "email"] {
+                        if let Some(value) = request.get(key) {
+                            account[key] = value.clone();
+                        }
                     }
+                    reply(StatusCode::OK, account.clone())
                 }
-                reply(StatusCode::OK, account.clone())
+                None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Bank account not found"),
             }
-            None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Bank account not found"),
-        },
-        ("POST", ["api", "payouts", "bank", "bulk"]) => match request["payoutBankAccountId"].as_str().and_then(|a| records.get("accounts")?.get(a)).cloned() {
-            Some(account) => create(records, "bank_payouts", json!({"userId": "6757546b4c5d19bf3cd7b09c", "orderIds": [], "amount": 0,
+        }
+        ("POST", ["api", "payouts", "bank", "bulk"]) => match request["payoutBankAccountId"]
+            .as_str()
+            .and_then(|a| records.get("accounts")?.get(a))
+            .cloned()
+        {
+            Some(account) => create(
+                records,
+                "bank_payouts",
+                json!({"userId": "6757546b4c5d19bf3cd7b09c", "orderIds": [], "amount": 0,
                 "fiat": account["fiat"], "country": account["country"], "bankName": account["bankName"], "CLABE": account["CLABE"],
-                "status": "awaitingOrders", "payoutBankAccountId": request["payoutBankAccountId"], "payoutsSent": []})),
-            None => fail(StatusCode::BAD_REQUEST, "BAD_REQUEST", "payoutBankAccountId does not name a bank account"),
+                "status": "awaitingOrders", "payoutBankAccountId": request["payoutBankAccountId"], "payoutsSent": []}),
+            ),
+            None => fail(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "payoutBankAccountId does not name a bank account",
+            ),
         },
         ("GET", ["api", "payouts", "bank", "bulk", id]) => found(records, "bank_payouts", id),
-        ("POST", ["api", "payments", "bank", "bulk"]) => create(records, "bank_payments", json!({"userId": request["userId"], "orderIds": [],
-            "amount": 0, "fiat": request["fiat"], "orderIdsPaid": [], "bankName": "BBVA", "status": "awaitingPayment", "CLABE": "012180015000000001", "reference": "RIO-4521"})),
+        ("POST", ["api", "payments", "bank", "bulk"]) => create(
+            records,
+            "bank_payments",
+            json!({"userId": request["userId"], "orderIds": [],
+            "amount": 0, "fiat": request["fiat"], "orderIdsPaid": [], "bankName": "BBVA", "status": "awaitingPayment", "CLABE": "012180015000000001", "reference": "RIO-4521"}),
+        ),
         ("GET", ["api", "payments", "bank", "bulk", id]) => found(records, "bank_payments", id),
-        ("POST", ["api", "payments", "bank", "bulk", id, "cancel"]) => match records.get_mut("bank_payments").and_then(|r| r.get_mut(*id)) {
+        ("POST", ["api", "payments", "bank", "bulk", id, "cancel"]) => match records
+            .get_mut("bank_payments")
+            .and_then(|r| r.get_mut(*id))
+        {
             Some(payment) if payment["status"] == "awaitingPayment" => {
                 payment["status"] = json!("cancelled");
                 reply(StatusCode::OK, payment.clone())
             }
-            Some(_) => fail(StatusCode::CONFLICT, "INVALID_STATUS", "The bulk bank payment cannot be cancelled"),
+            Some(_) => fail(
+                StatusCode::CONFLICT,
+                "INVALID_STATUS",
+                "The bulk bank payment cannot be cancelled",
+            ),
             None => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "Not found"),
         },
         _ => fail(StatusCode::NOT_FOUND, "NOT_FOUND", "No such endpoint"),
@@ -893,7 +1082,10 @@ fn coinpool(
             .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
             .and_then(|v| v.parse::<usize>().ok())
     };
-    let page = (query("page_id").unwrap_or(1), query("page_size").unwrap_or(20));
+    let page = (
+        query("page_id").unwrap_or(1),
+        query("page_size").unwrap_or(20),
+    );
     let method = method.as_str();
     coinpool_users(pool, method, &segments, &fields)
         .or_else(|| coinpool_orders(pool, method, &segments, &fields, page))
@@ -919,7 +1111,10 @@ fn coinpool_register(pool: &mut CoinPool, fields: &Value) -> Response {
         return coinpool_error(StatusCode::BAD_REQUEST, "email and password are required");
     };
     if password.len() < 6 {
-        return coinpool_error(StatusCode::BAD_REQUEST, "password must be at least 6 characters");
+        return coinpool_error(
+            StatusCode::BAD_REQUEST,
+            "password must be at least 6 characters",
+        );
     }
     let id = pool.id("5e0c1a7d");
     let user = json!({
@@ -962,7 +1157,10 @@ fn coinpool_users(
                 && fields["new_pin"] == fields["confirm_new_pin"]
                 && (fields.get("current_pin").is_none() || is_pin(&fields["current_pin"]));
             if !valid {
-                return Some(coinpool_error(StatusCode::BAD_REQUEST, "new_pin and confirm_new_pin must be the same 6 digits"));
+                return Some(coinpool_error(
+                    StatusCode::BAD_REQUEST,
+                    "new_pin and confirm_new_pin must be the same 6 digits",
+                ));
             }
             found(pool.users.get(*id))
         }
@@ -978,14 +1176,31 @@ fn coinpool_orders(
     (page_id, size): (usize, usize),
 ) -> Option<Response> {
     let listed = |orders: Vec<Value>| {
-        let page = orders.into_iter().skip((page_id.max(1) - 1) * size).take(size);
+        let page = orders
+            .into_iter()
+            .skip((page_id.max(1) - 1) * size)
+            .take(size);
         reply(StatusCode::OK, Value::Array(page.collect()))
     };
     Some(match (method, segments) {
         ("POST", ["orders"]) => {
-            let required = ["customer_id", "vendor_id", "offer_id", "usdt_amount", "fiat_amount", "fiat_currency", "wallet_address", "payment_method", "order_type", "expires_at"];
+            let required = [
+                "customer_id",
+                "vendor_id",
+                "offer_id",
+                "usdt_amount",
+                "fiat_amount",
+                "fiat_currency",
+                "wallet_address",
+                "payment_method",
+                "order_type",
+                "expires_at",
+            ];
             if let Some(missing) = required.iter().find(|k| !fields[**k].is_string()) {
-                return Some(coinpool_error(StatusCode::BAD_REQUEST, &format!("{missing} is required")));
+                return Some(coinpool_error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("{missing} is required"),
+                ));
             }
             let id = pool.id("233e6fe7");
             let order = json!({
@@ -1003,61 +1218,92 @@ fn coinpool_orders(
         }
         ("GET", ["orders"]) => listed(pool.orders.values().cloned().collect()),
         ("GET", ["orders", "pending"]) => listed(
-            pool.orders.values().filter(|o| o["status"] == "pending").map(|o| {
-                let mut o = o.clone();
-                o["rate"] = json!("146.00");
-                o
-            }).collect(),
+            pool.orders
+                .values()
+                .filter(|o| o["status"] == "pending")
+                .map(|o| {
+                    let mut o = o.clone();
+                    o["rate"] = json!("146.00");
+                    o
+                })
+                .collect(),
         ),
         ("GET", ["order", "id", id, "details"]) => match pool.orders.get(*id) {
             Some(order) => {
                 let mut details = order.clone();
-                for (k, v) in [("customer_email", "ana@example.com"), ("vendor_email", "desk@example.com"), ("offer_type", "SELL"), ("offer_rate", "146.00")] {
+                for (k, v) in [
+                    ("customer_email", "ana@example.com"),
+                    ("vendor_email", "desk@example.com"),
+                    ("offer_type", "SELL"),
+                    ("offer_rate", "146.00"),
+                ] {
                     details[k] = json!(v);
                 }
                 reply(StatusCode::OK, details)
             }
             None => coinpool_error(StatusCode::NOT_FOUND, "order not found"),
         },
-        ("POST", ["orders", "payment"]) => match pool.orders.get_mut(fields["order_id"].as_str().unwrap_or_default()) {
+        ("POST", ["orders", "payment"]) => match pool
+            .orders
+            .get_mut(fields["order_id"].as_str().unwrap_or_default())
+        {
             Some(order) => {
                 order["checkout_request_id"] = json!({"String": "ws_CO_123", "Valid": true});
                 order["mpesa_receipt_number"] = json!({"String": "QK12ABC", "Valid": true});
                 order["completed_at"] = json!({"Time": "2025-12-12T08:00:00Z", "Valid": true});
-                reply(StatusCode::OK, json!({
-                    "success": true, "message": "STK push sent", "order_id": order["id"], "payment_method": "mpesa",
-                    "amount": order["fiat_amount"], "merchant_request_id": "29115-34620561-1", "checkout_request_id": "ws_CO_123",
-                    "response_code": "0", "response_description": "Success. Request accepted for processing",
-                    "customer_message": "Success. Request accepted for processing"
-                }))
+                reply(
+                    StatusCode::OK,
+                    json!({
+                        "success": true, "message": "STK push sent", "order_id": order["id"], "payment_method": "mpesa",
+                        "amount": order["fiat_amount"], "merchant_request_id": "29115-34620561-1", "checkout_request_id": "ws_CO_123",
+                        "response_code": "0", "response_description": "Success. Request accepted for processing",
+                        "customer_message": "Success. Request accepted for processing"
+                    }),
+                )
             }
             None => coinpool_error(StatusCode::NOT_FOUND, "order not found"),
         },
         ("POST", ["orders", id, action]) if pool.orders.contains_key(*id) => match *action {
-            "send-payment" if fields["confirm"] == true => reply(StatusCode::OK, json!({
-                "transaction_hash": "a1b2c3", "status": "pending", "estimated_confirmations": 19, "network": "tron", "message": "payment sent"
-            })),
+            "send-payment" if fields["confirm"] == true => reply(
+                StatusCode::OK,
+                json!({
+                    "transaction_hash": "a1b2c3", "status": "pending", "estimated_confirmations": 19, "network": "tron", "message": "payment sent"
+                }),
+            ),
             "send-payment" => coinpool_error(StatusCode::BAD_REQUEST, "confirm must be true"),
-            "estimate-fee" => reply(StatusCode::OK, json!({
-                "fee_usdt": "1.10", "fee_native": "8.2", "fee_kes": "160.60", "estimated_time_seconds": 60,
-                "estimated_time_minutes": "1", "network": fields["network"]
-            })),
+            "estimate-fee" => reply(
+                StatusCode::OK,
+                json!({
+                    "fee_usdt": "1.10", "fee_native": "8.2", "fee_kes": "160.60", "estimated_time_seconds": 60,
+                    "estimated_time_minutes": "1", "network": fields["network"]
+                }),
+            ),
             _ => coinpool_error(StatusCode::NOT_FOUND, "not found"),
         },
         ("GET", ["orders", "stats", "customer", customer]) => {
-            let mine: Vec<&Value> = pool.orders.values().filter(|o| o["customer_id"] == *customer).collect();
+            let mine: Vec<&Value> = pool
+                .orders
+                .values()
+                .filter(|o| o["customer_id"] == *customer)
+                .collect();
             let count = |status: &str| mine.iter().filter(|o| o["status"] == status).count();
-            reply(StatusCode::OK, json!({
-                "total_orders": mine.len(), "completed_orders": count("completed"), "cancelled_orders": count("cancelled"),
-                "pending_orders": count("pending"), "total_volume": "MA==", "total_usdt": "MA=="
-            }))
+            reply(
+                StatusCode::OK,
+                json!({
+                    "total_orders": mine.len(), "completed_orders": count("completed"), "cancelled_orders": count("cancelled"),
+                    "pending_orders": count("pending"), "total_volume": "MA==", "total_usdt": "MA=="
+                }),
+            )
         }
         ("PUT", ["order", "id", id, "cancel"]) => match pool.orders.get_mut(*id) {
             Some(order) if order["status"] == "pending" => {
                 order["status"] = json!("cancelled");
                 reply(StatusCode::OK, order.clone())
             }
-            Some(_) => coinpool_error(StatusCode::CONFLICT, "order cannot be cancelled in its current status"),
+            Some(_) => coinpool_error(
+                StatusCode::CONFLICT,
+                "order cannot be cancelled in its current status",
+            ),
             None => coinpool_error(StatusCode::NOT_FOUND, "order not found"),
         },
         _ => return None,
@@ -1073,9 +1319,17 @@ fn coinpool_remittance(
 ) -> Option<Response> {
     Some(match (method, segments) {
         ("POST", ["remittance", "off-ramp", "orders"]) => {
-            let pairs = ["vendor_id", "offer_id", "pricing_profile_id", "fx_rate_quote_id"];
+            let pairs = [
+                "vendor_id",
+                "offer_id",
+                "pricing_profile_id",
+                "fx_rate_quote_id",
+            ];
             if pairs.iter().any(|k| !fields[*k].is_string()) {
-                return Some(coinpool_error(StatusCode::BAD_REQUEST, "vendor_id + offer_id and pricing_profile_id + fx_rate_quote_id are required"));
+                return Some(coinpool_error(
+                    StatusCode::BAD_REQUEST,
+                    "vendor_id + offer_id and pricing_profile_id + fx_rate_quote_id are required",
+                ));
             }
             let id = pool.id("9b1e6fe7");
             let order = json!({
@@ -1092,7 +1346,10 @@ fn coinpool_remittance(
             let id = pool.id("d7a4f1e0");
             let draft = json!({"id": id, "status": "draft", "escrow_wallet_address": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE", "usdt_total_debit": "69.59"});
             pool.drafts.insert(id, draft.clone());
-            reply(StatusCode::CREATED, json!({"draft": draft, "pricing_snapshot_note": "rates held for 15 minutes"}))
+            reply(
+                StatusCode::CREATED,
+                json!({"draft": draft, "pricing_snapshot_note": "rates held for 15 minutes"}),
+            )
         }
         ("POST", ["remittance", "custodial", "drafts", id, "confirm"]) => {
             let Some(draft) = pool.drafts.get_mut(*id) else {
@@ -1103,7 +1360,10 @@ fn coinpool_remittance(
             let order = json!({"id": order_id, "status": "processing", "order_type": "OFF_RAMP_SELL",
                 "order_subtype": "custodial_remittance_offramp", "offer_id": null, "corridor_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a"});
             pool.orders.insert(order_id, order.clone());
-            reply(StatusCode::OK, json!({"order": order, "custodial_transfer": {"status": "submitted"}, "remittance_draft_id": id}))
+            reply(
+                StatusCode::OK,
+                json!({"order": order, "custodial_transfer": {"status": "submitted"}, "remittance_draft_id": id}),
+            )
         }
         _ => return None,
     })
@@ -1128,24 +1388,40 @@ fn coinpool_market(
         }
         ("GET", ["offers", "type", kind]) => {
             if !(5..=10).contains(&size) {
-                return Some(coinpool_error(StatusCode::BAD_REQUEST, "page_size must be between 5 and 10"));
+                return Some(coinpool_error(
+                    StatusCode::BAD_REQUEST,
+                    "page_size must be between 5 and 10",
+                ));
             }
-            let offers = pool.offers.iter().filter(|o| o["offer_type"] == *kind).skip((page_id.max(1) - 1) * size).take(size);
+            let offers = pool
+                .offers
+                .iter()
+                .filter(|o| o["offer_type"] == *kind)
+                .skip((page_id.max(1) - 1) * size)
+                .take(size);
             reply(StatusCode::OK, Value::Array(offers.cloned().collect()))
         }
-        ("GET", ["customer", "transactions"]) => reply(StatusCode::OK, json!({
-            "offers": pool.offers.iter().take(size).collect::<Vec<_>>(),
-            "orders": pool.orders.values().take(size).collect::<Vec<_>>(),
-        })),
-        ("POST", ["pricing", "resolve"]) => reply(StatusCode::OK, json!({
-            "pricing_profile_id": "11111111-2222-3333-4444-555555555555", "fx_rate_quote_id": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
-            "flow_type": fields["flow_type"], "asset": fields["asset"], "fiat_currency": "KES", "amount_in": fields["amount_in"],
-            "reference_fx_rate": "129.50", "applied_fx_rate": "131.00", "spread_bps": 115, "spread_amount": "1.50",
-            "fees": {"fixed_fee": "0", "fixed_fee_currency": "KES", "percentage_fee_bps": 50, "percentage_fee_amount": "6.00", "total_fee_amount": "6.00", "fee_currency": "USDT"},
-            "amounts": {"gross_fiat_amount": "157200.00", "net_fiat_amount": "156414.00", "gross_crypto_amount": "1200.00", "net_crypto_amount": "1194.00"},
-            "settlement_side": "customer", "rate_source": "manual", "quoted_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-01T00:15:00Z"
-        })),
-        ("POST", ["otc", "deposits", tail @ ..]) => return Some(coinpool_deposit(pool, tail, fields)),
+        ("GET", ["customer", "transactions"]) => reply(
+            StatusCode::OK,
+            json!({
+                "offers": pool.offers.iter().take(size).collect::<Vec<_>>(),
+                "orders": pool.orders.values().take(size).collect::<Vec<_>>(),
+            }),
+        ),
+        ("POST", ["pricing", "resolve"]) => reply(
+            StatusCode::OK,
+            json!({
+                "pricing_profile_id": "11111111-2222-3333-4444-555555555555", "fx_rate_quote_id": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+                "flow_type": fields["flow_type"], "asset": fields["asset"], "fiat_currency": "KES", "amount_in": fields["amount_in"],
+                "reference_fx_rate": "129.50", "applied_fx_rate": "131.00", "spread_bps": 115, "spread_amount": "1.50",
+                "fees": {"fixed_fee": "0", "fixed_fee_currency": "KES", "percentage_fee_bps": 50, "percentage_fee_amount": "6.00", "total_fee_amount": "6.00", "fee_currency": "USDT"},
+                "amounts": {"gross_fiat_amount": "157200.00", "net_fiat_amount": "156414.00", "gross_crypto_amount": "1200.00", "net_crypto_amount": "1194.00"},
+                "settlement_side": "customer", "rate_source": "manual", "quoted_at": "2026-01-01T00:00:00Z", "expires_at": "2026-01-01T00:15:00Z"
+            }),
+        ),
+        ("POST", ["otc", "deposits", tail @ ..]) => {
+            return Some(coinpool_deposit(pool, tail, fields));
+        }
         _ => return None,
     })
 }
@@ -1166,22 +1442,34 @@ fn coinpool_deposit(pool: &mut CoinPool, tail: &[&str], fields: &Value) -> Respo
             reply(StatusCode::CREATED, created)
         }
         ["draft"] => {
-            let key = fields["idempotency_key"].as_str().unwrap_or_default().to_owned();
+            let key = fields["idempotency_key"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             if let Some(id) = pool.deposit_keys.get(&key).filter(|_| !key.is_empty()) {
-                return reply(StatusCode::OK, json!({"deposit": pool.deposits[id], "idempotent_replay": true}));
+                return reply(
+                    StatusCode::OK,
+                    json!({"deposit": pool.deposits[id], "idempotent_replay": true}),
+                );
             }
             let id = pool.id("d4af7000");
             let created = deposit(&id, "draft");
             pool.deposits.insert(id.clone(), created.clone());
             pool.deposit_keys.insert(key, id);
-            reply(StatusCode::CREATED, json!({"deposit": created, "idempotent_replay": false}))
+            reply(
+                StatusCode::CREATED,
+                json!({"deposit": created, "idempotent_replay": false}),
+            )
         }
         [id, "credit"] => match pool.deposits.get_mut(*id) {
             Some(found) if found["status"] != "credited" => {
                 found["status"] = json!("credited");
                 found["to_wallet_id"] = fields["to_wallet_id"].clone();
                 found["usdt_amount"] = fields["usdt_amount"].clone();
-                reply(StatusCode::OK, json!({"deposit": found, "transfer": {"id": "7f3e2d1c-0b9a-4876-9543-210fedcba987", "status": "submitted", "message": "credited"}, "multisig_request": null}))
+                reply(
+                    StatusCode::OK,
+                    json!({"deposit": found, "transfer": {"id": "7f3e2d1c-0b9a-4876-9543-210fedcba987", "status": "submitted", "message": "credited"}, "multisig_request": null}),
+                )
             }
             Some(_) => coinpool_error(StatusCode::CONFLICT, "deposit already credited"),
             None => coinpool_error(StatusCode::NOT_FOUND, "deposit not found"),

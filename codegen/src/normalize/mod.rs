@@ -14,6 +14,7 @@ mod references;
 mod responses;
 mod schemas;
 mod security;
+mod servers;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -35,6 +36,8 @@ pub(crate) struct Context<'a> {
     pub profile: &'a Profile,
     pub problems: Vec<Diagnostic>,
     pub supplied: BTreeMap<String, Vec<String>>,
+    /// The server group of each operation served from another host, by operation pointer.
+    pub groups: BTreeMap<String, String>,
 }
 
 impl Context<'_> {
@@ -54,13 +57,15 @@ impl Context<'_> {
 type Pass = fn(&mut Value, &mut Context<'_>);
 
 /// The passes, in order.
-const PASSES: [Pass; 9] = [
+const PASSES: [Pass; 11] = [
     parameters::inline_path_items,
+    servers::assign,
     ids::assign,
     parameters::normalize,
     security::check,
     bodies::normalize,
     responses::normalize,
+    schemas::integer_formats,
     schemas::open_integer_enums,
     schemas::require_nullable_wrappers,
     schemas::alias_cycles,
@@ -77,6 +82,7 @@ pub fn normalize(
         profile,
         problems: Vec::new(),
         supplied: BTreeMap::new(),
+        groups: BTreeMap::new(),
     };
     for pass in PASSES {
         pass(doc, &mut context);

@@ -73,6 +73,20 @@ fn walk(schema: &mut Value, visit: &mut dyn FnMut(&mut Map<String, Value>), dept
     }
 }
 
+/// A `number` with an integer format (`int32`, `int64`: OneKey's cashout ids) is an integer:
+/// a float would be sent as `97875.0`.
+pub(super) fn integer_formats(doc: &mut Value, _: &mut Context<'_>) {
+    each_schema(doc, &mut |schema| {
+        let integral = matches!(
+            schema.get("format").and_then(Value::as_str),
+            Some("int32" | "int64")
+        );
+        if integral && schema.get("type").and_then(Value::as_str) == Some("number") {
+            schema.insert("type".into(), Value::String("integer".into()));
+        }
+    });
+}
+
 /// OneKey's status codes 0-5 become plain integers; the known values stay in the description.
 pub(super) fn open_integer_enums(doc: &mut Value, _: &mut Context<'_>) {
     each_schema(doc, &mut |schema| {

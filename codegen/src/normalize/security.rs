@@ -44,8 +44,14 @@ pub(super) fn check(doc: &mut Value, context: &mut Context<'_>) {
 fn unauthenticated_operations(doc: &mut Value, context: &mut Context<'_>) {
     let profile = context.profile;
     each_operation(doc, |_, site, operation| {
-        let open = operation.get("security").and_then(Value::as_array).is_some_and(Vec::is_empty);
-        let id = operation.get("operationId").and_then(Value::as_str).unwrap_or_default();
+        let open = operation
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty);
+        let id = operation
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if open && profile.scheme_for(id).is_some() {
             context.problem(&site.pointer, format!(
                 "the spec says operation {id:?} needs no auth (security: []), but vendor.yaml's auth applies a scheme to it: add `{id}: none` under auth.operations"
@@ -54,17 +60,22 @@ fn unauthenticated_operations(doc: &mut Value, context: &mut Context<'_>) {
     });
 }
 
-/// Security schemes that are API keys in a header: scheme name to header name.
+/// Security schemes sent in a header: scheme name to header name (an API key's own header;
+/// `Authorization` for HTTP bearer and basic schemes and for OAuth2 and OpenID Connect).
 fn api_key_headers(doc: &Value) -> BTreeMap<String, String> {
     doc.pointer("/components/securitySchemes")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
         .filter_map(|(name, scheme)| {
-            let is_header_key = scheme.get("type").and_then(Value::as_str) == Some("apiKey")
-                && scheme.get("in").and_then(Value::as_str) == Some("header");
-            let header = scheme.get("name").and_then(Value::as_str)?;
-            is_header_key.then(|| (name.clone(), header.to_owned()))
+            let header = match scheme.get("type").and_then(Value::as_str)? {
+                "apiKey" if scheme.get("in").and_then(Value::as_str) == Some("header") => {
+                    scheme.get("name").and_then(Value::as_str)?
+                }
+                "http" | "oauth2" | "openIdConnect" => "Authorization",
+                _ => return None,
+            };
+            Some((name.clone(), header.to_owned()))
         })
         .collect()
 }

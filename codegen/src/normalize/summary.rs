@@ -26,6 +26,8 @@ pub struct OperationSummary {
     pub supplied_by_runtime: Vec<String>,
     /// The JSON pointer of the operation in the spec.
     pub pointer: String,
+    /// The vendor.yaml server group the operation is served from (`None`: the vendor's servers).
+    pub server_group: Option<String>,
 }
 
 /// One parameter of an operation.
@@ -81,6 +83,7 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
                 .cloned()
                 .unwrap_or_default(),
             pointer: site.pointer.clone(),
+            server_group: context.groups.get(&site.pointer).cloned(),
         });
     });
     out

@@ -474,5 +474,7 @@ fn is_placeholder(text: &str) -> bool {
     text.len() > 2
         && text.starts_with('<')
         && text.ends_with('>')
-        && text[1..text.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_-. ".contains(c))
+        && text[1..text.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-. ".contains(c))
 }

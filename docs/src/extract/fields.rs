@@ -340,7 +340,13 @@ fn annotate(field: &mut DocField, below: &[String]) {
 }
 
 fn is_value(line: &str) -> bool {
+    // The next field (`Payload-SignaturestringRequired`) or section (`Responses`) is not a value.
+    let next_thing = line.ends_with("Required")
+        || line.ends_with("Optional")
+        || super::heading(line).is_some()
+        || matches!(line, "Responses" | "chevron-right");
     !line.is_empty()
+        && !next_thing
         && line.split(',').all(|v| {
             let v = v.trim().trim_matches('`');
             v.is_empty() || (!v.contains(' ') && v.len() < 64)

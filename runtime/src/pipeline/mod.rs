@@ -165,6 +165,7 @@ impl Runtime {
         );
         let phases = async move {
             let scheme = self.profile().scheme_for(operation.id);
+            self.route(&mut request, operation)?;
             self.prepare(scheme, &mut request, operation.id)?;
             let profile = self.profile();
             let may_retry = profile.may_retry(operation.id, request.method().as_str());

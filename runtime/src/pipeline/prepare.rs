@@ -4,11 +4,36 @@
 use payspec_profile::{Scheme, auth, timestamp};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 
+use crate::call::OperationMeta;
 use crate::client::Runtime;
 use crate::error::Error;
 use crate::identity::Keys;
 
 impl Runtime {
+    /// Sends an operation of a server group to the group's base URL: the request was built on
+    /// the vendor's base URL (progenitor knows one), so that prefix is swapped.
+    pub(crate) fn route(
+        &self,
+        request: &mut reqwest::Request,
+        operation: &OperationMeta,
+    ) -> Result<(), Error> {
+        let Some(group) = operation.server_group else {
+            return Ok(());
+        };
+        let built = request.url().as_str();
+        let rest = built.strip_prefix(self.base_url()).ok_or_else(|| {
+            Error::InvalidRequest(format!(
+                "{} {}: the request URL is not under the client's base URL",
+                self.profile().vendor,
+                operation.id
+            ))
+        })?;
+        let target = format!("{}{rest}", self.base_url_of(Some(group)));
+        *request.url_mut() = reqwest::Url::parse(&target)
+            .map_err(|e| Error::InvalidRequest(format!("{target:?}: {e}")))?;
+        Ok(())
+    }
+
     pub(crate) fn prepare(
         &self,
         scheme: Option<&Scheme>,

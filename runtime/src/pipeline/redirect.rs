@@ -77,7 +77,7 @@ impl Runtime {
             .url()
             .join(location)
             .map_err(|_| "its Location is not a URL".to_owned())?;
-        let base = &self.shared.base_url;
+        let base = self.shared.bases.of(call.operation.server_group);
         if target.origin() != base.origin() {
             return Err("it points to another origin than the vendor's".into());
         }

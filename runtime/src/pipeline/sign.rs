@@ -42,8 +42,17 @@ impl Runtime {
                 .unwrap_or_default(),
             timestamp: stamp,
         };
-        let instructions = auth::headers(self.profile(), scheme, &keys, &view)
-            .map_err(|e| Error::InvalidRequest(format!("{}: {e}", self.profile().vendor)))?;
+        let instructions =
+            auth::headers(self.profile(), scheme, &keys, &view).map_err(|e| match e {
+                // An optional credential this operation needs: say which variable to set.
+                auth::AuthError::MissingCredential(name) => {
+                    Error::Config(crate::error::ConfigError::MissingCredential {
+                        vendor: self.profile().vendor.clone(),
+                        variable: self.profile().credential_variable(&name),
+                    })
+                }
+                other => Error::InvalidRequest(format!("{}: {other}", self.profile().vendor)),
+            })?;
         let mut signatures = Vec::new();
         for instruction in instructions {
             let name = self
