@@ -126,7 +126,11 @@ struct CallArgs {
     /// standard input.
     #[arg(long)]
     body: Option<String>,
-    /// The largest body read from a file or standard input.
+    /// A file part of a multipart operation (Paywall's start_bulk_file_payment):
+    /// FIELD=@PATH, with an optional media type: FIELD=@PATH;type=text/plain.
+    #[arg(long = "file", value_name = "FIELD=@PATH")]
+    files: Vec<String>,
+    /// The largest body (or file) read from a file or standard input.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
     max_body_bytes: u64,
     #[command(flatten)]
@@ -364,6 +368,7 @@ fn call(args: CallArgs) -> Result<(), Failure> {
         }
         (Some(text), Some(_)) => Some(read_body(text, args.max_body_bytes)?),
     };
+    let body = with_files(vendor, operation, body, &args.files, args.max_body_bytes)?;
     let settings = args.patience.apply(args.target.settings(vendor)?);
     let request = CallRequest {
         operation: operation.id.to_owned(),
@@ -532,6 +537,65 @@ fn read_body(text: &str, limit: u64) -> Result<serde_json::Value, Failure> {
             e.column()
         ))
     })
+}
+
+/// The `--file` parts joined to the body of a multipart operation (as the form's file fields).
+fn with_files(
+    vendor: &payspec_runtime::VendorEntry,
+    operation: &payspec_runtime::OperationMeta,
+    body: Option<serde_json::Value>,
+    files: &[String],
+    limit: u64,
+) -> Result<Option<serde_json::Value>, Failure> {
+    if files.is_empty() {
+        return Ok(body);
+    }
+    if !operation.multipart {
+        return Err(Failure::usage(format!(
+            "--file: {} {} does not take files (it is not a multipart operation)",
+            vendor.name, operation.id
+        )));
+    }
+    let mut form = match body {
+        Some(serde_json::Value::Object(form)) => form,
+        None => serde_json::Map::new(),
+        Some(_) => return Err(Failure::usage("--body: a multipart form is a JSON object")),
+    };
+    for file in files {
+        let (field, spec) = file
+            .split_once("=@")
+            .ok_or_else(|| Failure::usage(format!("--file {file:?}: expected FIELD=@PATH")))?;
+        let (path, media) = match spec.split_once(";type=") {
+            Some((path, media)) => (path, media),
+            None => (spec, "application/octet-stream"),
+        };
+        let flag = format!("--file {field}=@{path}");
+        let data = read_bytes_limited(path, limit, &flag)?;
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".into());
+        let part = payspec_runtime::multipart::Part::new(name, media, data);
+        let value =
+            serde_json::to_value(part).map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
+        form.insert(field.to_owned(), value);
+    }
+    Ok(Some(serde_json::Value::Object(form)))
+}
+
+fn read_bytes_limited(path: &str, limit: u64, flag: &str) -> Result<Vec<u8>, Failure> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(Failure::usage(format!(
+            "{flag}: larger than the limit of {limit} bytes (raise it with --max-body-bytes)"
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Reads at most `limit` bytes of UTF-8 text; more is an error naming the flag and the limit.

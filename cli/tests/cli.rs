@@ -450,20 +450,13 @@ fn cancel_prints_the_unified_outcome_with_exit_0_or_1() {
         let json = serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap_or_default();
         (output.status.code(), json, text(&output.stderr))
     };
-    let batch = [
-        "cancel",
-        "paywall",
-        "--id",
-        "8279c96e-2775-4ecf-b594-3cb8fb265f88",
-        "--date",
-        "2024-12-12",
-    ];
+    let batch = ["cancel", "paywall", "--id", "CC22", "--date", "2024-12-12"];
     let (code, json, _) = run(&batch);
     assert_eq!(
         (code, json),
         (
             Some(0),
-            serde_json::json!({"vendor": "paywall", "status": "pending", "vendor_status": null})
+            serde_json::json!({"vendor": "paywall", "status": "cancelled", "vendor_status": null})
         )
     );
     let (code, json, stderr) = run(&batch);
@@ -629,4 +622,127 @@ fn bodies_from_files_and_standard_input_are_read_within_a_limit() {
         "{}",
         text(&output.stderr)
     );
+}
+
+/// Runs `payspec` with the usual credentials and some more environment variables.
+fn payspec_with_env(args: &[&str], env: &[(&str, String)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_payspec"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PAYSPEC_ONEKEY_LOGIN", ONEKEY_LOGIN)
+        .env("PAYSPEC_ONEKEY_PASS", ONEKEY_PASS)
+        .env("PAYSPEC_ONEKEY_SECRET", ONEKEY_SECRET)
+        .envs(
+            PAYWALL_KEYS
+                .iter()
+                .map(|(name, value)| (format!("PAYSPEC_PAYWALL_{}", name.to_uppercase()), *value)),
+        );
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+/// Server groups from the environment and the command line: Paywall's private calls go to
+/// the private host, public ones to the public host; a multipart upload from `--file`.
+#[test]
+fn private_calls_go_to_the_private_base_url_and_files_are_uploaded() {
+    let public = Mock::start();
+    let private = public.second_host();
+    let env = [
+        ("PAYSPEC_PAYWALL_BASE_URL", public.base("/paywall")),
+        ("PAYSPEC_PAYWALL_PRIVATE_BASE_URL", private.base("/paywall")),
+    ];
+    let refund = payspec_with_env(
+        &[
+            "call",
+            "paywall",
+            "refund_payment",
+            "--body",
+            r#"{"Date":"2023-02-07","MerchantUniqueCode":"DD33"}"#,
+        ],
+        &env,
+    );
+    assert_eq!(refund.status.code(), Some(0), "{}", text(&refund.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("payments.txt");
+    std::fs::write(&file, "4111111111111111,12/30,10.50,1\n").unwrap();
+    let file_arg = format!("File=@{};type=text/plain", file.display());
+    let upload = payspec_with_env(
+        &[
+            "call",
+            "paywall",
+            "start_bulk_file_payment",
+            "--body",
+            r#"{"FileFormat":5,"FilePattern":1}"#,
+            "--file",
+            &file_arg,
+        ],
+        &env,
+    );
+    assert_eq!(upload.status.code(), Some(0), "{}", text(&upload.stderr));
+    assert!(
+        text(&upload.stdout).contains("\"TotalRecords\": 1"),
+        "{}",
+        text(&upload.stdout)
+    );
+    assert!(private.seen().iter().all(|s| s.path.contains("/private/")));
+    assert_eq!(private.seen().len(), 1);
+    let uploaded = public
+        .seen()
+        .into_iter()
+        .find(|s| s.path.ends_with("/bulk/file/startdirect"))
+        .unwrap();
+    assert!(
+        uploaded.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("multipart/form-data; boundary=")
+    );
+
+    // --group-base-url wins over the environment; an unknown group is a usage error.
+    let flag = format!("private={}", private.base("/paywall"));
+    let elsewhere = [
+        ("PAYSPEC_PAYWALL_BASE_URL", public.base("/paywall")),
+        (
+            "PAYSPEC_PAYWALL_PRIVATE_BASE_URL",
+            "http://127.0.0.1:9/paywall".to_owned(),
+        ),
+    ];
+    let cancel = payspec_with_env(
+        &[
+            "call",
+            "paywall",
+            "cancel_payment",
+            "--group-base-url",
+            &flag,
+            "--body",
+            r#"{"MerchantUniqueCode":"CC22","Date":"2023-01-23"}"#,
+        ],
+        &elsewhere,
+    );
+    assert_eq!(cancel.status.code(), Some(0), "{}", text(&cancel.stderr));
+    let unknown = payspec_with_env(
+        &[
+            "call",
+            "paywall",
+            "cancel_payment",
+            "--group-base-url",
+            "secret=http://x",
+        ],
+        &env,
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown.stderr).contains("no server group \"secret\" (groups: private)"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    let not_multipart = payspec_with_env(
+        &["call", "paywall", "cancel_payment", "--file", &file_arg],
+        &env,
+    );
+    assert_eq!(not_multipart.status.code(), Some(2));
+    assert!(text(&not_multipart.stderr).contains("not a multipart operation"));
 }

@@ -74,6 +74,7 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
     };
     let supplied = &operation.supplied_by_runtime;
     let returns_body = operation.returns_body;
+    let multipart = operation.multipart;
     let server_group = match &operation.server_group {
         Some(group) => quote!(Some(#group)),
         None => quote!(None),
@@ -82,7 +83,7 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
         ::payspec_runtime::OperationMeta {
             id: #id, method: #method, path: #path, summary: #summary,
             params: &[#(#params),*], body: #body, supplied_by_runtime: &[#(#supplied),*],
-            returns_body: #returns_body, server_group: #server_group,
+            returns_body: #returns_body, server_group: #server_group, multipart: #multipart,
         }
     }
 }
@@ -267,6 +268,16 @@ fn callbacks(vendor: &Vendor) -> TokenStream {
                     self.inner.verify_callback(#callback, Some(key), body)
                 }
             },
+            payspec_profile::KeySource::ByField(choice) => {
+                let names = choice.key_names().into_iter().collect::<Vec<_>>().join(", ");
+                let doc = format!("{doc} The payload's `{}` field picks the key among `keys` ({names}).", choice.field);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #function(&self, keys: &::payspec_runtime::callback::CallbackKeys, body: &[u8]) -> Result<types::#schema, ::payspec_runtime::callback::CallbackError> {
+                        self.inner.verify_callback_with_keys(#callback, keys, body)
+                    }
+                }
+            }
             payspec_profile::KeySource::Credential(_) => quote! {
                 #[doc = #doc]
                 pub fn #function(&self, body: &[u8]) -> Result<types::#schema, ::payspec_runtime::callback::CallbackError> {

@@ -33,6 +33,12 @@ pub(crate) fn tokens(vendor: &Vendor) -> Result<TokenStream, Diagnostics> {
         };
         settings.with_replacement(schema, target, [TypeImpl::Default].into_iter());
     }
+    // The file fields of multipart forms (normalize/multipart.rs).
+    settings.with_replacement(
+        crate::normalize::FILE_PART,
+        "::payspec_runtime::multipart::Part",
+        [TypeImpl::Default].into_iter(),
+    );
     let file = &vendor.files.spec;
     match quietly(|| Generator::new(&settings).generate_tokens(&vendor.spec)) {
         Ok(Ok(tokens)) => Ok(tokens),

@@ -365,7 +365,7 @@ fn constructs_the_generator_cannot_express_are_diagnosed_first() {
     );
     let message = diagnose("openapi.yaml", two_media.as_bytes(), PROFILE);
     assert!(
-        message.contains("several request media types (application/json, multipart/form-data)"),
+        message.contains("a multipart body beside other media types: keep one in an overlay"),
         "{message}"
     );
     let no_schema = SPEC.replace(

@@ -57,6 +57,57 @@ pub enum KeySource {
     Credential(String),
     /// Passed by the caller.
     Given,
+    /// One of several keys the caller passes by name, chosen by a payload field (Paywall's
+    /// `HashKeyType`: 1 the 3D key, 4 the system webhook key…).
+    ByField(KeyChoice),
+}
+
+/// How a payload field picks the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyChoice {
+    /// The payload field naming the key.
+    pub field: String,
+    /// The key's name when the payload lacks the field.
+    #[serde(default)]
+    pub default: Option<String>,
+    /// The field's values (as sent) to key names.
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+impl KeyChoice {
+    /// The key name a payload's fields choose; `Err` says why none applies.
+    pub fn name_for(
+        &self,
+        fields: &std::collections::BTreeMap<String, String>,
+    ) -> Result<&str, String> {
+        match fields.get(&self.field) {
+            Some(value) => self
+                .names
+                .get(value.trim())
+                .map(String::as_str)
+                .ok_or_else(|| {
+                    format!(
+                        "{} {value:?} names no key (known: {})",
+                        self.field,
+                        self.names.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )
+                }),
+            None => self
+                .default
+                .as_deref()
+                .ok_or_else(|| format!("field {} is missing", self.field)),
+        }
+    }
+
+    /// Every key name the choice can pick.
+    pub fn key_names(&self) -> std::collections::BTreeSet<&str> {
+        self.names
+            .values()
+            .chain(self.default.iter())
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// A piece of the digested message.

@@ -186,6 +186,9 @@ pub struct Locator {
     /// A query parameter's name.
     #[serde(default)]
     pub query: Option<String>,
+    /// A request header's name (Paywall's payment queries).
+    #[serde(default)]
+    pub header: Option<String>,
     /// A JSON pointer into the request body.
     #[serde(default)]
     pub body: Option<String>,

@@ -51,8 +51,12 @@ pub struct CallbackVector {
     pub name: String,
     /// The callback of vendor.yaml.
     pub callback: String,
-    /// The key it is verified with.
-    pub key: String,
+    /// The key it is verified with (a callback with one key).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The keys by name (a callback whose key a payload field chooses).
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, String>,
     /// The body as received.
     pub body: String,
     /// Whether it is authentic.

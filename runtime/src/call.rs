@@ -77,6 +77,8 @@ pub struct OperationMeta {
     pub returns_body: bool,
     /// The vendor.yaml server group the operation is sent to (`None`: the vendor's servers).
     pub server_group: Option<&'static str>,
+    /// Whether the body goes as multipart/form-data (the runtime encodes the typed form).
+    pub multipart: bool,
 }
 
 /// One parameter.

@@ -73,6 +73,81 @@ pub enum CallbackError {
     },
 }
 
+/// Keys a caller holds for callbacks whose key a payload field chooses, by name (Paywall's
+/// `three_d_callback`, `system_webhook`…). Debug output never shows them.
+#[derive(Clone, Default)]
+pub struct CallbackKeys {
+    keys: std::collections::BTreeMap<String, secrecy::SecretString>,
+}
+
+impl CallbackKeys {
+    /// No keys.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// With the key of this name.
+    pub fn with(mut self, name: impl Into<String>, key: impl Into<String>) -> Self {
+        self.keys
+            .insert(name.into(), secrecy::SecretString::from(key.into()));
+        self
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        use secrecy::ExposeSecret as _;
+        self.keys.get(name).map(|k| k.expose_secret())
+    }
+}
+
+impl std::fmt::Debug for CallbackKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.keys.keys()).finish()
+    }
+}
+
+/// Verifies a callback whose key a payload field chooses among `keys`, and parses it.
+pub fn verify_with_keys<T: DeserializeOwned>(
+    profile: &Profile,
+    name: &str,
+    keys: &CallbackKeys,
+    body: &[u8],
+) -> Result<T, CallbackError> {
+    let vendor = profile.vendor.clone();
+    let callback = profile
+        .callbacks
+        .get(name)
+        .ok_or_else(|| CallbackError::Unknown {
+            vendor: vendor.clone(),
+            name: name.to_owned(),
+        })?;
+    let payspec_profile::KeySource::ByField(choice) = &callback.key else {
+        return Err(CallbackError::MissingKey {
+            vendor,
+            name: name.to_owned(),
+            hint: "this callback's key is not chosen by a field".into(),
+        });
+    };
+    let fields =
+        fields(callback.format, body).map_err(|(format, reason)| CallbackError::Malformed {
+            vendor: vendor.clone(),
+            name: name.to_owned(),
+            format,
+            reason,
+        })?;
+    let missing_key = |hint: String| CallbackError::MissingKey {
+        vendor: vendor.clone(),
+        name: name.to_owned(),
+        hint,
+    };
+    let key_name = choice.name_for(&fields).map_err(missing_key)?;
+    let key = keys.get(key_name).ok_or_else(|| {
+        missing_key(format!(
+            "the payload asks for the {key_name} key: pass it in the CallbackKeys"
+        ))
+    })?;
+    verify(profile, name, key, body)
+}
+
 /// Verifies a callback body with `key` and parses it into `T`.
 pub fn verify<T: DeserializeOwned>(
     profile: &Profile,
@@ -237,12 +312,17 @@ mod tests {
         for vendor in payspec_profile::vectors::load_all(&specs) {
             for vector in &vendor.vectors.callbacks {
                 let body = vector.body.as_bytes();
-                let result = verify::<serde_json::Value>(
-                    &vendor.profile,
-                    &vector.callback,
-                    &vector.key,
-                    body,
-                );
+                let (profile, name) = (&vendor.profile, vector.callback.as_str());
+                let result = match &vector.key {
+                    Some(key) => verify::<serde_json::Value>(profile, name, key, body),
+                    None => {
+                        let keys = vector
+                            .keys
+                            .iter()
+                            .fold(CallbackKeys::new(), |keys, (n, k)| keys.with(n, k));
+                        verify_with_keys::<serde_json::Value>(profile, name, &keys, body)
+                    }
+                };
                 assert_eq!(
                     result.is_ok(),
                     vector.valid,

@@ -270,12 +270,16 @@ fn refusal<T>(spec: &CancelSpec, vendor: String, error: VendorError) -> Judged<T
         }),
         error: Some(error),
     };
-    // A refusal of a repeat may only mean that the first attempt did the job.
-    if replayed
-        && matches!(
-            status,
-            UnifiedStatus::NotCancellable | UnifiedStatus::Unknown
-        )
+    // A refusal of a repeat may only mean that the first attempt did the job; a refusal the
+    // mapping cannot read (Paywall's -1: "not found | could not be processed | general
+    // error") is worth reading the state back for.
+    let unreadable = status == UnifiedStatus::Unknown && spec.reconcile.is_some();
+    if unreadable
+        || (replayed
+            && matches!(
+                status,
+                UnifiedStatus::NotCancellable | UnifiedStatus::Unknown
+            ))
     {
         Judged::Uncertain(outcome)
     } else {
@@ -296,11 +300,16 @@ where
     R: FnOnce(CallRequest) -> RF,
     RF: Future<Output = Result<(u16, Value), Error>>,
 {
-    let why = outcome.note.take().unwrap_or_default();
+    // What made the answer untrustworthy, if anything did, then "; " before what follows.
+    let why = outcome
+        .note
+        .take()
+        .map(|n| format!("{n}; "))
+        .unwrap_or_default();
     outcome.status = UnifiedStatus::Unknown;
     let Some(state) = &spec.reconcile else {
         outcome.note = Some(format!(
-            "{why}; vendor.yaml declares no way to read the state"
+            "{why}vendor.yaml declares no way to read the state"
         ));
         return outcome;
     };
@@ -326,7 +335,7 @@ where
             };
             outcome.vendor_status = Some(text_of(&value));
             outcome.note = Some(format!(
-                "{why}; the state read back with {} is {}{}",
+                "{why}the state read back with {} is {}{}",
                 state.operation,
                 text_of(&value),
                 if settled {
@@ -338,12 +347,12 @@ where
         }
         Ok(_) => {
             outcome.note = Some(format!(
-                "{why}; {} answered without a status",
+                "{why}{} answered without a status",
                 state.operation
             ));
         }
         Err(e) => {
-            outcome.note = Some(format!("{why}; the state could not be read: {e}"));
+            outcome.note = Some(format!("{why}the state could not be read: {e}"));
         }
     }
     outcome

@@ -181,6 +181,16 @@ impl Runtime {
         };
         crate::callback::verify(profile, name, key, body)
     }
+
+    /// Verifies a callback whose key a payload field chooses among `keys`.
+    pub fn verify_callback_with_keys<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        keys: &crate::callback::CallbackKeys,
+        body: &[u8],
+    ) -> Result<T, crate::callback::CallbackError> {
+        crate::callback::verify_with_keys(&self.shared.profile, name, keys, body)
+    }
 }
 
 /// The HTTP client: the caller's changes, then the runtime's rules (no redirects followed by

@@ -278,6 +278,16 @@ pub enum Error {
     Callback(#[from] crate::callback::CallbackError),
 }
 
+/// A header parameter whose value a header cannot carry (progenitor builds header parameters
+/// with `try_into()?`). The value is not repeated: it may be personal data.
+impl From<reqwest::header::InvalidHeaderValue> for Error {
+    fn from(_: reqwest::header::InvalidHeaderValue) -> Self {
+        Error::InvalidRequest(
+            "a header parameter's value contains characters a header cannot carry".into(),
+        )
+    }
+}
+
 impl Error {
     /// The vendor's failure, when that is what this is (for a token that could not be had,
     /// the vendor's refusal of the login or refresh).

@@ -17,6 +17,7 @@ mod endpoint;
 mod error;
 pub mod fetch;
 mod identity;
+pub mod multipart;
 pub mod nullable;
 mod pipeline;
 mod scrub;

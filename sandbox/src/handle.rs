@@ -109,7 +109,16 @@ impl VendorSandbox {
                 Effect::None => false,
             },
         };
-        let response = match self.answer(route, &params, &request, broken_enums) {
+        let body = match self.read_body(route, &request).await {
+            Ok(body) => body,
+            Err(failure) => {
+                return Handled {
+                    response: self.failure(failure),
+                    operation,
+                };
+            }
+        };
+        let response = match self.answer(route, &params, &request, body, broken_enums) {
             Ok(response) => response,
             Err(failure) => self.failure(failure),
         };
@@ -151,14 +160,51 @@ impl VendorSandbox {
         Ok(Some(request.fault))
     }
 
+    /// The request body as JSON: parsed, or read from its multipart parts.
+    async fn read_body(&self, route: &Route, request: &Incoming<'_>) -> Result<Value, Failure> {
+        let content_type = request
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let Some(boundary) = crate::form::boundary(content_type) else {
+            return parse_body(request.body);
+        };
+        let schema = self.body_schema(route);
+        crate::form::read(request.body.clone(), boundary, &self.spec, schema)
+            .await
+            .map_err(|e| {
+                Failure::new(
+                    FailureKind::Invalid,
+                    format!("the multipart body does not parse: {e}"),
+                )
+                .with_status(400)
+            })
+    }
+
+    /// The schema of an operation's body as written: JSON, else multipart form.
+    fn body_schema<'s>(&'s self, route: &'s Route) -> Option<&'s Value> {
+        let content = route
+            .operation
+            .get("requestBody")
+            .map(|b| openapi::resolve(&self.spec, b))
+            .and_then(|b| b.get("content"))?;
+        openapi::json_media(content)
+            .or_else(|| {
+                content
+                    .get("multipart/form-data")
+                    .map(|m| ("multipart/form-data", m))
+            })
+            .and_then(|(_, media)| media.get("schema"))
+    }
+
     fn answer(
         &self,
         route: &Route,
         params: &BTreeMap<String, String>,
         request: &Incoming<'_>,
+        json: Value,
         broken_enums: bool,
     ) -> Result<Response, Failure> {
-        let json = parse_body(request.body)?;
         if let Some(scheme) = self.profile.scheme_for(&route.id) {
             self.verify(
                 scheme,
@@ -186,6 +232,7 @@ impl VendorSandbox {
                 let named = Named {
                     params,
                     query: &query,
+                    headers: request.headers,
                     request: &json,
                 };
                 self.perform(
@@ -235,13 +282,7 @@ impl VendorSandbox {
         for param in &route.parameters {
             self.validate_parameter(param, params, query, headers, &mut problems);
         }
-        let body_schema = route
-            .operation
-            .get("requestBody")
-            .map(|b| openapi::resolve(&self.spec, b))
-            .and_then(|b| b.get("content"))
-            .and_then(openapi::json_media)
-            .and_then(|(_, media)| media.get("schema"));
+        let body_schema = self.body_schema(route);
         let body_required = route
             .operation
             .pointer("/requestBody/required")
@@ -359,6 +400,7 @@ impl VendorSandbox {
 pub(crate) struct Named<'a> {
     pub params: &'a BTreeMap<String, String>,
     pub query: &'a BTreeMap<String, String>,
+    pub headers: &'a axum::http::HeaderMap,
     pub request: &'a Value,
 }
 
@@ -403,8 +445,18 @@ impl VendorSandbox {
             }
             ResourceOperation::List { filter } => {
                 let (skip, take) = page(named.query);
-                let item_schema = payload_schema.get("items").cloned().unwrap_or(Value::Null);
-                let listed = store
+                // The list is the payload, or sits inside it (Paywall's Body.List).
+                let at = resource.record_at.get(operation_id);
+                let list_schema = match at {
+                    Some(pointer) => openapi::schema_at(&self.spec, payload_schema, pointer)
+                        .unwrap_or(Value::Null),
+                    None => payload_schema.clone(),
+                };
+                let item_schema = openapi::resolve(&self.spec, &list_schema)
+                    .get("items")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let listed: Vec<Value> = store
                     .list(filter, skip, take)
                     .iter()
                     .map(|record| {
@@ -416,7 +468,14 @@ impl VendorSandbox {
                         )
                     })
                     .collect();
-                Ok(Value::Array(listed))
+                let Some(pointer) = at else {
+                    return Ok(Value::Array(listed));
+                };
+                let mut payload = schema::render(&self.spec, payload_schema, None, 0);
+                if let Some(slot) = payload.pointer_mut(pointer) {
+                    *slot = Value::Array(listed);
+                }
+                Ok(payload)
             }
             ResourceOperation::Update { by } => {
                 let slot = find(store, by, named)?;
@@ -553,15 +612,24 @@ fn with_derived(resource: &Resource, record: &Map<String, Value>) -> Value {
 /// The record a request names, by the first locator present in it.
 fn find(store: &crate::store::Store, by: &[Locator], named: &Named<'_>) -> Result<u64, Failure> {
     for locator in by {
-        let value = match (&locator.path, &locator.query, &locator.body) {
-            (Some(name), _, _) => named.params.get(name).cloned(),
-            (_, Some(name), _) => named.query.get(name).cloned(),
-            (_, _, Some(pointer)) => named
+        let value = if let Some(name) = &locator.path {
+            named.params.get(name).cloned()
+        } else if let Some(name) = &locator.query {
+            named.query.get(name).cloned()
+        } else if let Some(name) = &locator.header {
+            named
+                .headers
+                .get(name.as_str())
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        } else if let Some(pointer) = &locator.body {
+            named
                 .request
                 .pointer(pointer)
                 .filter(|v| !v.is_null())
-                .map(text),
-            _ => None,
+                .map(text)
+        } else {
+            None
         };
         let Some(value) = value else { continue };
         return store

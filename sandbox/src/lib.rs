@@ -42,6 +42,7 @@ use serde_json::{Map, Value};
 
 mod auth;
 mod fault;
+mod form;
 mod handle;
 mod schema;
 mod store;

@@ -169,21 +169,26 @@ async fn westminister() {
 async fn paywall() {
     let sandbox = start().await;
     let client = paywall::Client::with_settings(Settings::new().sandbox(sandbox.url())).unwrap();
-    let batch = CancelReference::new("8279c96e-2775-4ecf-b594-3cb8fb265f88").date("2024-12-12");
-    let queued = client.cancel(&batch).await.unwrap();
-    assert_eq!(status(&queued), (UnifiedStatus::Pending, None));
-    assert_eq!(queued.response.unwrap().bulk_payment_id, Some(389));
+    let batch = CancelReference::new("CC22").date("2024-12-12");
+    let cancelled = client.cancel(&batch).await.unwrap();
+    assert_eq!(status(&cancelled), (UnifiedStatus::Cancelled, None));
     assert_eq!(
         status(&client.cancel(&batch).await.unwrap()),
         (UnifiedStatus::NotCancellable, Some("7"))
     );
+    // -1 means "not found | could not be processed | general error": the payment is read
+    // back (here it cannot be found either), and the outcome stays unknown.
     let missing = client
-        .cancel(&CancelReference::new("no-such-batch").date("2024-12-12"))
+        .cancel(&CancelReference::new("no-such-payment").date("2024-12-12"))
         .await
         .unwrap();
-    assert_eq!(status(&missing), (UnifiedStatus::NotFound, Some("-1")));
+    assert_eq!(missing.status, UnifiedStatus::Unknown);
+    assert_eq!(
+        missing.error.as_ref().and_then(|e| e.code.as_deref()),
+        Some("-1")
+    );
 
-    // Wrong credentials (code 1, authentication failed) are an error, not an outcome.
+    // Wrong credentials (code 77, invalid credentials) are an error, not an outcome.
     let mut credentials = Credentials::new();
     for name in [
         "apikeypublic",
@@ -193,7 +198,7 @@ async fn paywall() {
     ] {
         credentials = credentials.with(
             name,
-            if name == "apikeypublic" {
+            if name == "apikeyprivate" {
                 "wrong".into()
             } else {
                 demo_credential("paywall", name)
@@ -210,7 +215,7 @@ async fn paywall() {
     assert!(refused.is_auth_failure(), "{refused}");
     assert_eq!(
         refused.vendor_error().and_then(|e| e.code.as_deref()),
-        Some("1")
+        Some("77")
     );
 
     // Without the date, nothing is sent: the reference is incomplete.

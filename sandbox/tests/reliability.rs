@@ -315,24 +315,25 @@ fn callbacks_verify_through_the_generated_clients() {
     // Golden vectors computed independently with Python's hashlib / hmac.
     let paywall =
         paywall::Client::with_settings(Settings::new().sandbox("http://127.0.0.1:9")).unwrap();
-    let body = r#"{"PaymentId": 994838374, "MerchantUniqueCode": "AA90T0SD0ASF99", "Amount": 101.5, "Installment": 1, "Hash": "00110f13920e759e2921c364911ee475bc5d87bb2ba2b32786900bf301d398b9"}"#;
-    let payment = paywall.verify_payment("hk-123", body.as_bytes()).unwrap();
+    let keys = payspec_runtime::callback::CallbackKeys::new().with("system_webhook", "sys-key-4");
+    let body = r#"{"Type": 1, "PaymentId": 994838374, "UniqueCode": "AA90T0SD0ASF99", "Amount": 250.00, "Installment": 3, "Hash": "e7adab6c0995f4c7630cc041f82ee6056a5a2db05aa6b5125b378d1fac3d4042", "HashKeyType": 4}"#;
+    let payment = paywall.verify_general(&keys, body.as_bytes()).unwrap();
     assert_eq!(
         (payment.payment_id, payment.amount),
-        (Some(994838374), Some(101.5))
+        (Some(994838374), Some(250.0))
     );
     assert!(
         paywall
-            .verify_payment("hk-123", body.replace("101.5", "999").as_bytes())
+            .verify_general(&keys, body.replace("250.00", "999").as_bytes())
             .is_err()
     );
-    let bulk = r#"{"Type": "Cancel", "BulkPaymentId": 389, "MerchantUniqueCode": "8279c96e-2775-4ecf-b594-3cb8fb265f88", "Hash": "cec1b1161fd9aca9eef8d7731b23002e153144f383b2f20003b11b8b7e23847a"}"#;
+    let bulk = r#"{"Type": 1, "BulkPaymentId": 3846, "MerchantUniqueCode": "fe4acb15-0b4c-4a6e-9f0e-2a1b3c4d5e6f", "Hash": "fd0858479113770a5e4152ca15652f9a327edd99b73cf3722c9107047c56d5b5", "HashKeyType": 4}"#;
     assert_eq!(
         paywall
-            .verify_bulk_payment("hk-123", bulk.as_bytes())
+            .verify_bulk_payment(&keys, bulk.as_bytes())
             .unwrap()
             .bulk_payment_id,
-        Some(389)
+        Some(3846)
     );
 
     let credentials = payspec::Credentials::new()

@@ -177,9 +177,11 @@ async fn paywall_refuses_the_wrong_pair() {
     let refund = paywall::types::RefundPaymentBody {
         date: chrono::NaiveDate::from_ymd_opt(2023, 2, 7).unwrap(),
         merchant_unique_code: "BB11".into(),
+        complete_partial_refund: None,
+        market_place: None,
     };
     let error = vendor_error(client.refund_payment().body(refund.clone()).send().await);
-    assert_eq!((error.status, error.code.as_deref()), (401, Some("1")));
+    assert_eq!((error.status, error.code.as_deref()), (401, Some("77")));
     // The public pair alone does not open a private operation.
     let response = reqwest::Client::new()
         .post(format!(
@@ -199,7 +201,7 @@ async fn paywall_refuses_the_wrong_pair() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         (body["Result"].clone(), body["ErrorCode"].clone()),
-        (json!(false), json!(1))
+        (json!(false), json!(77))
     );
 }
 

@@ -72,6 +72,16 @@ impl Mock {
             },
             ..Store::default()
         }));
+        Self::serve(store)
+    }
+
+    /// A second address serving the same vendors and state (a vendor's other host, such as
+    /// Paywall's private API), whose requests are recorded apart.
+    pub fn second_host(&self) -> Mock {
+        Self::serve(self.store.clone())
+    }
+
+    fn serve(store: Arc<Mutex<Store>>) -> Mock {
         let (tx, rx) = std::sync::mpsc::channel();
         let shared = store.clone();
         std::thread::spawn(move || {
@@ -95,9 +105,17 @@ impl Mock {
         format!("http://{}{prefix}", self.addr)
     }
 
-    /// Every request received so far.
+    /// Every request this address received so far (by its Host header: hosts sharing a
+    /// state record apart).
     pub fn seen(&self) -> Vec<Seen> {
-        self.store.lock().unwrap().seen.clone()
+        let me = self.addr.to_string();
+        let store = self.store.lock().unwrap();
+        store
+            .seen
+            .iter()
+            .filter(|s| s.headers.get("host").and_then(|h| h.to_str().ok()) == Some(me.as_str()))
+            .cloned()
+            .collect()
     }
 
     /// CoinPool: the lifetime (seconds) of the access tokens it issues from now on.
@@ -140,12 +158,18 @@ async fn handle(State(store): State<Arc<Mutex<Store>>>, request: Request) -> Res
         return (StatusCode::BAD_REQUEST, "unreadable body").into_response();
     };
     let path = parts.uri.path().to_owned();
+    let raw = body.clone();
+    // A multipart body (Paywall's file upload) is read here, with multer, into JSON fields.
+    let body = match multipart_fields(&parts.headers, body).await {
+        Ok(body) => body,
+        Err(reason) => return (StatusCode::BAD_REQUEST, reason).into_response(),
+    };
     let mut store = store.lock().unwrap();
     store.seen.push(Seen {
         method: parts.method.clone(),
         path: path.clone(),
         headers: parts.headers.clone(),
-        body: body.clone(),
+        body: raw,
     });
     let query = parts.uri.query().unwrap_or_default().to_owned();
     if let Some(rest) = path.strip_prefix("/onekey/v1") {
@@ -184,6 +208,39 @@ async fn handle(State(store): State<Arc<Mutex<Store>>>, request: Request) -> Res
     } else {
         (StatusCode::NOT_FOUND, "no such vendor").into_response()
     }
+}
+
+/// A multipart/form-data body as a JSON object of its text fields, each file part as
+/// `{filename, content_type, lines}`; any other body as it came.
+async fn multipart_fields(headers: &HeaderMap, body: Bytes) -> Result<Bytes, String> {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.starts_with("multipart/form-data") {
+        return Ok(body);
+    }
+    let boundary = multer::parse_boundary(content_type).map_err(|e| e.to_string())?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut fields = serde_json::Map::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(|m| m.to_string());
+        let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+        let value = match file {
+            Some(filename) => json!({
+                "filename": filename, "content_type": content_type,
+                "lines": bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count()
+            }),
+            None => json!(String::from_utf8_lossy(&bytes)),
+        };
+        fields.insert(name, value);
+    }
+    Ok(Bytes::from(
+        serde_json::to_vec(&Value::Object(fields)).map_err(|e| e.to_string())?,
+    ))
 }
 
 fn reply(status: StatusCode, body: Value) -> Response {
@@ -829,55 +886,138 @@ fn xpays(
     }
 }
 
-/// Paywall's merchant state: batches and payments, each with whether it can still be acted on.
+/// Paywall's merchant state: batches (open or not) and payments by MerchantUniqueCode.
 #[derive(Default)]
 struct Paywall {
     batches: BTreeMap<String, bool>,
-    payments: BTreeMap<String, (i64, String, bool)>,
+    payments: BTreeMap<String, PaywallPayment>,
+    next_payment: i64,
+}
+
+#[derive(Clone)]
+struct PaywallPayment {
+    id: i64,
+    unique: String,
+    amount: f64,
+    state: &'static str,
+    tracking: String,
 }
 
 impl Paywall {
     fn seeded() -> Self {
-        let mut paywall = Paywall::default();
+        let mut paywall = Paywall {
+            next_payment: 994838400,
+            ..Paywall::default()
+        };
         paywall
             .batches
             .insert("8279c96e-2775-4ecf-b594-3cb8fb265f88".into(), true);
-        paywall.payments.insert(
-            "AA90T0SD0ASF99".into(),
-            (994838374, "0000-0000-0000-0001".into(), true),
-        );
-        paywall.payments.insert(
-            "BB11".into(),
-            (994838375, "0000-0000-0000-0002".into(), true),
-        );
-        paywall.payments.insert(
-            "CC22".into(),
-            (994838376, "0000-0000-0000-0003".into(), true),
-        );
-        paywall.payments.insert(
-            "DD33".into(),
-            (994838377, "0000-0000-0000-0004".into(), true),
-        );
+        let seed = [
+            (
+                "AA90T0SD0ASF99",
+                994838374,
+                "cdd14b16-74fd-4f3b-863f-fccb3ec80baf",
+                250.0,
+                "paid",
+            ),
+            (
+                "BB11",
+                994838375,
+                "0c2a9a52-1a86-4d5e-9a53-7d2b1c8b5f01",
+                120.0,
+                "paid",
+            ),
+            (
+                "CC22",
+                994838376,
+                "3b1e2f0a-6a3c-4f7e-8f2d-0d9c8b7a6e02",
+                80.0,
+                "paid",
+            ),
+            (
+                "DD33",
+                994838377,
+                "9f8e7d6c-5b4a-4321-8fed-cba987654303",
+                40.0,
+                "paid",
+            ),
+            (
+                "FF55",
+                994838379,
+                "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d05",
+                90.0,
+                "provision",
+            ),
+        ];
+        for (code, id, unique, amount, state) in seed {
+            paywall.payments.insert(
+                code.into(),
+                PaywallPayment {
+                    id,
+                    unique: unique.into(),
+                    amount,
+                    state,
+                    tracking: format!("T-{id}"),
+                },
+            );
+        }
         paywall
+    }
+
+    /// The payment a request names by MerchantUniqueCode, UniqueCode or PaymentId.
+    fn find(
+        &mut self,
+        fields: &Value,
+        headers: &HeaderMap,
+    ) -> Option<(&String, &mut PaywallPayment)> {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let code = fields["MerchantUniqueCode"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| header("merchantuniquecode"));
+        let unique = fields["UniqueCode"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| header("uniquecode"));
+        let id = fields["PaymentId"]
+            .as_i64()
+            .or_else(|| header("paymentid").and_then(|v| v.parse().ok()));
+        self.payments.iter_mut().find(|(c, p)| {
+            Some(c.as_str()) == code.as_deref()
+                || Some(p.unique.as_str()) == unique.as_deref()
+                || Some(p.id) == id
+        })
     }
 }
 
-fn by_payment_id(paywall: &mut Paywall, id: i64) -> Option<&mut (i64, String, bool)> {
-    paywall.payments.values_mut().find(|(p, _, _)| *p == id)
+fn paywall_envelope(code: i64, message: &str, body: Value) -> Response {
+    reply(
+        StatusCode::OK,
+        json!({
+            "ErrorCodeType": if code == 0 { 1 } else { 2 }, "ErrorMessage": if code == 0 { Value::Null } else { json!(message) },
+            "ErrorCode": code, "Result": code == 0, "Message": message, "Body": body,
+        }),
+    )
+}
+
+/// A payment as the query services show it.
+fn paywall_info(code: &str, payment: &PaywallPayment) -> Value {
+    json!({
+        "PaymentId": payment.id, "UniqueCode": payment.unique, "MerchantUniqueCode": code, "TrackingCode": payment.tracking,
+        "PaymentAmount": payment.amount, "Status": payment.state == "paid", "StatusName": payment.state,
+        "AnySuccessCancel": payment.state == "cancelled", "AnySuccessRefund": payment.state == "refunded",
+        "IsFullyRefunded": payment.state == "refunded", "RemainingRefundAmount": payment.amount, "Installment": 1
+    })
 }
 
 /// Paywall: static key pairs in headers (public for PaymentAPI, private for PaymentPrivateAPI),
 /// and every answer an envelope; a refused operation is HTTP 200 with `Result: false`.
 fn paywall(store: &mut Store, path: &str, headers: &HeaderMap, body: &[u8]) -> Response {
-    let envelope = |code: i64, message: &str, body: Value| {
-        reply(
-            StatusCode::OK,
-            json!({
-                "ErrorCodeType": if code == 0 { 1 } else { 2 }, "ErrorMessage": if code == 0 { Value::Null } else { json!(message) },
-                "ErrorCode": code, "Result": code == 0, "Message": message, "Body": body,
-            }),
-        )
-    };
     let private = path.starts_with("/api/paywall/private/");
     let pair = if private {
         &PAYWALL_KEYS[2..]
@@ -888,92 +1028,198 @@ fn paywall(store: &mut Store, path: &str, headers: &HeaderMap, body: &[u8]) -> R
         .iter()
         .all(|(name, value)| headers.get(*name).and_then(|v| v.to_str().ok()) == Some(*value));
     if !authorised {
-        return reply(
-            StatusCode::UNAUTHORIZED,
-            json!({"ErrorCode": 401, "Result": false, "Message": "Unauthorized", "Body": null}),
-        );
+        return paywall_envelope(77, "Invalid credentials", Value::Null);
     }
     let fields: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let text = |name: &str| {
-        fields
-            .get(name)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
     if !fields.get("Date").is_none_or(Value::is_string) {
-        return envelope(2, "Unexpected parameters", Value::Null);
+        return paywall_envelope(2, "Unexpected parameters", Value::Null);
     }
-    let outcome = |open: Option<&mut bool>| match open {
-        None => (-1, "Payment not found"),
-        Some(open) if !*open => (7, "The operation has already been completed"),
-        Some(open) => {
-            *open = false;
-            (0, "Success")
-        }
-    };
+    if private {
+        return paywall_private(&mut store.paywall, path, headers, &fields);
+    }
+    paywall_public(&mut store.paywall, path, &fields)
+}
+
+fn paywall_public(paywall: &mut Paywall, path: &str, fields: &Value) -> Response {
     match path {
         "/api/paywall/payment/bulk/payment/cancel" => {
-            match store.paywall.batches.get_mut(&text("MerchantUniqueCode")) {
+            match paywall
+                .batches
+                .get_mut(fields["MerchantUniqueCode"].as_str().unwrap_or_default())
+            {
                 Some(open) if *open => {
                     *open = false;
-                    envelope(
+                    paywall_envelope(
                         0,
                         "Bulk payment created and enqueued",
                         json!({"Result": true, "BulkPaymentId": 389, "TotalPaymentCount": 6}),
                     )
                 }
-                Some(_) => envelope(7, "The operation has already been completed", Value::Null),
-                None => envelope(-1, "Payment not found", Value::Null),
-            }
-        }
-        "/api/paywall/private/refund" => {
-            let (code, message) = outcome(
-                store
-                    .paywall
-                    .payments
-                    .get_mut(&text("MerchantUniqueCode"))
-                    .map(|p| &mut p.2),
-            );
-            envelope(code, message, Value::Null)
-        }
-        "/api/paywall/private/refund/partial/by/paymentid" => {
-            let id = fields["PaymentId"].as_i64().unwrap_or_default();
-            let found = by_payment_id(&mut store.paywall, id);
-            match found {
-                Some(_) if fields["Amount"].as_f64().unwrap_or_default() <= 0.0 => {
-                    envelope(2, "Unexpected parameters", Value::Null)
+                Some(_) => {
+                    paywall_envelope(7, "The operation has already been completed", Value::Null)
                 }
-                Some(_) => envelope(0, "Success", Value::Null),
-                None => envelope(-1, "Payment not found", Value::Null),
+                None => paywall_envelope(-1, "Payment not found", Value::Null),
             }
         }
-        "/api/paywall/private/cancel/by/uniqueCode" => {
-            let code = text("UniqueCode");
-            let found = store
-                .paywall
-                .payments
-                .values_mut()
-                .find(|(_, u, _)| *u == code)
-                .map(|p| &mut p.2);
-            let (code, message) = outcome(found);
-            envelope(code, message, Value::Null)
-        }
-        "/api/paywall/private/revert/by/paymentid" => {
-            let id = fields["PaymentId"].as_i64().unwrap_or_default();
-            let (code, message) = outcome(by_payment_id(&mut store.paywall, id).map(|p| &mut p.2));
-            envelope(
-                code,
-                message,
-                if code == 0 {
-                    json!({"PaymentId": id, "Reverted": true})
-                } else {
-                    Value::Null
-                },
+        "/api/paywall/payment/bulk/batch/cancel" => {
+            let payments = fields["Payments"].as_array().cloned().unwrap_or_default();
+            if payments.is_empty() || !fields["CallbackUrl"].is_string() {
+                return paywall_envelope(2, "Unexpected parameters", Value::Null);
+            }
+            let results: Vec<Value> = payments
+                .iter()
+                .map(|p| json!({"MerchantUniqueCode": p["MerchantUniqueCode"], "Status": true, "Message": "queued", "BulkPaymentId": 390, "ErrorMessage": null, "BulkPaymentJobId": 1}))
+                .collect();
+            paywall_envelope(
+                0,
+                "Success",
+                json!({"Result": true, "TotalPaymentCount": results.len(), "PaymentResults": results}),
             )
         }
-        _ => envelope(1, "Not found", Value::Null),
+        "/api/paywall/payment/bulk/file/startdirect" => {
+            // The mock's handler read the multipart body into these fields (multer).
+            let lines = fields["File"]["lines"].as_u64().unwrap_or_default();
+            if fields["FileFormat"] != "5" || fields["FilePattern"].as_str().is_none() || lines == 0
+            {
+                return paywall_envelope(2, "Unexpected parameters", Value::Null);
+            }
+            paywall_envelope(
+                0,
+                "File-based bulk payment created and enqueued",
+                json!({
+                    "BulkPaymentId": 3467, "MerchantUniqueCode": "fe4acb15-0b4c-4a6e-9f0e-2a1b3c4d5e6f",
+                    "ProcessedRecords": 0, "TotalRecords": lines, "IsEnqueued": true, "Message": fields["File"]["filename"]
+                }),
+            )
+        }
+        "/api/paywall/payment/startdirect" | "/api/paywall/payment/start3d" => {
+            let detail = &fields["PaymentDetail"];
+            let (Some(code), Some(amount)) = (
+                detail["MerchantUniqueCode"].as_str(),
+                detail["Amount"].as_f64(),
+            ) else {
+                return paywall_envelope(17, "Unexpected payment detail", Value::Null);
+            };
+            if paywall.payments.contains_key(code) {
+                return paywall_envelope(4, "MerchantUniqueCode already exists", Value::Null);
+            }
+            paywall.next_payment += 1;
+            let id = paywall.next_payment;
+            let three_d = path.ends_with("start3d");
+            let payment = PaywallPayment {
+                id,
+                unique: format!("5a1e{id:028x}"),
+                amount,
+                state: if three_d { "awaiting_3d" } else { "paid" },
+                tracking: String::new(),
+            };
+            let started = json!({"PaymentId": id, "ActivityId": 1, "UniqueCode": payment.unique, "MerchantUniqueKey": code});
+            paywall.payments.insert(code.to_owned(), payment);
+            if three_d {
+                paywall_envelope(
+                    0,
+                    "Success",
+                    json!({"Message": "redirect", "RedirectUrl": format!("https://agent.test/3d/{id}"), "Payment": started}),
+                )
+            } else {
+                paywall_envelope(0, "Success", json!({"Payment": started, "Error": null}))
+            }
+        }
+        "/api/paywall/payment/provision/cancel" => match paywall
+            .payments
+            .get_mut(fields["MerchantUniqueCode"].as_str().unwrap_or_default())
+        {
+            Some(p) if p.state == "provision" => {
+                p.state = "provision_cancelled";
+                paywall_envelope(0, "Success", json!(""))
+            }
+            Some(_) => paywall_envelope(1, "Failure", json!("")),
+            None => paywall_envelope(-1, "Payment not found", Value::Null),
+        },
+        _ => paywall_envelope(1, "Not found", Value::Null),
     }
+}
+
+fn paywall_private(
+    paywall: &mut Paywall,
+    path: &str,
+    headers: &HeaderMap,
+    fields: &Value,
+) -> Response {
+    if let Some(query) = path.strip_prefix("/api/paywall/private/query") {
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        return match query {
+            "" | "/by/uniquecode" | "/by/paymentid" => match paywall.find(fields, headers) {
+                Some((code, payment)) => {
+                    let info = paywall_info(code, payment);
+                    paywall_envelope(0, "Success", json!({"Paywall": info}))
+                }
+                None => paywall_envelope(-1, "Payment not found", Value::Null),
+            },
+            "/by/trackingcode" => {
+                let wanted = header("trackingcode");
+                let list: Vec<Value> = paywall
+                    .payments
+                    .iter()
+                    .filter(|(_, p)| p.tracking == wanted)
+                    .map(|(c, p)| paywall_info(c, p))
+                    .collect();
+                paywall_envelope(0, "Success", json!({"List": list}))
+            }
+            "/by/productid" => {
+                let list: Vec<Value> = paywall
+                    .payments
+                    .iter()
+                    .take(100)
+                    .map(|(c, p)| paywall_info(c, p))
+                    .collect();
+                paywall_envelope(0, "Success", json!({"List": list}))
+            }
+            _ => paywall_envelope(1, "Not found", Value::Null),
+        };
+    }
+    let (allowed, next): (&[&str], &'static str) = match path {
+        "/api/paywall/private/refund" | "/api/paywall/private/refund/by/uniquecode" => {
+            (&["paid"], "refunded")
+        }
+        "/api/paywall/private/refund/partial"
+        | "/api/paywall/private/refund/partial/by/paymentid"
+        | "/api/paywall/private/refund/partial/by/uniquecode" => {
+            (&["paid", "partially_refunded"], "partially_refunded")
+        }
+        "/api/paywall/private/cancel" | "/api/paywall/private/cancel/by/uniqueCode" => {
+            (&["paid"], "cancelled")
+        }
+        "/api/paywall/private/revert" | "/api/paywall/private/revert/by/paymentid" => {
+            (&["paid", "partially_refunded"], "reverted")
+        }
+        _ => return paywall_envelope(1, "Not found", Value::Null),
+    };
+    let Some((_, payment)) = paywall.find(fields, headers) else {
+        return paywall_envelope(-1, "Payment not found", Value::Null);
+    };
+    if path.contains("/partial")
+        && fields["Amount"]
+            .as_f64()
+            .is_none_or(|a| a <= 0.0 || a > payment.amount)
+    {
+        return paywall_envelope(
+            65,
+            "Operation amount cannot exceed payment amount",
+            Value::Null,
+        );
+    }
+    if !allowed.contains(&payment.state) {
+        return paywall_envelope(7, "The operation has already been completed", Value::Null);
+    }
+    payment.state = next;
+    paywall_envelope(0, "Success", Value::Null)
 }
 
 /// CoinPool's token state: issued access tokens (with expiry) and the one live refresh token;

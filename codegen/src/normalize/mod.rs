@@ -9,6 +9,7 @@
 
 mod bodies;
 mod ids;
+mod multipart;
 mod parameters;
 mod references;
 mod responses;
@@ -27,6 +28,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, token};
 use crate::discover::VendorFiles;
 
 pub use ids::snake_case;
+pub(crate) use multipart::FILE_PART;
 pub use summary::{OperationSummary, ParamSummary};
 
 /// What the passes share: the vendor, the problems found, and what the runtime supplies per
@@ -38,6 +40,8 @@ pub(crate) struct Context<'a> {
     pub supplied: BTreeMap<String, Vec<String>>,
     /// The server group of each operation served from another host, by operation pointer.
     pub groups: BTreeMap<String, String>,
+    /// The operations whose body is sent as multipart/form-data, by pointer.
+    pub multipart: std::collections::BTreeSet<String>,
 }
 
 impl Context<'_> {
@@ -57,9 +61,10 @@ impl Context<'_> {
 type Pass = fn(&mut Value, &mut Context<'_>);
 
 /// The passes, in order.
-const PASSES: [Pass; 11] = [
+const PASSES: [Pass; 12] = [
     parameters::inline_path_items,
     servers::assign,
+    multipart::to_json_forms,
     ids::assign,
     parameters::normalize,
     security::check,
@@ -83,6 +88,7 @@ pub fn normalize(
         problems: Vec::new(),
         supplied: BTreeMap::new(),
         groups: BTreeMap::new(),
+        multipart: Default::default(),
     };
     for pass in PASSES {
         pass(doc, &mut context);

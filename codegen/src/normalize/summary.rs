@@ -28,6 +28,8 @@ pub struct OperationSummary {
     pub pointer: String,
     /// The vendor.yaml server group the operation is served from (`None`: the vendor's servers).
     pub server_group: Option<String>,
+    /// Whether the body is sent as multipart/form-data (encoded by the runtime).
+    pub multipart: bool,
 }
 
 /// One parameter of an operation.
@@ -84,6 +86,7 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
                 .unwrap_or_default(),
             pointer: site.pointer.clone(),
             server_group: context.groups.get(&site.pointer).cloned(),
+            multipart: context.multipart.contains(&site.pointer),
         });
     });
     out

@@ -166,7 +166,9 @@ impl Runtime {
         let phases = async move {
             let scheme = self.profile().scheme_for(operation.id);
             self.route(&mut request, operation)?;
+            // Body credentials join the form first; the form is then encoded as multipart.
             self.prepare(scheme, &mut request, operation.id)?;
+            self.encode_multipart(&mut request, operation)?;
             let profile = self.profile();
             let may_retry = profile.may_retry(operation.id, request.method().as_str());
             let may_repeat = may_retry

@@ -34,6 +34,36 @@ impl Runtime {
         Ok(())
     }
 
+    /// A multipart operation's typed form, serialised as JSON by the generated code, is
+    /// encoded as `multipart/form-data` (once: the bytes are what is signed and retried).
+    pub(crate) fn encode_multipart(
+        &self,
+        request: &mut reqwest::Request,
+        operation: &OperationMeta,
+    ) -> Result<(), Error> {
+        if !operation.multipart {
+            return Ok(());
+        }
+        let form: serde_json::Value = match request.body().and_then(|b| b.as_bytes()) {
+            Some(bytes) if !bytes.is_empty() => serde_json::from_slice(bytes).map_err(|e| {
+                Error::InvalidRequest(format!(
+                    "{} {}: the form is not JSON: {e}",
+                    self.profile().vendor,
+                    operation.id
+                ))
+            })?,
+            _ => serde_json::Value::Object(Default::default()),
+        };
+        let (content_type, body) = crate::multipart::encode(&form).map_err(|e| {
+            Error::InvalidRequest(format!("{} {}: {e}", self.profile().vendor, operation.id))
+        })?;
+        let content_type = HeaderValue::from_str(&content_type)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        request.headers_mut().insert(CONTENT_TYPE, content_type);
+        *request.body_mut() = Some(body.into());
+        Ok(())
+    }
+
     pub(crate) fn prepare(
         &self,
         scheme: Option<&Scheme>,
