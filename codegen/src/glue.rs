@@ -13,6 +13,7 @@ use crate::normalize::OperationSummary;
 /// The glue for a vendor.
 pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diagnostics> {
     let mut metas = Vec::new();
+    let mut round_trips = Vec::new();
     let mut arms = Vec::new();
     let mut problems = Vec::new();
     let mut cancel = None;
@@ -38,6 +39,7 @@ pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diag
             cancel = Some(cancel_impl(&method, &steps, response));
         }
         arms.push(dispatch_arm(&operation.id, &method, &steps));
+        round_trips.extend(round_trip_arms(model, operation));
     }
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
@@ -46,6 +48,7 @@ pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diag
     let constructors = constructors();
     let callbacks = callbacks(vendor);
     let dispatch = dispatch(&vendor.profile.vendor, &arms);
+    let round_trip = round_trip(&round_trips);
     Ok(quote! {
         #constants
         /// Every operation of this vendor, as the CLI and introspection see them.
@@ -54,7 +57,44 @@ pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diag
         #cancel
         #callbacks
         #dispatch
+        #round_trip
     })
+}
+
+/// An operation's arms of `round_trip`: its body type and its success type.
+fn round_trip_arms(model: &Model, operation: &OperationSummary) -> Vec<TokenStream> {
+    let Some(builder) = model.builder(&operation.id) else {
+        return Vec::new();
+    };
+    let id = &operation.id;
+    let mut arms = Vec::new();
+    if let Some(body) = builder.setters.get("body") {
+        arms.push(quote! { (#id, false) => again::<#body>(value), });
+    }
+    if let Some(response) = &builder.response {
+        arms.push(quote! { (#id, true) => again::<#response>(value), });
+    }
+    arms
+}
+
+fn round_trip(arms: &[TokenStream]) -> TokenStream {
+    quote! {
+        /// A JSON request body (`response: false`) or success payload (`true`) of an operation
+        /// through its generated type and back: what the type keeps of it. `Err` says why it
+        /// does not decode.
+        pub fn round_trip(operation: &str, response: bool, value: ::payspec_runtime::deps::serde_json::Value) -> Result<::payspec_runtime::deps::serde_json::Value, String> {
+            fn again<T: ::payspec_runtime::deps::serde::de::DeserializeOwned + ::payspec_runtime::deps::serde::Serialize>(
+                value: ::payspec_runtime::deps::serde_json::Value,
+            ) -> Result<::payspec_runtime::deps::serde_json::Value, String> {
+                let typed: T = ::payspec_runtime::deps::serde_json::from_value(value).map_err(|e| e.to_string())?;
+                ::payspec_runtime::deps::serde_json::to_value(&typed).map_err(|e| e.to_string())
+            }
+            match (operation, response) {
+                #(#arms)*
+                _ => Err(format!("{operation} has no generated {} type", if response { "response" } else { "body" })),
+            }
+        }
+    }
 }
 
 fn operation_meta(operation: &OperationSummary) -> TokenStream {
@@ -167,6 +207,7 @@ fn constants(vendor: &Vendor) -> TokenStream {
             spec_json: SPEC_JSON,
             operations: OPERATIONS,
             call: |settings, request| Box::pin(call(settings, request)),
+            round_trip,
         };
     }
 }

@@ -91,6 +91,74 @@ pub fn check(vendor_dir: &Path, pages: &[Page]) -> Result<Report, DocsError> {
     })
 }
 
+/// A JSON example a page gives for the one operation it documents.
+#[derive(Debug, Clone)]
+pub struct DocExample {
+    /// The page.
+    pub page: String,
+    /// The line of the example.
+    pub line: usize,
+    /// The operation's snake_case id.
+    pub operation: String,
+    /// Whether it is the response's (else the request body's).
+    pub response: bool,
+    /// The example.
+    pub value: serde_json::Value,
+    /// Whether a finding on this example is acknowledged in docs-ack.yaml (the example is
+    /// known to contradict the rest of the docs).
+    pub acknowledged: bool,
+}
+
+/// The request and response examples of each page that documents one operation of the
+/// vendor's spec (the test that the generated types carry what the docs show).
+pub fn examples(vendor_dir: &Path, pages: &[Page]) -> Result<Vec<DocExample>, DocsError> {
+    let report = check(vendor_dir, pages)?;
+    let vendor =
+        payspec_codegen::load_vendor(vendor_dir).map_err(|d| DocsError::Spec(d.render()))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&vendor.raw_spec).map_err(|e| DocsError::Input(e.to_string()))?;
+    let spec = check::Spec {
+        doc: &doc,
+        file: &vendor.files.spec,
+        profile_file: &vendor.files.profile,
+        profile: &vendor.profile,
+    };
+    let mut out = Vec::new();
+    for page in pages.iter().filter(|p| !p.is_index()) {
+        let facts = extract::extract(page);
+        let Some(operation) = check::operation_of(&spec, page, &facts) else {
+            continue;
+        };
+        let Some(summary) = vendor
+            .operations
+            .iter()
+            .find(|o| o.pointer == operation.pointer())
+        else {
+            continue;
+        };
+        for example in &facts.examples {
+            let response = match example.place {
+                extract::Place::Response => true,
+                extract::Place::Body => false,
+                _ => continue,
+            };
+            let acknowledged = report
+                .acknowledged
+                .iter()
+                .any(|f| f.page == page.name() && f.page_line == example.line);
+            out.push(DocExample {
+                page: page.name().to_owned(),
+                line: example.line,
+                operation: summary.id.clone(),
+                response,
+                value: example.value.clone(),
+                acknowledged,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Adds `line:col` of each finding's pointer in its file.
 fn locate(findings: &mut [Finding]) {
     let mut cache: Vec<(std::path::PathBuf, Locations)> = Vec::new();

@@ -41,6 +41,9 @@ pub struct VendorEntry {
     pub operations: &'static [OperationMeta],
     /// Calls an operation by name, with a client built from the settings.
     pub call: fn(Settings, CallRequest) -> CallFuture,
+    /// An operation's JSON body (`false`) or success payload (`true`) through its generated
+    /// type and back (what the type keeps of a document's example).
+    pub round_trip: fn(&str, bool, serde_json::Value) -> Result<serde_json::Value, String>,
 }
 
 impl VendorEntry {

@@ -67,6 +67,27 @@ pub fn page(spec: &Spec<'_>, page: &Page, facts: &Facts) -> Vec<Finding> {
     checker.findings
 }
 
+/// The one operation a page documents (none for a guide of several, or an unknown one).
+pub fn operation_of<'a>(
+    spec: &'a Spec<'a>,
+    page: &'a Page,
+    facts: &Facts,
+) -> Option<Operation<'a>> {
+    let checker = Checker {
+        spec,
+        page,
+        findings: Vec::new(),
+    };
+    let mut matched: Vec<Operation<'a>> = Vec::new();
+    for documented in &facts.operations {
+        let found = checker.find(documented)?;
+        if !matched.iter().any(|m| m.pointer() == found.pointer()) {
+            matched.push(found);
+        }
+    }
+    (matched.len() == 1).then(|| matched.remove(0))
+}
+
 struct Checker<'a> {
     spec: &'a Spec<'a>,
     page: &'a Page,

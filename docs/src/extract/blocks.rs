@@ -20,7 +20,8 @@ pub(super) fn extract(page: &Page, facts: &mut Facts) -> Vec<bool> {
         } else if line.starts_with("curl ") {
             seen_curl = true;
             curl(page, i, facts)
-        } else if line.starts_with('{') || line.starts_with('[') {
+        } else if (line.starts_with('{') || line.starts_with('[')) && !after_example_label(page, i)
+        {
             // Mintlify shows the response example right after the request's curl.
             let place = sections[i].unwrap_or(if seen_curl {
                 Place::Response
@@ -87,6 +88,17 @@ fn is_openapi(value: &Value) -> bool {
     value.get("openapi").is_some()
         || value.get("paths").is_some()
         || value.get("components").is_some()
+}
+
+/// Whether the line before (blank lines skipped) is a field's `Example:` label: the JSON that
+/// follows is one field's value, not a body.
+fn after_example_label(page: &Page, index: usize) -> bool {
+    page.lines[..index]
+        .iter()
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.eq_ignore_ascii_case("example:"))
 }
 
 /// A bare JSON value starting at `start` (braces balanced within 500 lines).
