@@ -87,30 +87,44 @@ errors:
   message: /error/text
 ";
 
+/// The build script a user writes: the documented Builder over the crate's own specs.
 const BUILD_RS: &str = r#"fn main() {
-    let specs = std::path::PathBuf::from(std::env::var("ACME_SPECS").unwrap());
-    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let specs = std::env::var("ACME_SPECS").unwrap_or_else(|_| "specs".to_owned());
     println!("cargo:rerun-if-env-changed=ACME_SPECS");
-    if let Err(d) = payspec_codegen::build(&specs, &out, |_| true, false) {
-        eprintln!("{d}");
-        std::process::exit(1);
-    }
+    payspec_codegen::Builder::new(specs).generate_or_exit();
 }
 "#;
 
-const MAIN_RS: &str = r#"include!(concat!(env!("OUT_DIR"), "/vendors.rs"));
+/// The consumer depends on payspec-runtime alone (tokio to run futures): the generated code
+/// reaches serde, reqwest and progenitor-client through it.
+const MAIN_RS: &str = r#"payspec_runtime::include_vendors!();
 
-// args: BASE_URL OPERATION BODY_JSON|- [NAME=VALUE]...
+use payspec_runtime::deps::serde_json;
+
+// args: BASE_URL OPERATION BODY_JSON|- [NAME=VALUE]...  (OPERATION `typed_get` uses the typed
+// client and prints the vendor's error code from a failed send()).
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let entry = VENDORS.iter().find(|v| v.name == "acme").unwrap();
     let settings = payspec_runtime::Settings::new().base_url(args[0].clone());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    if args[1] == "typed_get" {
+        let client = acme::Client::with_settings(settings).unwrap();
+        let sent = runtime.block_on(client.get_payout().payout_id(args[2].clone()).send());
+        return match sent {
+            Ok(payout) => { println!("{:?}", payout.into_inner().status); std::process::ExitCode::SUCCESS }
+            Err(error) => {
+                let code = error.vendor_error().and_then(|v| v.code.clone());
+                eprintln!("vendor_error code: {code:?}");
+                std::process::ExitCode::from(1)
+            }
+        };
+    }
+    let entry = VENDORS.iter().find(|v| v.name == "acme").unwrap();
     let request = payspec_runtime::CallRequest {
         operation: args[1].clone(),
         args: args[3..].iter().map(|a| { let (k, v) = a.split_once('=').unwrap(); (k.to_owned(), v.to_owned()) }).collect(),
         body: (args[2] != "-").then(|| serde_json::from_str(&args[2]).unwrap()),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     match runtime.block_on((entry.call)(settings, request)) {
         Ok(outcome) => { println!("{}", outcome.body); std::process::ExitCode::SUCCESS }
         Err(error) => { eprintln!("{error}"); std::process::ExitCode::from(1) }
@@ -136,13 +150,7 @@ publish = false
 
 [dependencies]
 payspec-runtime = {{ path = "{runtime}" }}
-progenitor-client = "0.15.1"
-reqwest = {{ version = "0.13", default-features = false, features = ["json", "query", "rustls", "http2"] }}
-serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
-chrono = {{ version = "0.4", default-features = false, features = ["serde", "std", "clock"] }}
-uuid = {{ version = "1", features = ["serde", "v4"] }}
-tokio = {{ version = "1", features = ["rt-multi-thread", "macros", "net", "time", "sync"] }}
+tokio = {{ version = "1", features = ["rt"] }}
 
 [build-dependencies]
 payspec-codegen = {{ path = "{codegen}" }}
@@ -281,6 +289,16 @@ fn a_sixth_vendor_needs_only_files_under_specs() {
     assert_eq!(code, Some(1));
     assert!(
         stderr.contains("HTTP 401: vendor error E_KEY: bad key"),
+        "{stderr}"
+    );
+
+    // The typed client: a failed send() is payspec's error, with the vendor's code.
+    let (code, stdout, stderr) = run(KEY, &["typed_get", "po_7"]);
+    assert_eq!((code, stdout.trim()), (Some(0), "Some(Paid)"), "{stderr}");
+    let (code, _, stderr) = run("wrong", &["typed_get", "po_7"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("vendor_error code: Some(\"E_KEY\")"),
         "{stderr}"
     );
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use payspec_runtime::{CallRequest, Error, Settings, VendorEntry};
+use payspec_runtime::{CallRequest, Error, Settings};
 
 /// Prints a line to stdout; a closed pipe (`payspec vendors | head -1`) is not an error.
 macro_rules! say {
@@ -19,8 +19,10 @@ macro_rules! say {
     }};
 }
 
+mod catalog;
 mod demo;
 mod docs;
+mod scaffold;
 mod specs;
 mod vendors;
 
@@ -39,7 +41,13 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// List the vendors, their operations and auth style.
-    Vendors,
+    Vendors {
+        #[command(flatten)]
+        specs: SpecsDir,
+        /// Print JSON: one object per vendor.
+        #[arg(long)]
+        json: bool,
+    },
     /// Call one operation of a vendor.
     Call(CallArgs),
     /// Cancel by the vendor's own reference, with one unified outcome for every vendor.
@@ -49,17 +57,47 @@ enum Command {
         /// Only these vendors (all when none is given).
         vendors: Vec<String>,
     },
+    /// Start a vendor: `specs/VENDOR/` with a placeholder spec and a commented vendor.yaml for
+    /// the auth style asked.
+    New {
+        /// The vendor's name (lower case; it becomes a Rust module).
+        vendor: String,
+        /// The auth style to start from.
+        #[arg(long, value_enum, default_value = "api-key")]
+        auth: scaffold::AuthStyle,
+        /// The specs directory.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+    },
     /// Validate specs, overlays and vendor.yaml files; report every problem at once.
     Check {
-        /// The specs directory.
-        #[arg(default_value = "specs")]
-        dir: PathBuf,
+        /// The specs directory (default `specs`).
+        #[arg(conflicts_with = "specs")]
+        dir: Option<PathBuf>,
+        /// The specs directory, as the other commands take it.
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
     },
-    /// Write the generated Rust sources, for reading.
+    /// Write the generated Rust sources: modules for reading (`--out`), or one standalone
+    /// crate per vendor (`--crate`), checked for staleness with `--check`.
     Generate {
-        /// Where to write them.
-        #[arg(long)]
-        out: PathBuf,
+        /// Where to write the modules.
+        #[arg(
+            long,
+            required_unless_present = "crate_dir",
+            conflicts_with = "crate_dir"
+        )]
+        out: Option<PathBuf>,
+        /// Write a crate per vendor under this directory (`DIR/<vendor>/`).
+        #[arg(long = "crate", value_name = "DIR")]
+        crate_dir: Option<PathBuf>,
+        /// With --crate: write nothing; exit 1 listing every file that is stale or missing.
+        #[arg(long, requires = "crate_dir")]
+        check: bool,
+        /// With --crate: depend on payspec-runtime at this path (as Cargo.toml reads it:
+        /// relative to the generated crate's directory) instead of its version.
+        #[arg(long, value_name = "DIR", requires = "crate_dir")]
+        runtime_path: Option<PathBuf>,
         /// The specs directory.
         #[arg(long, default_value = "specs")]
         specs: PathBuf,
@@ -77,6 +115,8 @@ enum Command {
     Docs(DocsCommand),
     /// Serve the sandbox on 127.0.0.1 (vendor = first path segment).
     Sandbox {
+        #[command(flatten)]
+        specs: SpecsDir,
         /// The port (0 for any free one).
         #[arg(long, default_value_t = 8080)]
         port: u16,
@@ -111,10 +151,27 @@ enum DocsCommand {
     },
 }
 
+/// Where the vendors come from.
+#[derive(Debug, Clone, clap::Args)]
+struct SpecsDir {
+    /// Read the vendors from this specs directory at run time (each `<vendor>/` with its
+    /// spec and vendor.yaml) instead of the ones compiled into payspec.
+    #[arg(long, value_name = "DIR")]
+    specs: Option<PathBuf>,
+}
+
+impl SpecsDir {
+    fn catalog(&self) -> Result<catalog::Catalog, Failure> {
+        catalog::Catalog::open(self.specs.as_deref())
+    }
+}
+
 #[derive(Debug, clap::Args)]
 struct CallArgs {
     /// The vendor (see `payspec vendors`).
     vendor: String,
+    #[command(flatten)]
+    specs: SpecsDir,
     /// The operation, snake_case or kebab-case.
     operation: String,
     #[command(flatten)]
@@ -176,6 +233,8 @@ const DEFAULT_MAX_BODY: u64 = 10 * 1024 * 1024;
 struct CancelArgs {
     /// The vendor.
     vendor: String,
+    #[command(flatten)]
+    specs: SpecsDir,
     /// The vendor's reference: Rio's bulk id, xpays' payment id, the CoinPool order id,
     /// Paywall's MerchantUniqueCode, OneKey's cashout_id.
     #[arg(long)]
@@ -241,7 +300,9 @@ impl Target {
             }
             settings = settings.group_base_url(group, url);
         }
-        Ok(settings.with_env(&profile))
+        settings
+            .with_env(&profile)
+            .map_err(|e| Failure::usage(e.to_string()))
     }
 }
 
@@ -289,24 +350,47 @@ fn main() -> ExitCode {
             .init();
     }
     let outcome = match cli.command {
-        Command::Vendors => {
-            say!("{}", vendors::listing().trim_end());
-            Ok(())
-        }
+        Command::Vendors { specs, json } => specs.catalog().map(|catalog| {
+            if json {
+                say!("{}", vendors::json(catalog.entries()));
+            } else {
+                say!("{}", vendors::listing(catalog.entries()).trim_end());
+            }
+        }),
         Command::Call(args) => call(args),
         Command::Cancel(args) => cancel(args),
         Command::Demo { vendors } => demo(&vendors),
-        Command::Check { dir } => specs::check(&dir),
-        Command::Generate { out, specs } => specs::generate(&specs, &out),
+        Command::New {
+            vendor,
+            auth,
+            specs,
+        } => scaffold::new_vendor(&specs, &vendor, auth),
+        Command::Check { dir, specs } => {
+            specs::check(&dir.or(specs).unwrap_or_else(|| PathBuf::from("specs")))
+        }
+        Command::Generate {
+            out,
+            crate_dir,
+            check,
+            runtime_path,
+            specs,
+        } => match (out, crate_dir) {
+            (Some(out), _) => specs::generate(&specs, &out),
+            (None, Some(dir)) => {
+                specs::generate_crates(&specs, &dir, check, runtime_path.as_deref())
+            }
+            (None, None) => Err(Failure::usage("give --out DIR or --crate DIR")),
+        },
         Command::Diff { old, new } => specs::diff_specs(&old, &new),
         Command::Docs(DocsCommand::Check(pages)) => docs::check(&pages),
         Command::Docs(DocsCommand::Import { pages, dry_run }) => docs::import(&pages, dry_run),
         Command::Docs(DocsCommand::Facts { pages }) => docs::facts(&pages),
         Command::Sandbox {
+            specs,
             port,
             max_records,
             log_size,
-        } => sandbox(port, max_records, log_size),
+        } => sandbox(&specs, port, max_records, log_size),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -318,13 +402,15 @@ fn main() -> ExitCode {
 }
 
 fn call(args: CallArgs) -> Result<(), Failure> {
-    let vendor = find_vendor(&args.vendor)?;
+    let catalog = args.specs.catalog()?;
+    let vendor = catalog.find(&args.vendor)?;
     let operation = vendor.operation(&args.operation).ok_or_else(|| {
         let known: Vec<&str> = vendor.operations.iter().map(|o| o.id).collect();
         Failure::usage(format!(
-            "{} has no operation {:?} (operations: {})",
+            "{} has no operation {:?}{} (operations: {})",
             vendor.name,
             args.operation,
+            catalog::did_you_mean(&args.operation, &known),
             known.join(", ")
         ))
     })?;
@@ -336,9 +422,10 @@ fn call(args: CallArgs) -> Result<(), Failure> {
         if !operation.params.iter().any(|p| p.name == name) {
             let known: Vec<&str> = operation.params.iter().map(|p| p.name).collect();
             return Err(Failure::usage(format!(
-                "{} {} has no parameter {name:?} (parameters: {})",
+                "{} {} has no parameter {name:?}{} (parameters: {})",
                 vendor.name,
                 operation.id,
+                catalog::did_you_mean(name, &known),
                 if known.is_empty() {
                     "none".to_owned()
                 } else {
@@ -382,7 +469,7 @@ fn call(args: CallArgs) -> Result<(), Failure> {
             code: 1,
             message: format!("cannot start the async runtime: {e}"),
         })?;
-    let response = runtime.block_on((vendor.call)(settings, request))?;
+    let response = runtime.block_on(catalog.call(vendor, settings, request))?;
     let text = serde_json::to_string_pretty(&response.body).map_err(|e| Failure {
         code: 1,
         message: format!("cannot print the response: {e}"),
@@ -394,7 +481,8 @@ fn call(args: CallArgs) -> Result<(), Failure> {
 /// Prints `{"vendor", "status", "vendor_status"}`; exit 0 for cancelled or pending, else 1.
 fn cancel(args: CancelArgs) -> Result<(), Failure> {
     use payspec_runtime::cancel::{CancelReference, run};
-    let vendor = find_vendor(&args.vendor)?;
+    let catalog = args.specs.catalog()?;
+    let vendor = catalog.find(&args.vendor)?;
     let profile = vendor
         .profile()
         .map_err(|e| Failure::usage(e.to_string()))?;
@@ -406,8 +494,10 @@ fn cancel(args: CancelArgs) -> Result<(), Failure> {
     let settings = args.patience.apply(args.target.settings(vendor)?);
     let send = |request| {
         let settings = settings.clone();
+        let catalog = &catalog;
         async move {
-            (vendor.call)(settings, request)
+            catalog
+                .call(vendor, settings, request)
                 .await
                 .map(|o| (o.status, o.body))
         }
@@ -441,7 +531,7 @@ fn async_runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 fn demo(vendors: &[String]) -> Result<(), Failure> {
     for name in vendors {
-        find_vendor(name)?;
+        catalog::Catalog::open(None)?.find(name)?;
     }
     match async_runtime()?.block_on(demo::run(vendors))? {
         true => Ok(()),
@@ -452,7 +542,13 @@ fn demo(vendors: &[String]) -> Result<(), Failure> {
     }
 }
 
-fn sandbox(port: u16, max_records: usize, log_size: usize) -> Result<(), Failure> {
+fn sandbox(
+    specs: &SpecsDir,
+    port: u16,
+    max_records: usize,
+    log_size: usize,
+) -> Result<(), Failure> {
+    let catalog = specs.catalog()?;
     let runtime = async_runtime()?;
     let options = payspec_sandbox::Options {
         max_records,
@@ -461,7 +557,7 @@ fn sandbox(port: u16, max_records: usize, log_size: usize) -> Result<(), Failure
     };
     runtime.block_on(async {
         let sandbox =
-            payspec_sandbox::Sandbox::with_options(payspec::VENDORS, options).map_err(|e| {
+            payspec_sandbox::Sandbox::with_options(catalog.entries(), options).map_err(|e| {
                 Failure {
                     code: 1,
                     message: e.to_string(),
@@ -476,9 +572,14 @@ fn sandbox(port: u16, max_records: usize, log_size: usize) -> Result<(), Failure
                 message: format!("cannot serve on port {port}: {e}"),
             })?;
         say!("payspec sandbox on {}", running.url());
-        for entry in payspec::VENDORS {
+        let from = specs
+            .specs
+            .as_ref()
+            .map(|dir| format!(" --specs {}", dir.display()))
+            .unwrap_or_default();
+        for entry in catalog.entries() {
             say!(
-                "  {}: payspec call {} OPERATION --sandbox {}",
+                "  {}: payspec call {} OPERATION{from} --sandbox {}",
                 entry.name,
                 entry.name,
                 running.url()
@@ -499,16 +600,6 @@ fn sandbox(port: u16, max_records: usize, log_size: usize) -> Result<(), Failure
         );
         std::future::pending::<()>().await;
         Ok(())
-    })
-}
-
-fn find_vendor(name: &str) -> Result<&'static VendorEntry, Failure> {
-    payspec::vendor(name).ok_or_else(|| {
-        let known: Vec<&str> = payspec::VENDORS.iter().map(|v| v.name).collect();
-        Failure::usage(format!(
-            "unknown vendor {name:?} (vendors: {})",
-            known.join(", ")
-        ))
     })
 }
 

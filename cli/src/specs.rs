@@ -39,6 +39,62 @@ pub fn generate(specs: &Path, out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Writes (or with `check`, compares) one standalone crate per vendor under `dir`.
+pub fn generate_crates(
+    specs: &Path,
+    dir: &Path,
+    check: bool,
+    runtime_path: Option<&Path>,
+) -> Result<(), Failure> {
+    let runtime = match runtime_path {
+        Some(path) => format!("{{ path = {:?} }}", path.display().to_string()),
+        None => format!("\"{}\"", env!("CARGO_PKG_VERSION")),
+    };
+    let mut stale = Vec::new();
+    for files in payspec_codegen::discover(specs).map_err(diagnostics)? {
+        let vendor = load_vendor(&files.dir).map_err(diagnostics)?;
+        let root = dir.join(&files.name);
+        for (path, text) in payspec_codegen::crate_files(&vendor, &runtime).map_err(diagnostics)? {
+            let target = root.join(path);
+            let current = std::fs::read_to_string(&target).ok();
+            if current.as_deref() == Some(text.as_str()) {
+                continue;
+            }
+            if check {
+                let why = if current.is_some() {
+                    "stale"
+                } else {
+                    "missing"
+                };
+                stale.push(format!("{}: {why}", target.display()));
+                continue;
+            }
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    Failure::usage(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+            std::fs::write(&target, text)
+                .map_err(|e| Failure::usage(format!("cannot write {}: {e}", target.display())))?;
+            say!("{}", target.display());
+        }
+    }
+    if stale.is_empty() {
+        if check {
+            say!("ok: the crates under {} are up to date", dir.display());
+        }
+        return Ok(());
+    }
+    Err(Failure {
+        code: 1,
+        message: format!(
+            "the generated crates differ from the specs (run `payspec generate --crate {}`):\n{}",
+            dir.display(),
+            stale.join("\n")
+        ),
+    })
+}
+
 /// Loads the two sides of a diff: a vendor directory, or a spec file (whose vendor.yaml is
 /// beside it, or else beside the other side).
 fn load_side(path: &Path, other: &Path) -> Result<Vendor, Failure> {

@@ -2,12 +2,13 @@
 
 use std::fmt::Write as _;
 
+use payspec_runtime::VendorEntry;
 use payspec_runtime::profile::SchemeChoice;
 
 /// The listing, as text.
-pub fn listing() -> String {
+pub fn listing(vendors: &[&VendorEntry]) -> String {
     let mut out = String::new();
-    for vendor in payspec::VENDORS {
+    for vendor in vendors {
         let _ = writeln!(out, "{}  {}", vendor.name, vendor.title);
         match vendor.profile() {
             Ok(profile) => {
@@ -45,4 +46,43 @@ pub fn listing() -> String {
         out.push('\n');
     }
     out
+}
+
+/// The listing as JSON: per vendor its name, title, credential variables, auth schemes and
+/// operations (with the scheme each uses, `none` for no auth).
+pub fn json(vendors: &[&VendorEntry]) -> String {
+    let listed: Vec<serde_json::Value> = vendors
+        .iter()
+        .map(|vendor| {
+            let profile = match vendor.profile() {
+                Ok(profile) => profile,
+                Err(e) => return serde_json::json!({"name": vendor.name, "error": e.to_string()}),
+            };
+            let operations: Vec<serde_json::Value> = vendor
+                .operations
+                .iter()
+                .map(|operation| {
+                    let auth = match profile.auth.operations.get(operation.id) {
+                        Some(SchemeChoice::None) => "none".to_owned(),
+                        Some(SchemeChoice::Scheme(name)) => name.clone(),
+                        None => profile.auth.default.clone(),
+                    };
+                    serde_json::json!({
+                        "id": operation.id, "method": operation.method, "path": operation.path,
+                        "summary": operation.summary, "auth": auth,
+                        "params": operation.params.iter().map(|p| serde_json::json!({"name": p.name, "in": p.location, "required": p.required})).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "name": vendor.name,
+                "title": vendor.title,
+                "credentials": profile.credentials.keys().map(|c| profile.credential_variable(c)).collect::<Vec<_>>(),
+                "auth": profile.auth.schemes.iter().map(|(name, scheme)| (name.clone(), serde_json::Value::String(scheme.to_string()))).collect::<serde_json::Map<_, _>>(),
+                "default_auth": profile.auth.default,
+                "operations": operations,
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&listed).unwrap_or_default()
 }

@@ -162,6 +162,6 @@ fn module_declaration(vendor: &Vendor) -> String {
         ));
     }
     format!(
-        "\n{doc}#[allow(clippy::all, clippy::unwrap_used, clippy::expect_used, missing_docs, unused_imports)]\npub mod {name} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\"));\n}}\n"
+        "\n{doc}#[allow(clippy::all, clippy::unwrap_used, clippy::expect_used, missing_docs, unused_imports, unused_comparisons, dead_code, non_camel_case_types, non_snake_case, deprecated)]\npub mod {name} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\"));\n}}\n"
     )
 }

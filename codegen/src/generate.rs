@@ -4,8 +4,6 @@
 //! out. Formatting (for reading, `payspec generate`) and the types of the API (for snapshots and
 //! `payspec diff`) parse the rest on request only.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 
@@ -39,6 +37,14 @@ impl Generated {
         match &self.source {
             Source::Tokens(tokens) => format!("{}{tokens}", self.header),
             Source::Text(text) => format!("{}{text}", self.header),
+        }
+    }
+
+    /// The Rust source without the header that names where it came from.
+    pub fn body(&self) -> String {
+        match &self.source {
+            Source::Tokens(tokens) => tokens.to_string(),
+            Source::Text(text) => text.clone(),
         }
     }
 
@@ -143,7 +149,10 @@ fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted, Diagnostics> {
         tokens.extend(stream);
     }
     tokens.extend(crate::glue::tokens(vendor, &model)?);
-    Ok(Emitted { tokens, model })
+    Ok(Emitted {
+        tokens: crate::relink::relink(tokens),
+        model,
+    })
 }
 
 fn parse<T: syn::parse::Parse>(vendor: &Vendor, item: items::Item) -> Result<T, Diagnostics> {
@@ -157,7 +166,7 @@ fn types_module(
     model: &mut Model,
     read_types: bool,
 ) -> Result<TokenStream, Diagnostics> {
-    let mut opened = BTreeSet::new();
+    let mut opened = std::collections::BTreeMap::new();
     let mut out: Vec<TokenStream> = Vec::new();
     // `Display` impls wait until every enum is known (by their place in `out`).
     let mut displays: Vec<(usize, items::Item)> = Vec::new();
@@ -165,8 +174,8 @@ fn types_module(
         let stream = match item.kind() {
             Kind::Enum => {
                 let mut enumeration: syn::ItemEnum = parse(vendor, item)?;
-                if crate::open_enums::open_enum(&mut enumeration) {
-                    opened.insert(enumeration.ident.to_string());
+                if let Some(variant) = crate::open_enums::open_enum(&mut enumeration) {
+                    opened.insert(enumeration.ident.to_string(), variant);
                 }
                 if read_types {
                     model.add_type(&syn::Item::Enum(enumeration.clone()));

@@ -38,7 +38,11 @@ pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diag
                 .and_then(|b| b.response.clone());
             cancel = Some(cancel_impl(&method, &steps, response));
         }
-        arms.push(dispatch_arm(&operation.id, &method, &steps));
+        let streamed = model
+            .builder(&operation.id)
+            .and_then(|b| b.response.as_ref())
+            .is_some_and(is_byte_stream);
+        arms.push(dispatch_arm(&operation.id, &method, &steps, streamed));
         round_trips.extend(round_trip_arms(model, operation));
     }
     if !problems.is_empty() {
@@ -50,6 +54,12 @@ pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diag
     let dispatch = dispatch(&vendor.profile.vendor, &arms);
     let round_trip = round_trip(&round_trips);
     Ok(quote! {
+        /// The runtime this client runs on: a caller needs no other payspec dependency.
+        pub use ::payspec_runtime as runtime;
+        pub use ::payspec_runtime::{
+            CallbackError, Cancel, CancelOutcome, CancelReference, Credentials, RetryPolicy,
+            Settings, Timeouts, VendorError,
+        };
         #constants
         /// Every operation of this vendor, as the CLI and introspection see them.
         pub static OPERATIONS: &[::payspec_runtime::OperationMeta] = &[#(#metas),*];
@@ -71,7 +81,7 @@ fn round_trip_arms(model: &Model, operation: &OperationSummary) -> Vec<TokenStre
     if let Some(body) = builder.setters.get("body") {
         arms.push(quote! { (#id, false) => again::<#body>(value), });
     }
-    if let Some(response) = &builder.response {
+    if let Some(response) = builder.response.as_ref().filter(|r| !is_byte_stream(r)) {
         arms.push(quote! { (#id, true) => again::<#response>(value), });
     }
     arms
@@ -115,6 +125,7 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
     let supplied = &operation.supplied_by_runtime;
     let returns_body = operation.returns_body;
     let multipart = operation.multipart;
+    let form = operation.form;
     let server_group = match &operation.server_group {
         Some(group) => quote!(Some(#group)),
         None => quote!(None),
@@ -123,7 +134,7 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
         ::payspec_runtime::OperationMeta {
             id: #id, method: #method, path: #path, summary: #summary,
             params: &[#(#params),*], body: #body, supplied_by_runtime: &[#(#supplied),*],
-            returns_body: #returns_body, server_group: #server_group, multipart: #multipart,
+            returns_body: #returns_body, server_group: #server_group, multipart: #multipart, form: #form,
         }
     }
 }
@@ -169,7 +180,21 @@ fn argument_steps(
     Ok(steps)
 }
 
-fn dispatch_arm(id: &str, method: &proc_macro2::Ident, steps: &[TokenStream]) -> TokenStream {
+fn dispatch_arm(
+    id: &str,
+    method: &proc_macro2::Ident,
+    steps: &[TokenStream],
+    streamed: bool,
+) -> TokenStream {
+    // A success body that is not JSON arrives as a byte stream: read whole.
+    let outcome = if streamed {
+        quote!(::payspec_runtime::call::stream_outcome(status, response.into_inner()).await?)
+    } else {
+        quote!(::payspec_runtime::call::to_outcome(
+            status,
+            response.into_inner()
+        )?)
+    };
     quote! {
         #id => {
             #[allow(unused_mut)]
@@ -177,11 +202,16 @@ fn dispatch_arm(id: &str, method: &proc_macro2::Ident, steps: &[TokenStream]) ->
             #(#steps)*
             let response = builder.send().await?;
             let status = response.status().as_u16();
-            let mut outcome = ::payspec_runtime::call::to_outcome(status, response.into_inner())?;
+            let mut outcome = #outcome;
             client.inner.scrub_json(&mut outcome.body);
             Ok(outcome)
         }
     }
+}
+
+/// Whether a type is progenitor's `ByteStream` (a success body that is not JSON).
+fn is_byte_stream(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "ByteStream"))
 }
 
 /// The profile and the spec are embedded from files written beside the module

@@ -17,8 +17,10 @@ use payspec_profile::Profile;
 
 pub mod api;
 mod build;
+mod builder;
 mod diagnostic;
 mod discover;
+mod external;
 mod generate;
 mod glue;
 mod items;
@@ -30,16 +32,21 @@ mod overlay;
 mod parse;
 mod progenitor;
 mod read;
+mod relink;
 mod send;
+mod standalone;
 pub mod synthetic;
+mod upgrade;
 
 pub use build::{BuildOutput, build};
+pub use builder::Builder;
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use discover::{PROFILE_NAME, VendorFiles, discover, vendor_files};
 pub use generate::{Generated, generate, generate_formatted};
 pub use locate::Locations;
 pub use normalize::{OperationSummary, ParamSummary, snake_case};
 pub use read::{read_document, read_profile};
+pub use standalone::crate_files;
 
 /// One vendor, loaded, normalised and validated: ready for generation.
 #[derive(Debug, Clone)]
@@ -102,8 +109,21 @@ fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
         Ok(raw) => raw,
         Err(d) => return fail(problems, d.into()),
     };
+    // References to sibling files are inlined (a multi-file spec reads as one document).
+    if let Err(d) = external::inline(&files.spec, &mut raw_spec) {
+        return fail(problems, d.into());
+    }
     if let Err(d) = overlay::apply_overlays(&files.overlays, &mut raw_spec) {
         return fail(problems, d);
+    }
+    for note in upgrade::tolerate(&mut raw_spec) {
+        tracing::debug!(spec = %files.spec.display(), "{note}");
+    }
+    // OpenAPI 3.1 is read as 3.0 (overlays apply to the vendor's text as written).
+    if upgrade::is_31(&raw_spec) {
+        for note in upgrade::to_30(&mut raw_spec) {
+            tracing::debug!(spec = %files.spec.display(), "{note}");
+        }
     }
     // Type errors are located in the text as written, before the passes move anything.
     if let Err(d) = parse::check_version(&files.spec, &raw_spec)

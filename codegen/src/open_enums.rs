@@ -8,38 +8,55 @@ use std::collections::BTreeSet;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Fields, ItemEnum, ItemImpl, Path, Token, parse_quote};
 
-/// Opens a string enum (adds `Unknown(String)`, drops `Copy`); whether it was one.
-pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> bool {
+/// Opens a string enum: adds a variant for unlisted values (`Unknown(String)`, or
+/// `UnknownValue(String)` when the vendor lists a value named unknown), drops `Copy`, and marks
+/// it `#[non_exhaustive]` (so that a value added later does not break a caller's `match`).
+/// Returns the added variant's name, if the enum was one to open.
+pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> Option<syn::Ident> {
     if !is_string_enum(enumeration) {
-        return false;
+        return None;
     }
     enumeration.attrs.iter_mut().for_each(drop_copy);
+    enumeration.attrs.push(parse_quote!(#[non_exhaustive]));
+    let taken: BTreeSet<String> = enumeration
+        .variants
+        .iter()
+        .map(|v| v.ident.to_string())
+        .collect();
+    let name = ["Unknown", "UnknownValue", "Unlisted", "OtherValue"]
+        .into_iter()
+        .find(|n| !taken.contains(*n))
+        .unwrap_or("PayspecUnknown");
+    let variant = syn::Ident::new(name, proc_macro2::Span::call_site());
     enumeration.variants.push(parse_quote! {
         /// A value this version of the spec does not list, kept as the vendor sent it.
         #[serde(untagged)]
-        Unknown(::std::string::String)
+        #variant(::std::string::String)
     });
-    true
+    Some(variant)
 }
 
-/// Teaches an opened enum's `Display` impl the `Unknown` variant.
-pub(crate) fn open_display(implementation: &mut ItemImpl, opened: &BTreeSet<String>) {
+/// Teaches an opened enum's `Display` impl its unlisted-value variant (by enum name).
+pub(crate) fn open_display(
+    implementation: &mut ItemImpl,
+    opened: &std::collections::BTreeMap<String, syn::Ident>,
+) {
     let is_display = implementation
         .trait_
         .as_ref()
         .and_then(|(_, path, _)| path.segments.last())
         .is_some_and(|s| s.ident == "Display");
-    let named = match implementation.self_ty.as_ref() {
+    let variant = match implementation.self_ty.as_ref() {
         syn::Type::Path(self_ty) => self_ty
             .path
             .segments
             .last()
-            .is_some_and(|s| opened.contains(&s.ident.to_string())),
-        _ => false,
+            .and_then(|s| opened.get(&s.ident.to_string())),
+        _ => None,
     };
-    if !is_display || !named {
+    let (true, Some(variant)) = (is_display, variant) else {
         return;
-    }
+    };
     for member in &mut implementation.items {
         let syn::ImplItem::Fn(function) = member else {
             continue;
@@ -48,7 +65,7 @@ pub(crate) fn open_display(implementation: &mut ItemImpl, opened: &BTreeSet<Stri
             if let syn::Stmt::Expr(syn::Expr::Match(matching), _) = statement {
                 matching
                     .arms
-                    .push(parse_quote! { Self::Unknown(ref value) => f.write_str(value), });
+                    .push(parse_quote! { Self::#variant(ref value) => f.write_str(value), });
             }
         }
     }

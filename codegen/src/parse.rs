@@ -25,7 +25,7 @@ pub fn check_version(path: &Path, value: &serde_json::Value) -> Result<(), Diagn
         Some(version) => Err(Diagnostic::new(
             path,
             "/openapi",
-            format!("OpenAPI {version} is not supported: payspec reads OpenAPI 3.0.x"),
+            format!("OpenAPI {version} is not supported: payspec reads OpenAPI 3.0.x and 3.1.x"),
         )),
         None => Err(Diagnostic::new(
             path,

@@ -135,7 +135,10 @@ pub fn plain_value(
             let pair = format!(
                 "{}:{}",
                 credential(identity, &basic.user)?,
-                credential(identity, &basic.password)?
+                match &basic.password {
+                    Some(password) => credential(identity, password)?,
+                    None => "",
+                }
             );
             Ok((
                 format!("Basic {}", base64_standard(pair.as_bytes())),
@@ -172,7 +175,10 @@ pub fn basic_pairs(profile: &crate::Profile, identity: &dyn Identity) -> Vec<Str
             ValueSource::Basic(basic) => Some(format!(
                 "{}:{}",
                 identity.credential(&basic.user)?,
-                identity.credential(&basic.password)?
+                match &basic.password {
+                    Some(password) => identity.credential(password)?,
+                    None => "",
+                }
             )),
             _ => None,
         })

@@ -11,7 +11,12 @@ impl fmt::Display for ValueSource {
             ValueSource::Literal(text) => write!(f, "{text:?}"),
             ValueSource::Bearer(name) => write!(f, "\"Bearer \" + {name}"),
             ValueSource::Basic(basic) => {
-                write!(f, "\"Basic \" + base64({}:{})", basic.user, basic.password)
+                write!(
+                    f,
+                    "\"Basic \" + base64({}:{})",
+                    basic.user,
+                    basic.password.as_deref().unwrap_or("")
+                )
             }
             ValueSource::Timestamp => f.write_str("timestamp"),
             ValueSource::HmacSha256(signature) => write!(f, "{signature}"),

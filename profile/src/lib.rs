@@ -90,6 +90,36 @@ pub struct Profile {
     /// Callbacks (webhooks, notifications) the vendor sends, and how to verify them.
     #[serde(default)]
     pub callbacks: BTreeMap<String, Callback>,
+    /// Choices about the generated Rust that the spec's text cannot make.
+    #[serde(default)]
+    pub generate: Generate,
+}
+
+/// Choices about the generated Rust.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generate {
+    /// What a string's `minLength`/`maxLength` become.
+    #[serde(default)]
+    pub string_lengths: StringLengths,
+    /// Only these operations (operationIds, snake_case) are generated, with the schemas they
+    /// reach; every operation is still read and checked. For a vendor of hundreds of
+    /// operations of which a caller uses a few (Stripe's 415 compile in minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<String>>,
+}
+
+/// What a string's length limits become in the generated types.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StringLengths {
+    /// A newtype that checks the limits when it is built or read (the default).
+    #[default]
+    Checked,
+    /// A plain `String`; the vendor's server checks. For specs that put an arbitrary cap on
+    /// every string (Stripe's `maxLength: 5000` on nearly 4,000 of them), where a newtype per
+    /// field costs the user a conversion at each one and the compiler most of the crate.
+    Unchecked,
 }
 
 /// What a client does when the vendor answers with a redirect.
@@ -178,15 +208,37 @@ fn default_prefix() -> String {
     "Bearer ".to_owned()
 }
 
-/// A call the token provider makes: an operation and its JSON body fields.
+/// A call the token provider makes: an operation of the spec, or a path the spec does not
+/// describe (an OAuth2 token endpoint), with its body fields and headers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenCall {
-    /// The operationId.
+    /// The operationId (empty when `path` is given).
+    #[serde(default)]
     pub operation: String,
+    /// A path on the vendor's server outside the spec, POSTed to (PayPal's `/v1/oauth2/token`).
+    #[serde(default)]
+    pub path: Option<String>,
     /// The body's fields.
     #[serde(default)]
     pub body: BTreeMap<String, ValueSource>,
+    /// How the body is written: JSON, or a form (OAuth2's `grant_type=client_credentials`).
+    #[serde(default)]
+    pub encoding: TokenEncoding,
+    /// Headers of the call (OAuth2 client authentication: `Authorization: {basic: …}`).
+    #[serde(default)]
+    pub headers: BTreeMap<String, ValueSource>,
+}
+
+/// How a token call's body is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenEncoding {
+    /// A JSON object.
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
 }
 
 /// What a nullable wrapper holds.
@@ -339,8 +391,9 @@ pub enum ValueSource {
 pub struct BasicAuth {
     /// The credential holding the user name.
     pub user: String,
-    /// The credential holding the password.
-    pub password: String,
+    /// The credential holding the password (none: an empty password, as Stripe's).
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 /// An HMAC-SHA256 over a message built from parts of the request.
@@ -458,7 +511,9 @@ impl Scheme {
                     ValueSource::Bearer(c) => uses.push((format!("{pointer}/bearer"), c.as_str())),
                     ValueSource::Basic(basic) => {
                         uses.push((format!("{pointer}/basic/user"), basic.user.as_str()));
-                        uses.push((format!("{pointer}/basic/password"), basic.password.as_str()));
+                        if let Some(password) = &basic.password {
+                            uses.push((format!("{pointer}/basic/password"), password.as_str()));
+                        }
                     }
                     ValueSource::Literal(_)
                     | ValueSource::Timestamp

@@ -91,17 +91,22 @@ pub fn resolve<'a>(spec: &'a Value, mut value: &'a Value) -> &'a Value {
     &Value::Null
 }
 
+/// How deep `allOf` is followed: a document whose `allOf` loops back on itself (a peer's
+/// spec is not to be trusted) stops here instead of exhausting the stack.
+const MAX_ALL_OF_DEPTH: usize = 32;
+
 /// The properties of an object schema, merged through `allOf` (later members win).
 pub fn properties(spec: &Value, schema: &Value) -> Map<String, Value> {
+    properties_within(spec, schema, 0)
+}
+
+fn properties_within(spec: &Value, schema: &Value, depth: usize) -> Map<String, Value> {
     let schema = resolve(spec, schema);
     let mut out = Map::new();
-    for member in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        out.extend(properties(spec, member));
+    if depth < MAX_ALL_OF_DEPTH {
+        for member in all_of(schema) {
+            out.extend(properties_within(spec, member, depth + 1));
+        }
     }
     if let Some(own) = schema.get("properties").and_then(Value::as_object) {
         out.extend(own.clone());
@@ -111,6 +116,10 @@ pub fn properties(spec: &Value, schema: &Value) -> Map<String, Value> {
 
 /// The required property names of an object schema, through `allOf`.
 pub fn required(spec: &Value, schema: &Value) -> Vec<String> {
+    required_within(spec, schema, 0)
+}
+
+fn required_within(spec: &Value, schema: &Value, depth: usize) -> Vec<String> {
     let schema = resolve(spec, schema);
     let mut out: Vec<String> = schema
         .get("required")
@@ -120,15 +129,20 @@ pub fn required(spec: &Value, schema: &Value) -> Vec<String> {
         .filter_map(Value::as_str)
         .map(str::to_owned)
         .collect();
-    for member in schema
+    if depth < MAX_ALL_OF_DEPTH {
+        for member in all_of(schema) {
+            out.extend(required_within(spec, member, depth + 1));
+        }
+    }
+    out
+}
+
+fn all_of(schema: &Value) -> impl Iterator<Item = &Value> {
+    schema
         .get("allOf")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-    {
-        out.extend(required(spec, member));
-    }
-    out
 }
 
 /// The schema reached by following a pointer of property names (an envelope's `/Body`)
@@ -234,5 +248,23 @@ mod tests {
         names.sort();
         assert_eq!(names, ["Body", "Result"]);
         assert!(resolve(&spec, &json!({"$ref": "#/nowhere"})).is_null());
+    }
+}
+
+#[cfg(test)]
+mod all_of_tests {
+    use super::*;
+
+    #[test]
+    fn an_all_of_that_loops_stops() {
+        let spec = serde_json::json!({"components": {"schemas": {
+            "A": {"allOf": [{"$ref": "#/components/schemas/B"}], "properties": {"a": {}}, "required": ["a"]},
+            "B": {"allOf": [{"$ref": "#/components/schemas/A"}], "properties": {"b": {}}}
+        }}});
+        let a = serde_json::json!({"$ref": "#/components/schemas/A"});
+        let mut names: Vec<String> = properties(&spec, &a).keys().cloned().collect();
+        names.sort();
+        assert_eq!(names, ["a", "b"]);
+        assert!(required(&spec, &a).iter().all(|r| r == "a"));
     }
 }

@@ -217,6 +217,31 @@ impl Profile {
         ];
         for (call_name, call) in calls {
             let Some(call) = call else { continue };
+            let at = format!("{base}/{call_name}");
+            match (call.operation.is_empty(), &call.path) {
+                (true, None) => problems.push(Problem::new(
+                    at.clone(),
+                    "a token call needs an `operation` of the spec or a `path` outside it",
+                )),
+                (false, Some(_)) => problems.push(Problem::new(
+                    at.clone(),
+                    "a token call names an `operation` or a `path`, not both",
+                )),
+                (true, Some(path)) if !path.starts_with('/') => problems.push(Problem::new(
+                    format!("{at}/path"),
+                    format!("path {path:?} must start with /"),
+                )),
+                _ => {}
+            }
+            for (header, source) in &call.headers {
+                if let ValueSource::Basic(basic) = source {
+                    let pointer = format!("{at}/headers/{}/basic", escape(header));
+                    self.check_credential(&format!("{pointer}/user"), &basic.user, problems);
+                    if let Some(password) = &basic.password {
+                        self.check_credential(&format!("{pointer}/password"), password, problems);
+                    }
+                }
+            }
             for (field, source) in &call.body {
                 let pointer = format!("{base}/{call_name}/body/{}", escape(field));
                 match source {

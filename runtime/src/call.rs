@@ -82,6 +82,8 @@ pub struct OperationMeta {
     pub server_group: Option<&'static str>,
     /// Whether the body goes as multipart/form-data (the runtime encodes the typed form).
     pub multipart: bool,
+    /// Whether the body goes form-urlencoded, nested keys in brackets (the runtime encodes it).
+    pub form: bool,
 }
 
 /// One parameter.
@@ -191,6 +193,40 @@ pub fn to_outcome<T: Serialize>(status: u16, value: T) -> Result<CallOutcome, Er
         excerpt: String::new(),
     })?;
     Ok(CallOutcome { status, body })
+}
+
+/// The outcome of an operation whose success body is not JSON (text, a file): its bytes,
+/// as text when they are UTF-8, else as base64 (`{"base64": …}`).
+pub async fn stream_outcome(
+    status: u16,
+    stream: progenitor_client::ByteStream,
+) -> Result<CallOutcome, Error> {
+    use futures_util::StreamExt as _;
+    let mut body = Vec::new();
+    let mut chunks = stream.into_inner();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| Error::InvalidResponse {
+            status: Some(status),
+            message: format!("the body could not be read: {e}"),
+            excerpt: String::new(),
+        })?;
+        body.extend_from_slice(&chunk);
+    }
+    Ok(CallOutcome {
+        status,
+        body: bytes_body(body),
+    })
+}
+
+/// A body that is not JSON, as JSON: its text when it is UTF-8, else `{"base64": …}`.
+pub(crate) fn bytes_body(body: Vec<u8>) -> serde_json::Value {
+    match String::from_utf8(body) {
+        Ok(text) => serde_json::Value::String(text),
+        Err(bytes) => {
+            use base64::Engine as _;
+            serde_json::json!({ "base64": base64::engine::general_purpose::STANDARD.encode(bytes.into_bytes()) })
+        }
+    }
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ impl Runtime {
     ) -> Result<Self, ConfigError> {
         let profile: Profile =
             serde_json::from_str(profile_json).map_err(|e| ConfigError::Profile(e.to_string()))?;
-        let settings = Settings::default().with_env(&profile);
+        let settings = Settings::default().with_env(&profile)?;
         Self::with_profile(profile, operations, settings)
     }
 
@@ -217,7 +217,9 @@ fn check_credentials(profile: &Profile, credentials: &Credentials) -> Result<(),
         .flat_map(|scheme| scheme.headers.values())
         .flat_map(|source| match source {
             ValueSource::Credential(name) | ValueSource::Bearer(name) => vec![name.as_str()],
-            ValueSource::Basic(basic) => vec![basic.user.as_str(), basic.password.as_str()],
+            ValueSource::Basic(basic) => std::iter::once(basic.user.as_str())
+                .chain(basic.password.as_deref())
+                .collect(),
             _ => Vec::new(),
         })
         .collect();

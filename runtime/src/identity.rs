@@ -5,8 +5,10 @@
 //! deadline, the size cap, retries, tracing, scrubbing); the tokens they bring are checked
 //! and taught to the scrubber.
 
+use crate::call::OperationMeta;
 use std::time::{Duration, Instant};
 
+use payspec_profile::TokenEncoding;
 use payspec_profile::auth::Identity;
 use payspec_profile::grant::{self, Grant};
 use payspec_profile::{Scheme, TokenCall, TokenProvider, ValueSource};
@@ -157,12 +159,15 @@ impl Runtime {
         refresh_token: Option<&str>,
         deadline: Instant,
     ) -> Result<Grant, Error> {
-        let operation = self
-            .operation(&call.operation)
-            .ok_or_else(|| Error::UnknownOperation {
-                vendor: self.profile().vendor.clone(),
-                operation: call.operation.clone(),
-            })?;
+        let operation = match &call.path {
+            Some(path) => token_meta(&self.profile().vendor, path),
+            None => self
+                .operation(&call.operation)
+                .ok_or_else(|| Error::UnknownOperation {
+                    vendor: self.profile().vendor.clone(),
+                    operation: call.operation.clone(),
+                })?,
+        };
         let keys = Keys {
             credentials: &self.shared.credentials,
             tokens: &[],
@@ -175,12 +180,39 @@ impl Runtime {
         let method = reqwest::Method::from_bytes(operation.method.as_bytes())
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let mut request = reqwest::Request::new(method, url);
+        let (content_type, bytes) = match call.encoding {
+            TokenEncoding::Json => (
+                "application/json",
+                serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ),
+            TokenEncoding::Form => (
+                "application/x-www-form-urlencoded",
+                crate::form::encode(&body)
+                    .map_err(Error::InvalidRequest)?
+                    .into_bytes(),
+            ),
+        };
         let headers = request.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let bytes = serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        for (name, source) in &call.headers {
+            let (value, _) = payspec_profile::auth::plain_value(source, &keys, &timestamp)
+                .map_err(|e| {
+                    Error::InvalidRequest(format!("{} token call: {e}", self.profile().vendor))
+                })?;
+            let name = reqwest::header::HeaderName::try_from(name.as_str())
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            let mut value = HeaderValue::try_from(value).map_err(|_| {
+                Error::InvalidRequest(format!(
+                    "{} token call: header {name} cannot carry its value",
+                    self.profile().vendor
+                ))
+            })?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+        }
         *request.body_mut() = Some(bytes.into());
-        let answer = Box::pin(self.run(request, operation.id, deadline)).await?;
+        let answer = Box::pin(self.run_meta(request, operation, deadline)).await?;
         grant::read(spec, &answer.payload).map_err(|e| Error::InvalidResponse {
             status: Some(answer.status.as_u16()),
             message: e.to_string(),
@@ -188,6 +220,39 @@ impl Runtime {
             excerpt: String::new(),
         })
     }
+}
+
+/// The id of a token call to a path outside the spec.
+pub(crate) const TOKEN_CALL: &str = "token_endpoint";
+
+/// The metadata of a token call to a path outside the spec: one per vendor and path, made
+/// once and kept (the pipeline holds operations by `'static` reference; the set is as small as
+/// the profiles' token paths).
+fn token_meta(vendor: &str, path: &str) -> &'static OperationMeta {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static MADE: OnceLock<Mutex<HashMap<(String, String), &'static OperationMeta>>> =
+        OnceLock::new();
+    let mut made = MADE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    made.entry((vendor.to_owned(), path.to_owned()))
+        .or_insert_with(|| {
+            Box::leak(Box::new(OperationMeta {
+                id: TOKEN_CALL,
+                method: "POST",
+                path: Box::leak(path.to_owned().into_boxed_str()),
+                summary: "token endpoint (vendor.yaml tokens)",
+                params: &[],
+                body: Some(true),
+                supplied_by_runtime: &[],
+                returns_body: true,
+                server_group: None,
+                multipart: false,
+                form: false,
+            }))
+        })
 }
 
 fn issued(provider: &str, access: &SecretString, generation: u64) -> Issued {

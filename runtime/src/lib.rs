@@ -16,6 +16,7 @@ mod credentials;
 mod endpoint;
 mod error;
 pub mod fetch;
+pub mod form;
 mod identity;
 pub mod multipart;
 pub mod nullable;
@@ -23,6 +24,7 @@ mod pipeline;
 mod scrub;
 mod settings;
 mod tokens;
+pub mod untyped;
 
 pub use call::{CallOutcome, CallRequest, OperationMeta, ParamMeta, VendorEntry};
 pub use callback::CallbackError;
@@ -44,7 +46,18 @@ pub use settings::{HttpConfig, RetryPolicy, Settings, Timeouts};
 pub mod deps {
     pub use chrono;
     pub use progenitor_client;
+    pub use regress;
     pub use reqwest;
     pub use serde;
     pub use serde_json;
+    pub use uuid;
+}
+
+/// Declares the modules `build.rs` generated with `payspec_codegen::Builder` (one per vendor,
+/// and the registry `VENDORS`): put `payspec_runtime::include_vendors!();` in `src/lib.rs`.
+#[macro_export]
+macro_rules! include_vendors {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/vendors.rs"));
+    };
 }

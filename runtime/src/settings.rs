@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::credentials::Credentials;
+use crate::error::ConfigError;
 
 /// A change to the HTTP client the runtime builds (a proxy, TLS roots, a user agent…). The
 /// runtime applies its own safety settings after it: redirects are never followed by the HTTP
@@ -143,14 +144,15 @@ impl Settings {
 
     /// Fills what the caller left unset from the vendor's environment variables:
     /// `PAYSPEC_<VENDOR>_SERVER` (a server name), `PAYSPEC_<VENDOR>_BASE_URL` and
-    /// `PAYSPEC_<VENDOR>_<GROUP>_BASE_URL`. Settings given in code win.
-    pub fn with_env(mut self, profile: &payspec_profile::Profile) -> Self {
+    /// `PAYSPEC_<VENDOR>_<GROUP>_BASE_URL`, `PAYSPEC_<VENDOR>_TIMEOUT_SECONDS` (the whole call),
+    /// `PAYSPEC_<VENDOR>_ATTEMPT_TIMEOUT_SECONDS` and `PAYSPEC_<VENDOR>_MAX_ATTEMPTS`. Settings
+    /// given in code (a value other than the default) win; a value that is not a number in
+    /// range is an error naming the variable.
+    pub fn with_env(mut self, profile: &payspec_profile::Profile) -> Result<Self, ConfigError> {
         let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let vendor = profile.vendor.to_ascii_uppercase();
         if self.server.is_none() && self.base_url.is_none() && self.sandbox.is_none() {
-            self.server = read(&format!(
-                "PAYSPEC_{}_SERVER",
-                profile.vendor.to_ascii_uppercase()
-            ));
+            self.server = read(&format!("PAYSPEC_{vendor}_SERVER"));
             self.base_url = read(&profile.base_url_variable(None));
         }
         for group in profile.server_groups.keys() {
@@ -160,7 +162,46 @@ impl Settings {
                 self.group_base_urls.insert(group.clone(), url);
             }
         }
-        self
+        let number = |suffix: &str| -> Result<Option<f64>, ConfigError> {
+            let variable = format!("PAYSPEC_{vendor}_{suffix}");
+            let Some(text) = read(&variable) else {
+                return Ok(None);
+            };
+            match text.trim().parse::<f64>() {
+                Ok(value) if value.is_finite() && value > 0.0 && value <= 86_400.0 => {
+                    Ok(Some(value))
+                }
+                _ => Err(ConfigError::InvalidSetting {
+                    vendor: profile.vendor.clone(),
+                    variable,
+                    reason: format!("{text:?} is not a positive number up to 86400"),
+                }),
+            }
+        };
+        let defaults = (Timeouts::default(), RetryPolicy::default());
+        if let Some(seconds) =
+            number("TIMEOUT_SECONDS")?.filter(|_| self.timeouts.call == defaults.0.call)
+        {
+            self.timeouts.call = Duration::from_secs_f64(seconds);
+        }
+        if let Some(seconds) = number("ATTEMPT_TIMEOUT_SECONDS")?
+            .filter(|_| self.timeouts.attempt == defaults.0.attempt)
+        {
+            self.timeouts.attempt = Duration::from_secs_f64(seconds);
+        }
+        if let Some(attempts) =
+            number("MAX_ATTEMPTS")?.filter(|_| self.retry.max_attempts == defaults.1.max_attempts)
+        {
+            if attempts.fract() != 0.0 || attempts > 100.0 {
+                return Err(ConfigError::InvalidSetting {
+                    vendor: profile.vendor.clone(),
+                    variable: format!("PAYSPEC_{vendor}_MAX_ATTEMPTS"),
+                    reason: format!("{attempts} is not a whole number of attempts from 1 to 100"),
+                });
+            }
+            self.retry.max_attempts = attempts as u32;
+        }
+        Ok(self)
     }
 
     /// Uses these credentials instead of the environment.

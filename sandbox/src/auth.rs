@@ -5,12 +5,15 @@
 //! and the hand-written mock in tests/support is a second implementation. It also issues the
 //! bearer tokens it checks.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 use payspec_runtime::profile::auth::{self, Identity, RequestView};
 use payspec_runtime::profile::grant;
-use payspec_runtime::profile::{Scheme, TokenProvider, ValueSource, digest, timestamp};
+use payspec_runtime::profile::{
+    Scheme, TokenEncoding, TokenProvider, ValueSource, digest, timestamp,
+};
 use serde_json::Value;
 
 use crate::vendor::{State, VendorSandbox};
@@ -215,6 +218,75 @@ impl VendorSandbox {
         }
         self.issue(provider, &mut state, body);
         Some(Ok(()))
+    }
+
+    /// A token call to a path outside the spec (an OAuth2 token endpoint): `None` when no
+    /// provider uses `path`; else the grant, or why it is refused. The call's headers (client
+    /// authentication) and body fields are checked as vendor.yaml gives them.
+    pub fn token_endpoint(
+        &self,
+        path: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Option<Result<Value, Refusal>> {
+        let (provider, call) = self.profile.tokens.values().find_map(|provider| {
+            [Some(&provider.login), provider.refresh.as_ref()]
+                .into_iter()
+                .flatten()
+                .find(|call| call.path.as_deref().is_some_and(|p| path.ends_with(p)))
+                .map(|call| (provider, call))
+        })?;
+        let received = Received {
+            vendor: self,
+            tokens: Vec::new(),
+        };
+        for (name, source) in &call.headers {
+            let sent = headers
+                .get(name.as_str())
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let wanted = auth::plain_value(source, &received, "")
+                .map(|(v, _)| v)
+                .unwrap_or_default();
+            if !digest::same(sent.as_bytes(), wanted.as_bytes()) {
+                return Some(Err(format!("{name} is wrong")));
+            }
+        }
+        let fields: BTreeMap<String, String> = match call.encoding {
+            TokenEncoding::Form => serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+                .map(|pairs| pairs.into_iter().collect())
+                .unwrap_or_default(),
+            TokenEncoding::Json => serde_json::from_slice::<BTreeMap<String, Value>>(body)
+                .map(|m| {
+                    m.into_iter()
+                        .map(|(k, v)| {
+                            (
+                                k,
+                                v.as_str()
+                                    .map(str::to_owned)
+                                    .unwrap_or_else(|| v.to_string()),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let mut state = self.lock();
+        let expected = grant::call_body(call, &received, state.tokens.refresh.as_deref(), "")
+            .unwrap_or_default();
+        for field in call.body.keys() {
+            let sent = fields.get(field).map(String::as_str).unwrap_or_default();
+            let wanted = expected
+                .get(field)
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !digest::same(sent.as_bytes(), wanted.as_bytes()) {
+                return Some(Err(format!("{field} is wrong")));
+            }
+        }
+        let mut answer = Value::Object(Default::default());
+        self.issue(provider, &mut state, &mut answer);
+        Some(Ok(answer))
     }
 
     fn issue(&self, provider: &TokenProvider, state: &mut State, body: &mut Value) {

@@ -65,3 +65,126 @@ fn typed(text: &str, schema: Option<&Value>, spec: &Value) -> Value {
     };
     parsed.unwrap_or_else(|| Value::String(text.to_owned()))
 }
+
+/// A form-urlencoded body (Stripe's style: nested keys in brackets, `items[0][price]`) as the
+/// JSON object the spec's schema describes: keys nested, numeric indexes as arrays, values
+/// typed by the schema at their place.
+pub(crate) fn read_urlencoded(
+    body: &[u8],
+    spec: &Value,
+    schema: Option<&Value>,
+) -> Result<Value, String> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(body).map_err(|e| e.to_string())?;
+    let mut root = Value::Object(Map::new());
+    for (key, value) in pairs {
+        let path = key_path(&key);
+        let leaf_schema = schema.and_then(|s| schema_along(spec, s, &path));
+        let typed = typed(&value, leaf_schema.as_ref(), spec);
+        insert(&mut root, &path, typed);
+    }
+    Ok(arrays(root))
+}
+
+/// `items[0][price]` as `["items", "0", "price"]`; `expand[]` as `["expand", ""]`.
+fn key_path(key: &str) -> Vec<String> {
+    let (head, mut rest) = key.split_once('[').map_or((key, ""), |(h, r)| (h, r));
+    let mut path = vec![head.to_owned()];
+    while let Some((inner, after)) = rest.split_once(']') {
+        path.push(inner.to_owned());
+        rest = after.strip_prefix('[').unwrap_or("");
+    }
+    path
+}
+
+/// The schema at a key path (array items for numeric or empty segments, a map's
+/// `additionalProperties` for keys it does not list).
+fn schema_along(spec: &Value, schema: &Value, path: &[String]) -> Option<Value> {
+    use payspec_runtime::profile::openapi::{properties, resolve};
+    let mut current = resolve(spec, schema).clone();
+    for (i, segment) in path.iter().enumerate() {
+        let index = i > 0 && (segment.is_empty() || segment.parse::<usize>().is_ok());
+        current = if index {
+            current.get("items")?.clone()
+        } else {
+            match properties(spec, &current).get(segment) {
+                Some(property) => property.clone(),
+                None => current
+                    .get("additionalProperties")
+                    .filter(|a| a.is_object())?
+                    .clone(),
+            }
+        };
+        current = resolve(spec, &current).clone();
+    }
+    Some(current)
+}
+
+fn insert(root: &mut Value, path: &[String], value: Value) {
+    let mut node = root;
+    for (i, segment) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let Some(object) = node.as_object_mut() else {
+            return;
+        };
+        // `expand[]` appends: each occurrence gets the next index.
+        let key = if segment.is_empty() {
+            object.len().to_string()
+        } else {
+            segment.clone()
+        };
+        if last {
+            object.insert(key, value);
+            return;
+        }
+        node = object
+            .entry(key)
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// Objects whose keys are 0, 1, 2… become arrays.
+fn arrays(value: Value) -> Value {
+    match value {
+        Value::Object(object) => {
+            let indexed = !object.is_empty()
+                && (0..object.len()).all(|i| object.contains_key(&i.to_string()));
+            let mut object: Map<String, Value> =
+                object.into_iter().map(|(k, v)| (k, arrays(v))).collect();
+            if indexed {
+                Value::Array(
+                    (0..object.len())
+                        .filter_map(|i| object.remove(&i.to_string()))
+                        .collect(),
+                )
+            } else {
+                Value::Object(object)
+            }
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn bracketed_keys_nest_and_values_take_their_schema_type() {
+        let spec = json!({});
+        let schema = json!({"type": "object", "properties": {
+            "amount": {"type": "integer"}, "capture": {"type": "boolean"},
+            "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+            "items": {"type": "array", "items": {"type": "object", "properties": {"price": {"type": "string"}, "quantity": {"type": "integer"}}}},
+            "expand": {"type": "array", "items": {"type": "string"}}
+        }});
+        let body = b"amount=2000&capture=false&metadata%5Border%5D=6735&items%5B0%5D%5Bprice%5D=p_1&items%5B0%5D%5Bquantity%5D=2&expand%5B%5D=customer&expand%5B%5D=invoice";
+        let value = read_urlencoded(body, &spec, Some(&schema)).unwrap();
+        assert_eq!(
+            value,
+            json!({"amount": 2000, "capture": false, "metadata": {"order": "6735"},
+            "items": [{"price": "p_1", "quantity": 2}], "expand": ["customer", "invoice"]})
+        );
+    }
+}

@@ -84,6 +84,18 @@ impl VendorSandbox {
             ),
             operation: None,
         };
+        if request.method == Method::POST
+            && let Some(grant) = self.token_endpoint(request.path, request.headers, request.body)
+        {
+            let response = match grant {
+                Ok(answer) => json_response(200, &answer),
+                Err(reason) => self.failure(Failure::new(FailureKind::Unauthorized, reason)),
+            };
+            return Handled {
+                response,
+                operation: Some("token_endpoint".into()),
+            };
+        }
         let Some((route, params)) = self.route(request.method.as_str(), request.path) else {
             return no_route();
         };
@@ -166,6 +178,16 @@ impl VendorSandbox {
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok());
+        if content_type.is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) {
+            return crate::form::read_urlencoded(request.body, &self.spec, self.body_schema(route))
+                .map_err(|e| {
+                    Failure::new(
+                        FailureKind::Invalid,
+                        format!("the form body does not parse: {e}"),
+                    )
+                    .with_status(400)
+                });
+        }
         let Some(boundary) = crate::form::boundary(content_type) else {
             return parse_body(request.body);
         };
@@ -190,9 +212,9 @@ impl VendorSandbox {
             .and_then(|b| b.get("content"))?;
         openapi::json_media(content)
             .or_else(|| {
-                content
-                    .get("multipart/form-data")
-                    .map(|m| ("multipart/form-data", m))
+                ["multipart/form-data", "application/x-www-form-urlencoded"]
+                    .into_iter()
+                    .find_map(|media| content.get(media).map(|m| (media, m)))
             })
             .and_then(|(_, media)| media.get("schema"))
     }

@@ -241,7 +241,7 @@ async fn every_operation_with_one_login() {
         .get_customer_order_stats()
         .customer_id(
             "b523ed51-a7e0-4c53-8ac2-3c0b7e1c9cd5"
-                .parse::<uuid::Uuid>()
+                .parse::<payspec_runtime::deps::uuid::Uuid>()
                 .unwrap(),
         )
         .send()

@@ -58,7 +58,22 @@ pub(super) fn normalize(doc: &mut Value, context: &mut Context<'_>) {
     }
 }
 
-fn check_media(body: &Value, site: &Site, context: &mut Context<'_>) {
+fn check_media(body: &mut Value, site: &Site, context: &mut Context<'_>) {
+    // Several media types: the JSON one is the typed body; the others are left out (noted).
+    if let Some(content) = body.get_mut("content").and_then(Value::as_object_mut)
+        && content.len() > 1
+        && content.keys().any(|m| payspec_profile::openapi::is_json(m))
+    {
+        let others: Vec<String> = content
+            .keys()
+            .filter(|m| !payspec_profile::openapi::is_json(m))
+            .cloned()
+            .collect();
+        for media in &others {
+            content.shift_remove(media);
+        }
+        tracing::debug!(pointer = %site.pointer, "request media types {others:?} left out: the JSON body is generated");
+    }
     let Some(content) = body.get("content").and_then(Value::as_object) else {
         return;
     };

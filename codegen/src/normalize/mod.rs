@@ -8,6 +8,7 @@
 //! the sandbox reads the document with.
 
 mod bodies;
+mod forms;
 mod ids;
 mod multipart;
 mod parameters;
@@ -16,6 +17,7 @@ mod responses;
 mod schemas;
 mod security;
 mod servers;
+mod subset;
 mod summary;
 
 use std::collections::BTreeMap;
@@ -42,6 +44,8 @@ pub(crate) struct Context<'a> {
     pub groups: BTreeMap<String, String>,
     /// The operations whose body is sent as multipart/form-data, by pointer.
     pub multipart: std::collections::BTreeSet<String>,
+    /// The operations whose body is sent form-urlencoded, by pointer.
+    pub forms: std::collections::BTreeSet<String>,
 }
 
 impl Context<'_> {
@@ -61,16 +65,26 @@ impl Context<'_> {
 type Pass = fn(&mut Value, &mut Context<'_>);
 
 /// The passes, in order.
-const PASSES: [Pass; 12] = [
+const PASSES: [Pass; 22] = [
+    references::dangling,
     parameters::inline_path_items,
     servers::assign,
     multipart::to_json_forms,
+    forms::form_bodies,
     ids::assign,
     parameters::normalize,
+    parameters::path_template,
+    forms::deep_object_queries,
     security::check,
     bodies::normalize,
     responses::normalize,
     schemas::integer_formats,
+    schemas::string_lengths,
+    schemas::colliding_enum_values,
+    schemas::colliding_titles,
+    schemas::derived_name_collisions,
+    schemas::required_case,
+    schemas::colliding_fields,
     schemas::open_integer_enums,
     schemas::require_nullable_wrappers,
     schemas::alias_cycles,
@@ -89,13 +103,17 @@ pub fn normalize(
         supplied: BTreeMap::new(),
         groups: BTreeMap::new(),
         multipart: Default::default(),
+        forms: Default::default(),
     };
     for pass in PASSES {
         pass(doc, &mut context);
     }
-    let operations = summary::operations(doc, &context);
+    let mut operations = summary::operations(doc, &context);
     ids::duplicates(&operations, &mut context);
     references::check(doc, &operations, &mut context);
+    if context.problems.is_empty() {
+        subset::operations(doc, &mut operations, &mut context);
+    }
     if context.problems.is_empty() {
         Ok(operations)
     } else {

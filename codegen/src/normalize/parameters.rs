@@ -134,3 +134,38 @@ fn resolve_all(doc: &Value, list: &[Value], at: &str, context: &mut Context<'_>)
 fn same(a: &Value, b: &Value) -> bool {
     a.get("name") == b.get("name") && a.get("in") == b.get("in")
 }
+
+/// Every `{name}` of a path template must be a path parameter: one the vendor forgot to declare
+/// (Square's PUT /v2/vendors/{vendor_id}) is added as a required string (progenitor would stop
+/// on it); a declared path parameter the template lacks is a problem, located.
+pub(super) fn path_template(doc: &mut Value, context: &mut Context<'_>) {
+    each_operation(doc, |_, site, operation| {
+        let named: Vec<String> = site
+            .path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+            .collect();
+        let parameters = operation
+            .entry("parameters")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        let Some(list) = parameters.as_array_mut() else {
+            return;
+        };
+        let declared: Vec<String> = list
+            .iter()
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("path"))
+            .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        for name in named.iter().filter(|n| !declared.contains(n)) {
+            tracing::debug!(pointer = %site.pointer, "path parameter {name} added (the template names it, the operation does not declare it)");
+            list.push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+        }
+        for name in declared.iter().filter(|d| !named.contains(d)) {
+            context.problem(
+                format!("{}/parameters", site.pointer),
+                format!("path parameter {name:?} is not in the path template {:?}: fix the name in an overlay", site.path),
+            );
+        }
+    });
+}

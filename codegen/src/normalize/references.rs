@@ -67,14 +67,17 @@ pub(super) fn check(doc: &Value, operations: &[OperationSummary], context: &mut 
 }
 
 /// Every operation vendor.yaml names, with where it names it.
-fn named_operations(profile: &payspec_profile::Profile) -> Vec<(String, &str)> {
+pub(super) fn named_operations(profile: &payspec_profile::Profile) -> Vec<(String, &str)> {
     let mut named: Vec<(String, &str)> = Vec::new();
     for (name, provider) in &profile.tokens {
-        named.push((
-            format!("/tokens/{}/login/operation", token(name)),
-            &provider.login.operation,
-        ));
-        if let Some(refresh) = &provider.refresh {
+        // A call to a path outside the spec (an OAuth2 token endpoint) names no operation.
+        if provider.login.path.is_none() {
+            named.push((
+                format!("/tokens/{}/login/operation", token(name)),
+                &provider.login.operation,
+            ));
+        }
+        if let Some(refresh) = provider.refresh.as_ref().filter(|r| r.path.is_none()) {
             named.push((
                 format!("/tokens/{}/refresh/operation", token(name)),
                 &refresh.operation,
@@ -109,4 +112,58 @@ fn named_operations(profile: &payspec_profile::Profile) -> Vec<(String, &str)> {
         named.push((format!("/auth/operations/{}", token(operation)), operation));
     }
     named
+}
+
+/// Every `$ref` of the document must resolve: a local one to something the document defines,
+/// and one to another file or a URL is refused here, located (progenitor would otherwise stop
+/// with a message naming no place).
+pub(super) fn dangling(doc: &mut Value, context: &mut Context<'_>) {
+    let mut found = Vec::new();
+    collect_refs(doc, String::new(), &mut found, 0);
+    for (at, target) in found {
+        let message = if let Some(local) = target.strip_prefix('#') {
+            if doc.pointer(local).is_some() {
+                continue;
+            }
+            format!(
+                "$ref {target:?} points to nothing the document defines: define it in an overlay"
+            )
+        } else if target.starts_with("http://") || target.starts_with("https://") {
+            format!(
+                "$ref {target:?} is a URL: payspec reads no network at build time; save the document beside the spec and refer to it by file, or inline it in an overlay"
+            )
+        } else {
+            format!("$ref {target:?} points into another file, which was not inlined")
+        };
+        context.problem(format!("{at}/$ref"), message);
+    }
+}
+
+fn collect_refs(value: &Value, at: String, found: &mut Vec<(String, String)>, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object {
+                // Literal values (an example's data may hold a `$ref` key) are not references.
+                if matches!(key.as_str(), "example" | "default" | "enum") || key.starts_with("x-") {
+                    continue;
+                }
+                if key == "$ref"
+                    && let Some(target) = child.as_str()
+                {
+                    found.push((at.clone(), target.to_owned()));
+                } else {
+                    collect_refs(child, format!("{at}/{}", token(key)), found, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_refs(item, format!("{at}/{i}"), found, depth + 1);
+            }
+        }
+        _ => {}
+    }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use payspec_profile::StringLengths;
 use serde_json::{Map, Value};
 
 use super::{Context, reference};
@@ -73,6 +74,286 @@ fn walk(schema: &mut Value, visit: &mut dyn FnMut(&mut Map<String, Value>), dept
     }
 }
 
+/// A string enum whose values would give two Rust variants the same name ("Etc/GMT+0" and
+/// "Etc/GMT-0", "ABC" and "abc") becomes a plain string (typify cannot name them apart); the
+/// values stay in the description.
+pub(super) fn colliding_enum_values(doc: &mut Value, _: &mut Context<'_>) {
+    each_schema(doc, &mut |schema| {
+        let Some(values) = schema.get("enum").and_then(Value::as_array) else {
+            return;
+        };
+        let names: Vec<String> = values
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|v| {
+                v.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+            })
+            .collect();
+        let distinct: std::collections::BTreeSet<&String> = names.iter().collect();
+        if distinct.len() == names.len() {
+            return;
+        }
+        let listed: Vec<String> = values.iter().map(Value::to_string).collect();
+        let Some(Value::Array(_)) = schema.remove("enum") else {
+            return;
+        };
+        let note = format!(
+            "Known values (a plain string: some differ only in punctuation or case): {}.",
+            listed.join(", ")
+        );
+        let description = match schema.get("description").and_then(Value::as_str) {
+            Some(existing) => format!("{existing}\n\n{note}"),
+            None => note,
+        };
+        schema.insert("description".into(), Value::String(description));
+    });
+}
+
+/// The Rust type name typify derives from a title or a component name (upper camel case of
+/// its alphanumeric words).
+fn type_name(text: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    let mut previous_lower = false;
+    for c in text.chars() {
+        if !c.is_ascii_alphanumeric() {
+            upper = true;
+            previous_lower = false;
+            continue;
+        }
+        if upper || (c.is_ascii_uppercase() && previous_lower) {
+            out.push(c.to_ascii_uppercase());
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+        upper = false;
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    out
+}
+
+/// An inline schema whose `title` names the same Rust type as a component or another titled
+/// schema (Stripe titles inline parameters after components) loses its title: typify would
+/// define the type twice; without the title it names the type after where it sits.
+pub(super) fn colliding_titles(doc: &mut Value, _: &mut Context<'_>) {
+    let mut taken: BTreeSet<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|schemas| schemas.keys())
+        .map(|name| type_name(name))
+        .collect();
+    drop_titles(doc, &mut taken, false, 0);
+}
+
+/// Walks the whole document (schemas sit in bodies, responses, parameters, components);
+/// `root` marks a component schema itself, whose title may repeat its name harmlessly.
+fn drop_titles(value: &mut Value, taken: &mut BTreeSet<String>, root: bool, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match value {
+        Value::Object(object) => {
+            let is_schema = [
+                "type",
+                "properties",
+                "items",
+                "enum",
+                "allOf",
+                "anyOf",
+                "oneOf",
+            ]
+            .iter()
+            .any(|k| object.contains_key(*k));
+            if is_schema
+                && !root
+                && let Some(title) = object.get("title").and_then(Value::as_str)
+                && !taken.insert(type_name(title))
+            {
+                tracing::debug!("title {title:?} dropped: another type has its name");
+                object.remove("title");
+            }
+            let is_components = object.contains_key("schemas") && depth == 1;
+            for (key, child) in object.iter_mut() {
+                if matches!(key.as_str(), "example" | "default" | "enum") {
+                    continue;
+                }
+                let child_is_root = is_components && key == "schemas";
+                if child_is_root {
+                    for schema in child
+                        .as_object_mut()
+                        .into_iter()
+                        .flat_map(|m| m.values_mut())
+                    {
+                        drop_titles(schema, taken, true, depth + 2);
+                    }
+                } else {
+                    drop_titles(child, taken, false, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                drop_titles(item, taken, false, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// typify names an inline schema under a component's property `<Component><Property>`; when a
+/// component already has that name (Stripe's `payment_intent_payment_method_options` with an
+/// inline `acss_debit` beside the component `payment_intent_payment_method_options_acss_debit`)
+/// the inline schema gets a title of its own, or the type would be defined twice.
+pub(super) fn derived_name_collisions(doc: &mut Value, _: &mut Context<'_>) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut taken: BTreeSet<String> = schemas.keys().map(|name| type_name(name)).collect();
+    let mut hoisted = Vec::new();
+    for (name, schema) in schemas.iter_mut() {
+        let parent = type_name(name);
+        let mut optional = Vec::new();
+        let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
+        for (property, inner) in properties.into_iter().flatten() {
+            let Some(inline) = inner.as_object() else {
+                continue;
+            };
+            let own_type = !inline.contains_key("$ref")
+                && ["properties", "anyOf", "oneOf", "allOf", "enum"]
+                    .iter()
+                    .any(|k| inline.contains_key(*k));
+            let derived = format!("{parent}{}", type_name(property));
+            if !own_type || !taken.contains(&derived) {
+                continue;
+            }
+            // A component of its own, under a free name (typify ignores the title of some
+            // inline schemas, nullable ones among them).
+            let mut component = format!("{derived}Inline");
+            while taken.contains(&type_name(&component)) {
+                component.push('_');
+            }
+            tracing::debug!(
+                "{name}.{property}: moved to component {component} (its derived name is a component's)"
+            );
+            taken.insert(type_name(&component));
+            let mut value = std::mem::replace(
+                inner,
+                serde_json::json!({ "$ref": format!("#/components/schemas/{component}") }),
+            );
+            // A nullable value is an optional field here (typify mishandles a nullable
+            // component of alternatives): a required one stops being required.
+            if value
+                .as_object_mut()
+                .and_then(|v| v.remove("nullable"))
+                .is_some_and(|n| n == true)
+            {
+                optional.push(property.clone());
+            }
+            hoisted.push((component, value));
+        }
+        if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+            required.retain(|r| !optional.iter().any(|o| r == o));
+        }
+    }
+    schemas.extend(hoisted);
+}
+
+/// The Rust field name typify gives a property (its sanitising: non-identifier characters as
+/// word breaks, snake case, `x` before a leading digit).
+fn field_name(property: &str) -> String {
+    use heck::ToSnakeCase as _;
+    let cleaned: String = property
+        .replace('\'', "")
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let snake = cleaned.to_snake_case();
+    match snake.chars().next() {
+        None => "x".to_owned(),
+        Some(c) if c.is_ascii_digit() => format!("x{snake}"),
+        Some(_) => snake,
+    }
+}
+
+/// Properties of one object that typify would give the same Rust field name (`id` and `@id`)
+/// cannot both be fields: the later ones move to the object's additional properties, which
+/// keep their values (`additionalProperties: {}`: typify gives `true` no field, `{}` a
+/// flattened `extra` map).
+pub(super) fn colliding_fields(doc: &mut Value, _: &mut Context<'_>) {
+    each_schema(doc, &mut |schema| {
+        let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let mut seen = BTreeSet::new();
+        let colliding: Vec<String> = properties
+            .keys()
+            .filter(|name| !seen.insert(field_name(name)))
+            .cloned()
+            .collect();
+        if colliding.is_empty() {
+            return;
+        }
+        for name in &colliding {
+            tracing::debug!(
+                "property {name:?} kept among additional properties: its Rust name is taken"
+            );
+            properties.shift_remove(name);
+        }
+        if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+            required.retain(|r| !colliding.iter().any(|c| r == c));
+        }
+        if !schema
+            .get("additionalProperties")
+            .is_some_and(|a| a.is_object())
+        {
+            schema.insert(
+                "additionalProperties".into(),
+                Value::Object(Default::default()),
+            );
+        }
+    });
+}
+
+/// A `required` name that matches a property only by case (Moov's `ID` for `id`) means that
+/// property: left as written, typify would add a second field of the same Rust name.
+pub(super) fn required_case(doc: &mut Value, _: &mut Context<'_>) {
+    each_schema(doc, &mut |schema| {
+        let names: Vec<String> = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) else {
+            return;
+        };
+        for entry in required.iter_mut() {
+            let Some(name) = entry.as_str() else { continue };
+            if names.iter().any(|n| n == name) {
+                continue;
+            }
+            if let Some(property) = names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+                tracing::debug!("required {name:?} read as property {property:?}");
+                *entry = Value::String(property.clone());
+            }
+        }
+        let mut seen = BTreeSet::new();
+        required.retain(|r| seen.insert(r.to_string()));
+    });
+}
+
 /// A `number` with an integer format (`int32`, `int64`: OneKey's cashout ids) is an integer:
 /// a float would be sent as `97875.0`.
 pub(super) fn integer_formats(doc: &mut Value, _: &mut Context<'_>) {
@@ -83,6 +364,20 @@ pub(super) fn integer_formats(doc: &mut Value, _: &mut Context<'_>) {
         );
         if integral && schema.get("type").and_then(Value::as_str) == Some("number") {
             schema.insert("type".into(), Value::String("integer".into()));
+        }
+    });
+}
+
+/// `generate.string_lengths: unchecked`: a string's length limits are left to the server, so
+/// the field is a plain `String` instead of a checking newtype. A `pattern` still makes one.
+pub(super) fn string_lengths(doc: &mut Value, context: &mut Context<'_>) {
+    if context.profile.generate.string_lengths != StringLengths::Unchecked {
+        return;
+    }
+    each_schema(doc, &mut |schema| {
+        if schema.get("type").and_then(Value::as_str) == Some("string") {
+            schema.remove("minLength");
+            schema.remove("maxLength");
         }
     });
 }

@@ -9,6 +9,7 @@ use super::{Context, each_operation};
 
 pub(super) fn check(doc: &mut Value, context: &mut Context<'_>) {
     unauthenticated_operations(doc, context);
+    unsendable_requirements(doc, context);
     let headers = api_key_headers(doc);
     if headers.is_empty() {
         return;
@@ -22,19 +23,43 @@ pub(super) fn check(doc: &mut Value, context: &mut Context<'_>) {
             .unwrap_or_default();
         let scheme = profile.scheme_for(id);
         let requirements = operation.get("security").or(global.as_ref());
-        for requirement in requirements.and_then(Value::as_array).into_iter().flatten() {
-            for name in requirement.as_object().into_iter().flat_map(|r| r.keys()) {
-                let Some(header) = headers.get(name) else {
-                    continue;
-                };
-                let provided = scheme
-                    .is_some_and(|s| s.headers.keys().any(|h| h.eq_ignore_ascii_case(header)));
-                if !provided {
-                    context.problem(&site.pointer, format!(
-                        "the spec's security scheme {name:?} sends header {header:?}, but vendor.yaml's auth for operation {id:?} does not set it"
-                    ));
-                }
-            }
+        let alternatives: Vec<Vec<(&String, &String)>> = requirements
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|requirement| {
+                requirement
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|r| r.keys())
+                    .filter_map(|name| headers.get_key_value(name))
+                    .collect()
+            })
+            .collect();
+        // The requirements are alternatives: one whose headers the scheme all sets will do
+        // (an empty one means "no auth" is allowed).
+        let provided = |header: &String| {
+            scheme.is_some_and(|s| s.headers.keys().any(|h| h.eq_ignore_ascii_case(header)))
+        };
+        let satisfied = alternatives.is_empty()
+            || alternatives
+                .iter()
+                .any(|needs| needs.iter().all(|(_, header)| provided(header)));
+        if !satisfied {
+            let wanted: Vec<String> = alternatives
+                .iter()
+                .map(|needs| {
+                    needs
+                        .iter()
+                        .map(|(name, header)| format!("{name} ({header})"))
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                })
+                .collect();
+            context.problem(&site.pointer, format!(
+                "the spec's security requires {}, but vendor.yaml's auth for operation {id:?} sets none of these headers",
+                wanted.join(" or ")
+            ));
         }
     });
 }
@@ -55,6 +80,55 @@ fn unauthenticated_operations(doc: &mut Value, context: &mut Context<'_>) {
         if open && profile.scheme_for(id).is_some() {
             context.problem(&site.pointer, format!(
                 "the spec says operation {id:?} needs no auth (security: []), but vendor.yaml's auth applies a scheme to it: add `{id}: none` under auth.operations"
+            ));
+        }
+    });
+}
+
+/// An operation whose every security alternative needs a scheme no recipe can send (an API key
+/// in the query or a cookie, mutual TLS) is refused: the client would call without it.
+fn unsendable_requirements(doc: &mut Value, context: &mut Context<'_>) {
+    let unsendable: BTreeMap<String, String> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, scheme)| {
+            let kind = scheme.get("type").and_then(Value::as_str)?;
+            let place = scheme.get("in").and_then(Value::as_str).unwrap_or_default();
+            let why = match (kind, place) {
+                ("apiKey", "query" | "cookie") => format!("an API key in the {place}"),
+                ("mutualTLS", _) => "mutual TLS".to_owned(),
+                _ => return None,
+            };
+            Some((name.clone(), why))
+        })
+        .collect();
+    if unsendable.is_empty() {
+        return;
+    }
+    let global = doc.get("security").cloned();
+    each_operation(doc, |_, site, operation| {
+        let Some(alternatives) = operation
+            .get("security")
+            .or(global.as_ref())
+            .and_then(Value::as_array)
+        else {
+            return;
+        };
+        let blocked = |requirement: &Value| {
+            requirement
+                .as_object()
+                .into_iter()
+                .flat_map(|r| r.keys())
+                .find_map(|n| unsendable.get_key_value(n))
+        };
+        if alternatives.is_empty() || !alternatives.iter().all(|a| blocked(a).is_some()) {
+            return;
+        }
+        if let Some((name, why)) = alternatives.first().and_then(blocked) {
+            context.problem(&site.pointer, format!(
+                "the spec's security scheme {name:?} needs {why}, which vendor.yaml recipes cannot send yet"
             ));
         }
     });

@@ -30,6 +30,8 @@ pub struct OperationSummary {
     pub server_group: Option<String>,
     /// Whether the body is sent as multipart/form-data (encoded by the runtime).
     pub multipart: bool,
+    /// Whether the body is sent form-urlencoded (encoded by the runtime).
+    pub form: bool,
 }
 
 /// One parameter of an operation.
@@ -87,6 +89,7 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
             pointer: site.pointer.clone(),
             server_group: context.groups.get(&site.pointer).cloned(),
             multipart: context.multipart.contains(&site.pointer),
+            form: context.forms.contains(&site.pointer),
         });
     });
     out

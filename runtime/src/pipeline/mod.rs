@@ -147,7 +147,7 @@ impl Runtime {
     /// The phases, within `deadline` (a token call shares its operation's).
     pub(crate) async fn run(
         &self,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         operation_id: &str,
         deadline: Instant,
     ) -> Result<Answer, Error> {
@@ -157,6 +157,17 @@ impl Runtime {
                 vendor: self.profile().vendor.clone(),
                 operation: operation_id.to_owned(),
             })?;
+        self.run_meta(request, operation, deadline).await
+    }
+
+    /// The phases for an operation known by its metadata (a token call outside the spec has
+    /// no entry among the vendor's operations).
+    pub(crate) async fn run_meta(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static OperationMeta,
+        deadline: Instant,
+    ) -> Result<Answer, Error> {
         let span = tracing::info_span!(
             "payspec.request",
             vendor = %self.profile().vendor,
@@ -164,7 +175,7 @@ impl Runtime {
             method = %request.method(),
         );
         let phases = async move {
-            let scheme = self.profile().scheme_for(operation.id);
+            let scheme = self.scheme_of(operation);
             self.route(&mut request, operation)?;
             // Body credentials join the form first; the form is then encoded as multipart.
             self.prepare(scheme, &mut request, operation.id)?;
@@ -201,11 +212,20 @@ impl Runtime {
         }
     }
 
+    /// The auth scheme an operation is sent with (none for a token call outside the spec,
+    /// which carries its own headers).
+    fn scheme_of(&self, operation: &OperationMeta) -> Option<&payspec_profile::Scheme> {
+        if operation.id == crate::identity::TOKEN_CALL {
+            return None;
+        }
+        self.profile().scheme_for(operation.id)
+    }
+
     /// One attempt: identity, sign, transmit, classify; then what to do about it.
     async fn attempt(&self, call: &mut CallState) -> Result<Step, Error> {
         call.attempts += 1;
         let mut request = call.next_request()?;
-        let scheme = self.profile().scheme_for(call.operation.id);
+        let scheme = self.scheme_of(call.operation);
         let issued = match scheme {
             Some(scheme) => self.resolve_tokens(scheme, call.deadline).await?,
             None => Vec::new(),

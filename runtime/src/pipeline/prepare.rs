@@ -41,6 +41,9 @@ impl Runtime {
         request: &mut reqwest::Request,
         operation: &OperationMeta,
     ) -> Result<(), Error> {
+        if operation.form {
+            return self.encode_form(request, operation);
+        }
         if !operation.multipart {
             return Ok(());
         }
@@ -61,6 +64,34 @@ impl Runtime {
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         request.headers_mut().insert(CONTENT_TYPE, content_type);
         *request.body_mut() = Some(body.into());
+        Ok(())
+    }
+
+    /// A form-encoded operation's body, serialised as JSON by the generated code, written as
+    /// a form with bracketed nested keys.
+    fn encode_form(
+        &self,
+        request: &mut reqwest::Request,
+        operation: &OperationMeta,
+    ) -> Result<(), Error> {
+        let body: serde_json::Value = match request.body().and_then(|b| b.as_bytes()) {
+            Some(bytes) if !bytes.is_empty() => serde_json::from_slice(bytes).map_err(|e| {
+                Error::InvalidRequest(format!(
+                    "{} {}: the body is not JSON: {e}",
+                    self.profile().vendor,
+                    operation.id
+                ))
+            })?,
+            _ => return Ok(()),
+        };
+        let text = crate::form::encode(&body).map_err(|e| {
+            Error::InvalidRequest(format!("{} {}: {e}", self.profile().vendor, operation.id))
+        })?;
+        request.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        *request.body_mut() = Some(text.into());
         Ok(())
     }
 

@@ -1,0 +1,256 @@
+//! A team's own vendors, outside this repository, without writing Rust first: `payspec new`
+//! scaffolds one, `check`/`vendors`/`sandbox`/`call` read it with `--specs DIR` at run time,
+//! and `generate --crate` writes a standalone crate (checked for staleness with `--check`)
+//! that compiles outside the workspace with payspec-runtime as its one payspec dependency.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn payspec(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(args)
+        .env_clear()
+        .output()
+        .unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A `payspec sandbox --specs DIR` on a free port; killed when dropped.
+struct Sandbox {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sandbox(specs: &Path) -> Sandbox {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(["sandbox", "--port", "0", "--specs"])
+        .arg(specs)
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("payspec sandbox on ")
+        .unwrap_or_else(|| panic!("{first:?}"))
+        .to_owned();
+    Sandbox { child, url }
+}
+
+#[test]
+fn every_auth_style_scaffolds_a_vendor_that_checks() {
+    let temp = tempfile::tempdir().unwrap();
+    let specs = temp.path().join("specs");
+    for style in ["api-key", "hmac", "bearer", "basic", "oauth2", "none"] {
+        let name = format!("v_{}", style.replace('-', "_"));
+        let made = payspec(&[
+            "new",
+            &name,
+            "--auth",
+            style,
+            "--specs",
+            specs.to_str().unwrap(),
+        ]);
+        assert!(made.status.success(), "{}", text(&made));
+    }
+    let checked = payspec(&["check", "--specs", specs.to_str().unwrap()]);
+    assert!(checked.status.success(), "{}", text(&checked));
+    // Refusals name what is wrong.
+    let again = payspec(&["new", "v_hmac", "--specs", specs.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let bad = payspec(&["new", "Bad-Name", "--specs", specs.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("lower-case"),
+        "{}",
+        text(&bad)
+    );
+}
+
+#[test]
+fn a_vendor_read_at_run_time_is_served_and_called() {
+    let temp = tempfile::tempdir().unwrap();
+    let specs = temp.path().join("specs");
+    let dir = specs.to_str().unwrap();
+    assert!(
+        payspec(&["new", "acme", "--auth", "hmac", "--specs", dir])
+            .status
+            .success()
+    );
+
+    let listed = payspec(&["vendors", "--json", "--specs", dir]);
+    assert!(listed.status.success(), "{}", text(&listed));
+    let vendors: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(vendors[0]["name"], "acme");
+    assert_eq!(vendors[0]["operations"][0]["id"], "get_payment");
+    assert_eq!(vendors[0]["credentials"][0], "PAYSPEC_ACME_API_KEY");
+
+    let running = sandbox(&specs);
+    // The sandbox recomputes the HMAC the client signed with its demo credentials.
+    let called = payspec(&[
+        "call",
+        "acme",
+        "get_payment",
+        "--arg",
+        "id=pay_1",
+        "--specs",
+        dir,
+        "--sandbox",
+        &running.url,
+    ]);
+    assert!(called.status.success(), "{}", text(&called));
+    let payment: serde_json::Value = serde_json::from_slice(&called.stdout).unwrap();
+    assert!(payment.get("id").is_some(), "{payment}");
+    // A wrong signing secret: the sandbox's own recomputation refuses it.
+    let forged = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args([
+            "call",
+            "acme",
+            "get_payment",
+            "--arg",
+            "id=pay_1",
+            "--specs",
+            dir,
+            "--sandbox",
+            &running.url,
+        ])
+        .env_clear()
+        .env("PAYSPEC_ACME_API_KEY", "k")
+        .env("PAYSPEC_ACME_SECRET", "not-the-secret")
+        .output()
+        .unwrap();
+    assert_eq!(forged.status.code(), Some(1), "{}", text(&forged));
+    assert!(
+        String::from_utf8_lossy(&forged.stderr).contains("HTTP 401"),
+        "{}",
+        text(&forged)
+    );
+    // Names that are nearly right get a suggestion.
+    let typo = payspec(&[
+        "call",
+        "acme",
+        "get_paymnt",
+        "--specs",
+        dir,
+        "--sandbox",
+        &running.url,
+    ]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&typo.stderr).contains("did you mean \"get_payment\"?"),
+        "{}",
+        text(&typo)
+    );
+    let typo = payspec(&["call", "acmee", "get_payment", "--specs", dir]);
+    assert!(
+        String::from_utf8_lossy(&typo.stderr).contains("did you mean \"acme\"?"),
+        "{}",
+        text(&typo)
+    );
+}
+
+#[test]
+fn a_generated_crate_compiles_outside_the_workspace_and_goes_stale_visibly() {
+    let temp = tempfile::tempdir().unwrap();
+    let specs = temp.path().join("specs");
+    let crates = temp.path().join("crates");
+    let (specs_arg, crates_arg) = (specs.to_str().unwrap(), crates.to_str().unwrap());
+    assert!(
+        payspec(&["new", "acme", "--auth", "api-key", "--specs", specs_arg])
+            .status
+            .success()
+    );
+    let runtime = workspace().join("runtime");
+    let generate = |extra: &[&str]| {
+        let mut args = vec![
+            "generate",
+            "--crate",
+            crates_arg,
+            "--specs",
+            specs_arg,
+            "--runtime-path",
+            runtime.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        payspec(&args)
+    };
+    let written = generate(&[]);
+    assert!(written.status.success(), "{}", text(&written));
+    let fresh = generate(&["--check"]);
+    assert!(fresh.status.success(), "{}", text(&fresh));
+
+    // A consumer outside the workspace: the generated crate, tokio, nothing else.
+    let app = temp.path().join("app");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::write(
+        app.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"acme-app\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nacme-client = {{ path = {:?} }}\n",
+            crates.join("acme").display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("src/main.rs"),
+        "fn main() {\n    let client = acme_client::Client::with_settings(payspec_runtime_free()).unwrap();\n    let _request = client.get_payment().id(\"pay_1\");\n}\n\nfn payspec_runtime_free() -> acme_client::Settings {\n    acme_client::Settings::new().base_url(\"http://127.0.0.1:9\")\n}\n",
+    )
+    .unwrap();
+    std::fs::copy(workspace().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let build = Command::new(cargo)
+        .args(["build", "--quiet", "--offline", "--manifest-path"])
+        .arg(app.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", text(&build));
+
+    // The spec changes: --check fails and names the stale file.
+    let spec = specs.join("acme/openapi.yaml");
+    let changed = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replace("summary: Get a payment", "summary: Get one payment");
+    std::fs::write(&spec, changed).unwrap();
+    let stale = generate(&["--check"]);
+    assert_eq!(stale.status.code(), Some(1), "{}", text(&stale));
+    assert!(
+        String::from_utf8_lossy(&stale.stderr).contains("README.md: stale")
+            || String::from_utf8_lossy(&stale.stderr).contains("lib.rs: stale"),
+        "{}",
+        text(&stale)
+    );
+}

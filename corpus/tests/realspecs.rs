@@ -1,0 +1,189 @@
+//! The published specs, generated and compiled, called through their generated clients against
+//! the sandbox (which serves them from their specs alone): one operation per auth style.
+//! - Stripe: a static bearer token (a form-encoded POST), and HTTP Basic (GET /v1/balance);
+//! - Square: a bearer token and a fixed `Square-Version` header;
+//! - PayPal Payouts: OAuth2 client credentials (token endpoint outside the spec, Basic client
+//!   authentication, form body), then the bearer token;
+//! - Moov ACH: no auth;
+//! - Adyen Payment (OpenAPI 3.1): an `X-API-Key` header.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use payspec_runtime::{Credentials, Settings};
+
+async fn sandbox() -> payspec_sandbox::Running {
+    let sandbox = payspec_sandbox::Sandbox::from_entries(payspec_corpus::VENDORS).unwrap();
+    sandbox.start(([127, 0, 0, 1], 0).into()).await.unwrap()
+}
+
+/// A client's settings against the sandbox, with the sandbox's demo credentials.
+fn settings(running: &payspec_sandbox::Running) -> Settings {
+    Settings::new().sandbox(running.url())
+}
+
+fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).unwrap()
+}
+
+/// What the sandbox saw of the last call to `operation`, with its auth headers redacted.
+fn exchange(
+    running: &payspec_sandbox::Running,
+    vendor: &str,
+    operation: &str,
+) -> payspec_sandbox::Exchange {
+    running
+        .sandbox
+        .exchanges()
+        .into_iter()
+        .rev()
+        .find(|e| e.vendor == vendor && e.operation.as_deref() == Some(operation))
+        .unwrap_or_else(|| panic!("no {vendor} {operation} reached the sandbox"))
+}
+
+/// Stripe's generated types hold their expandable objects by value (typify boxes only what
+/// recurses), so a `Customer` is megabytes and a debug build's frames around it need a larger
+/// stack than a test thread's: the calls run on a thread with room for them (a known gap,
+/// recorded in BENCHMARKS.md with the sizes this prints).
+#[test]
+fn every_auth_style_is_called_against_the_sandbox() {
+    eprintln!(
+        "size_of stripe Customer = {} bytes, PostCustomersBody = {} bytes",
+        std::mem::size_of::<payspec_corpus::stripe::types::Customer>(),
+        std::mem::size_of::<payspec_corpus::stripe::types::PostCustomersBody>()
+    );
+    let calls = std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(call_every_auth_style());
+        })
+        .unwrap();
+    calls.join().unwrap();
+}
+
+async fn call_every_auth_style() {
+    let running = sandbox().await;
+    let settings = settings(&running);
+
+    // Stripe: bearer, with a form-encoded body (nested keys in brackets).
+    let stripe = payspec_corpus::stripe::Client::with_settings(settings.clone()).unwrap();
+    let customer = stripe
+        .post_customers()
+        .body(body::<payspec_corpus::stripe::types::PostCustomersBody>(serde_json::json!({
+            "email": "ana@example.com", "metadata": {"order": "6735"}, "preferred_locales": ["es"]
+        })))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(customer.status(), 200);
+    let seen = exchange(&running, "stripe", "post_customers");
+    assert!(
+        seen.auth_headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v.starts_with("Bearer ")),
+        "{seen:?}"
+    );
+    // Stripe: Basic (the secret key as the user).
+    stripe.get_balance().send().await.unwrap();
+    let seen = exchange(&running, "stripe", "get_balance");
+    assert!(
+        seen.auth_headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v.starts_with("Basic ")),
+        "{seen:?}"
+    );
+
+    // Square: bearer and Square-Version.
+    let square = payspec_corpus::square::Client::with_settings(settings.clone()).unwrap();
+    square.list_locations().send().await.unwrap();
+    let seen = exchange(&running, "square", "list_locations");
+    assert!(
+        seen.auth_headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("square-version") && v == "2025-08-20"),
+        "{seen:?}"
+    );
+
+    // PayPal: a token from the OAuth2 endpoint, then the call with it.
+    let paypal = payspec_corpus::paypal_payouts::Client::with_settings(settings.clone()).unwrap();
+    paypal
+        .payouts_get()
+        .id("5UXD2E8A7EBQJ")
+        .send()
+        .await
+        .unwrap();
+    let token = exchange(&running, "paypal_payouts", "token_endpoint");
+    assert_eq!(token.status, 200);
+    assert!(
+        token
+            .auth_headers
+            .iter()
+            .all(|(_, v)| !v.contains("demo-paypal_payouts-client_secret"))
+    );
+    let seen = exchange(&running, "paypal_payouts", "payouts_get");
+    assert!(
+        seen.auth_headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v.starts_with("Bearer ")),
+        "{seen:?}"
+    );
+
+    // Moov: no auth.
+    let moov = payspec_corpus::moov_ach::Client::with_settings(settings.clone()).unwrap();
+    moov.ping().send().await.unwrap();
+    assert!(
+        exchange(&running, "moov_ach", "ping")
+            .auth_headers
+            .is_empty()
+    );
+
+    // Adyen (OpenAPI 3.1): the X-API-Key header.
+    let adyen = payspec_corpus::adyen_payment::Client::with_settings(settings).unwrap();
+    adyen
+        .post_cancel()
+        .body(body::<payspec_corpus::adyen_payment::types::CancelRequest>(
+            serde_json::json!({
+                "merchantAccount": "YourMerchant", "originalReference": "8835511210681393"
+            }),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let seen = exchange(&running, "adyen_payment", "post_cancel");
+    assert!(
+        seen.auth_headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("x-api-key")),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn wrong_credentials_are_refused_by_the_sandbox() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let running = sandbox().await;
+        let paypal = payspec_corpus::paypal_payouts::Client::with_settings(
+            settings(&running).credentials(
+                Credentials::new()
+                    .with("client_id", "id")
+                    .with("client_secret", "wrong"),
+            ),
+        )
+        .unwrap();
+        let error = paypal
+            .payouts_get()
+            .id("5UXD2E8A7EBQJ")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(error.is_auth_failure(), "{error}");
+        assert!(!error.to_string().contains("wrong"), "{error}");
+    });
+}
