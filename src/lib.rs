@@ -30,3 +30,8 @@ include!(concat!(env!("OUT_DIR"), "/vendors.rs"));
 pub fn vendor(name: &str) -> Option<&'static payspec_runtime::VendorEntry> {
     VENDORS.iter().copied().find(|v| v.name == name)
 }
+
+/// The README's Rust snippets, compiled by `cargo test --doc` so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeSnippets;

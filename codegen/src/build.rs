@@ -138,14 +138,34 @@ fn fingerprint(files: &VendorFiles) -> String {
         .ok()
         .and_then(|exe| std::fs::metadata(exe).ok());
     format!("{:?}", generator.map(|m| (m.len(), m.modified().ok()))).hash(&mut hasher);
-    for path in [&files.spec, &files.profile]
-        .into_iter()
-        .chain(&files.overlays)
-    {
+    let mut documents = vec![files.profile.clone()];
+    // The spec and every file its `$ref`s may reach (multi-file specs), overlays included.
+    sibling_documents(&files.dir, 0, &mut documents);
+    for path in &documents {
         path.hash(&mut hasher);
         std::fs::read(path).unwrap_or_default().hash(&mut hasher);
     }
     format!("{:016x}", hasher.finish())
+}
+
+/// The YAML and JSON files under a vendor's directory (a few levels deep), in a stable order.
+fn sibling_documents(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() && depth < 4 {
+            sibling_documents(&path, depth + 1, out);
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        {
+            out.push(path);
+        }
+    }
 }
 
 fn module_declaration(vendor: &Vendor) -> String {
@@ -164,4 +184,30 @@ fn module_declaration(vendor: &Vendor) -> String {
     format!(
         "\n{doc}#[allow(clippy::all, clippy::unwrap_used, clippy::expect_used, missing_docs, unused_imports, unused_comparisons, dead_code, non_camel_case_types, non_snake_case, deprecated)]\npub mod {name} {{\n    include!(concat!(env!(\"OUT_DIR\"), \"/{name}.rs\"));\n}}\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sibling_file_of_a_multi_file_spec_is_part_of_the_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        let vendor = dir.path().join("acme");
+        std::fs::create_dir_all(vendor.join("schemas")).unwrap();
+        std::fs::write(vendor.join("openapi.yaml"), "openapi: 3.0.3\n").unwrap();
+        std::fs::write(vendor.join("vendor.yaml"), "vendor: acme\n").unwrap();
+        std::fs::write(vendor.join("schemas/money.yaml"), "Money: {type: object}\n").unwrap();
+        let files = VendorFiles {
+            name: "acme".into(),
+            dir: vendor.clone(),
+            spec: vendor.join("openapi.yaml"),
+            profile: vendor.join("vendor.yaml"),
+            overlays: Vec::new(),
+        };
+        let before = fingerprint(&files);
+        assert_eq!(before, fingerprint(&files));
+        std::fs::write(vendor.join("schemas/money.yaml"), "Money: {type: string}\n").unwrap();
+        assert_ne!(before, fingerprint(&files));
+    }
 }

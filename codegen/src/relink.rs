@@ -7,6 +7,8 @@
 //! derives serde's traits is told where serde is (`#[serde(crate = "…")]`), since serde's derive
 //! otherwise refers to a crate named `serde`.
 
+use std::collections::VecDeque;
+
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::quote;
 
@@ -22,33 +24,72 @@ const RELINKED: [&str; 7] = [
 ];
 
 /// `tokens` with every path into a [`RELINKED`] crate going through the runtime.
+///
+/// One pass over the stream with two tokens of lookahead and a record of the last three: the
+/// input is consumed as the output grows (a 5,000-operation module is tens of megabytes of
+/// tokens, and holding it twice doubled the generator's peak memory).
 pub(crate) fn relink(tokens: TokenStream) -> TokenStream {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
-    let mut out = Vec::with_capacity(trees.len());
-    let mut i = 0;
-    while i < trees.len() {
-        match &trees[i] {
+    let mut input = tokens.into_iter();
+    let mut ahead: VecDeque<TokenTree> = VecDeque::with_capacity(2);
+    let mut behind = [Seen::Other, Seen::Other, Seen::Other];
+    let mut out: Vec<TokenTree> = Vec::new();
+    while let Some(tree) = ahead.pop_front().or_else(|| input.next()) {
+        while ahead.len() < 2 {
+            match input.next() {
+                Some(next) => ahead.push_back(next),
+                None => break,
+            }
+        }
+        let seen = Seen::of(&tree);
+        match tree {
             TokenTree::Group(group) => {
-                let mut inner = Group::new(group.delimiter(), relink(group.stream()));
-                inner.set_span(group.span());
+                let derive = matches!(behind[2], Seen::Punct('#', _)) && derives_serde(&group);
+                let (delimiter, span) = (group.delimiter(), group.span());
+                let stream = group.stream();
+                // The only owner left of the inner stream: it is taken apart, not copied.
+                drop(group);
+                let mut inner = Group::new(delimiter, relink(stream));
+                inner.set_span(span);
                 out.push(TokenTree::Group(inner));
-                if derives_serde(&trees, i) {
+                if derive {
                     out.extend(serde_crate_attribute());
                 }
             }
-            TokenTree::Ident(ident) if starts_relinked_path(&trees, i, ident) => {
-                if !leading_colons(&trees, i) {
+            TokenTree::Ident(ident) if starts_relinked_path(&behind, &ahead, &ident) => {
+                if !leading_colons(&behind) {
                     out.extend(colons());
                 }
                 out.extend(runtime_prefix());
-                out.push(trees[i].clone());
+                out.push(TokenTree::Ident(ident));
             }
-            TokenTree::Literal(literal) => out.push(relink_literal(literal)),
-            other => out.push(other.clone()),
+            TokenTree::Literal(literal) => out.push(relink_literal(&literal)),
+            other => out.push(other),
         }
-        i += 1;
+        behind = [
+            std::mem::replace(&mut behind[1], Seen::Other),
+            std::mem::replace(&mut behind[2], Seen::Other),
+            seen,
+        ];
     }
     out.into_iter().collect()
+}
+
+/// What a token already passed was, as much as the rewrite needs to know.
+#[derive(Debug, Clone, PartialEq)]
+enum Seen {
+    Punct(char, Spacing),
+    Ident(String),
+    Other,
+}
+
+impl Seen {
+    fn of(tree: &TokenTree) -> Self {
+        match tree {
+            TokenTree::Punct(p) => Seen::Punct(p.as_char(), p.spacing()),
+            TokenTree::Ident(i) => Seen::Ident(i.to_string()),
+            _ => Seen::Other,
+        }
+    }
 }
 
 /// A string naming a function for serde (`skip_serializing_if = "::serde_json::Map::is_empty"`)
@@ -73,27 +114,34 @@ fn relink_literal(literal: &proc_macro2::Literal) -> TokenTree {
     TokenTree::Literal(out)
 }
 
-/// `ident` at `i` begins a path (`ident ::`, not after another segment) into a relinked crate.
-fn starts_relinked_path(trees: &[TokenTree], i: usize, ident: &Ident) -> bool {
-    if !RELINKED.iter().any(|name| ident == name) || !is_colons(trees, i + 1) {
+/// `ident` begins a path (`ident ::`, not after another segment) into a relinked crate.
+fn starts_relinked_path(behind: &[Seen; 3], ahead: &VecDeque<TokenTree>, ident: &Ident) -> bool {
+    let colons_ahead = matches!(
+        (ahead.front(), ahead.get(1)),
+        (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+            if a.as_char() == ':' && a.spacing() == Spacing::Joint && b.as_char() == ':'
+    );
+    if !RELINKED.iter().any(|name| ident == name) || !colons_ahead {
         return false;
     }
     // After `a::` it is a later segment (`foo::serde::x` is not ours), unless `::` is leading.
-    if i >= 2 && is_colons(trees, i - 2) {
-        return leading_colons(trees, i);
-    }
-    true
+    !colons_behind(behind) || leading_colons(behind)
 }
 
-/// The `::` right before `i` is a path's start: nothing before it, or a keyword (`as`, `impl`,
+/// The two tokens just passed are `::`.
+fn colons_behind(behind: &[Seen; 3]) -> bool {
+    behind[1] == Seen::Punct(':', Spacing::Joint) && matches!(behind[2], Seen::Punct(':', _))
+}
+
+/// The `::` just passed is a path's start: nothing before it, or a keyword (`as`, `impl`,
 /// `for`, `dyn`…), or punctuation (`impl<'de> ::serde::Deserialize`), rather than a path
 /// segment (`foo::serde`, `self::serde`).
-fn leading_colons(trees: &[TokenTree], i: usize) -> bool {
-    if i < 2 || !is_colons(trees, i - 2) {
+fn leading_colons(behind: &[Seen; 3]) -> bool {
+    if !colons_behind(behind) {
         return false;
     }
-    match i.checked_sub(3).map(|j| &trees[j]) {
-        Some(TokenTree::Ident(word)) => KEYWORDS.iter().any(|k| word == k),
+    match &behind[0] {
+        Seen::Ident(word) => KEYWORDS.contains(&word.as_str()),
         _ => true,
     }
 }
@@ -103,15 +151,6 @@ const KEYWORDS: [&str; 16] = [
     "as", "impl", "for", "dyn", "where", "in", "mut", "use", "pub", "const", "static", "let",
     "return", "move", "type", "ref",
 ];
-
-/// Tokens `i` and `i + 1` are `::`.
-fn is_colons(trees: &[TokenTree], i: usize) -> bool {
-    matches!(
-        (trees.get(i), trees.get(i + 1)),
-        (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
-            if a.as_char() == ':' && a.spacing() == Spacing::Joint && b.as_char() == ':'
-    )
-}
 
 fn colons() -> [TokenTree; 2] {
     [
@@ -132,13 +171,9 @@ fn runtime_prefix() -> Vec<TokenTree> {
     prefix
 }
 
-/// The bracket group at `i` is the body of `#[derive(…)]` naming `Serialize` or `Deserialize`.
-fn derives_serde(trees: &[TokenTree], i: usize) -> bool {
-    let TokenTree::Group(group) = &trees[i] else {
-        return false;
-    };
-    let after_hash = i >= 1 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '#');
-    if group.delimiter() != Delimiter::Bracket || !after_hash {
+/// `group` (after a `#`) is the body of `#[derive(…)]` naming `Serialize` or `Deserialize`.
+fn derives_serde(group: &Group) -> bool {
+    if group.delimiter() != Delimiter::Bracket {
         return false;
     }
     let mut inner = group.stream().into_iter();

@@ -433,3 +433,56 @@ fn diff_classifies_changes_for_a_caller() {
     );
     assert!(changes("same", SPEC.to_owned()).is_empty());
 }
+
+/// `generate:` in vendor.yaml: a subset of operations (with the schemas they reach), and
+/// string length limits left to the server.
+#[test]
+fn generate_settings_narrow_what_is_emitted() {
+    let spec = "openapi: 3.0.3\ninfo: {title: Acme, version: '1'}\npaths:\n  /things/{id}:\n    get:\n      operationId: getThing\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: OK, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n  /others:\n    get:\n      operationId: listOthers\n      responses:\n        '200': {description: OK, content: {application/json: {schema: {$ref: '#/components/schemas/Other'}}}}\ncomponents:\n  schemas:\n    Thing: {type: object, properties: {code: {type: string, maxLength: 8}}}\n    Other: {type: object, properties: {n: {type: integer}}}\n";
+    let root = tempfile::tempdir().unwrap();
+    let source = |profile: &str| {
+        let dir = vendor_dir(
+            root.path(),
+            "acme",
+            "openapi.yaml",
+            spec.as_bytes(),
+            profile,
+        );
+        payspec_codegen::generate_formatted(&load_vendor(&dir).unwrap())
+            .unwrap()
+            .source()
+    };
+    let all = source(PROFILE);
+    assert!(all.contains("pub fn list_others(") && all.contains("pub struct Other "));
+    assert!(
+        all.contains("pub struct ThingCode("),
+        "a checked newtype for maxLength"
+    );
+
+    let narrowed = source(&format!(
+        "{PROFILE}generate:\n  string_lengths: unchecked\n  operations: [get_thing]\n"
+    ));
+    assert!(narrowed.contains("pub fn get_thing("));
+    assert!(
+        !narrowed.contains("pub fn list_others("),
+        "an operation left out"
+    );
+    assert!(
+        !narrowed.contains("pub struct Other "),
+        "a schema only it reached"
+    );
+    assert!(
+        !narrowed.contains("pub struct ThingCode("),
+        "lengths unchecked: a plain String"
+    );
+
+    let message = diagnose(
+        "openapi.yaml",
+        spec.as_bytes(),
+        &format!("{PROFILE}generate:\n  operations: [get_thing, list_otters]\n"),
+    );
+    assert!(
+        message.starts_with("<root>/acme/vendor.yaml: #/generate/operations/1: \"list_otters\" is not an operation of the spec"),
+        "{message}"
+    );
+}
