@@ -339,12 +339,22 @@ fn main() -> ExitCode {
     let directives = std::env::var("PAYSPEC_LOG")
         .ok()
         .filter(|d| !d.trim().is_empty());
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
     if cli.verbose || directives.is_some() {
         let directives = directives.unwrap_or_else(|| "payspec_runtime=debug,payspec=debug".into());
         let filter = tracing_subscriber::EnvFilter::new(directives);
-        let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
         tracing_subscriber::fmt()
             .with_env_filter(filter)
+            .with_ansi(colour)
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        // Without -v, only what a waiting person needs: "retrying in 1.6 s (attempt 2 of 3)".
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("payspec::progress=info"))
+            .without_time()
+            .with_level(false)
+            .with_target(false)
             .with_ansi(colour)
             .with_writer(std::io::stderr)
             .init();

@@ -254,3 +254,65 @@ fn a_generated_crate_compiles_outside_the_workspace_and_goes_stale_visibly() {
         text(&stale)
     );
 }
+
+/// A server that answers 503 to the first request and a payment to the next ones.
+fn flaky_server() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => request.extend_from_slice(&buffer[..read]),
+                }
+            }
+            let reply = if n == 0 {
+                "HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_owned()
+            } else {
+                let body = r#"{"id": "pay_1", "status": "paid"}"#;
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            };
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn a_waiting_call_says_so_on_stderr() {
+    let temp = tempfile::tempdir().unwrap();
+    let specs = temp.path().join("specs");
+    let dir = specs.to_str().unwrap();
+    assert!(payspec(&["new", "acme", "--specs", dir]).status.success());
+    let called = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args([
+            "call",
+            "acme",
+            "get_payment",
+            "--arg",
+            "id=pay_1",
+            "--specs",
+            dir,
+            "--base-url",
+            &flaky_server(),
+        ])
+        .env_clear()
+        .env("PAYSPEC_ACME_API_KEY", "key-7d1f")
+        .output()
+        .unwrap();
+    assert!(called.status.success(), "{}", text(&called));
+    let stderr = String::from_utf8_lossy(&called.stderr);
+    assert!(
+        stderr.contains("retrying in 1.0 s (attempt 2 of 3)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("key-7d1f"), "{stderr}");
+}

@@ -325,10 +325,15 @@ impl Runtime {
             tracing::debug!(attempt = call.attempts, "no time left for another attempt");
             return false;
         };
-        tracing::debug!(
+        // For people watching a slow call (the CLI shows this target on stderr).
+        tracing::info!(
+            target: "payspec::progress",
             attempt = call.attempts,
             wait_ms = wait.as_millis() as u64,
-            "retrying"
+            "retrying in {:.1} s (attempt {} of {})",
+            wait.as_secs_f64(),
+            call.attempts + 1,
+            policy.max_attempts
         );
         tokio::time::sleep(wait).await;
         true
