@@ -117,15 +117,21 @@ fn load_side(path: &Path, other: &Path) -> Result<Vendor, Failure> {
         };
         Some(dir.join("vendor.yaml")).filter(|f| f.is_file())
     };
-    let profile = beside(path).or_else(|| beside(other)).ok_or_else(|| {
-        Failure::usage(format!(
-            "no vendor.yaml beside {} or {}",
-            path.display(),
-            other.display()
-        ))
-    })?;
+    if let Some(profile) = beside(path).or_else(|| beside(other)) {
+        return load_vendor_from(path, &profile).map_err(bad);
+    }
+    // Two lone spec files: a vendor.yaml that asks nothing of them (the diff is of the API's
+    // shape; auth is not compared).
+    let scratch = tempfile::tempdir()
+        .map_err(|e| Failure::usage(format!("cannot create a scratch directory: {e}")))?;
+    let profile = scratch.path().join("vendor.yaml");
+    std::fs::write(&profile, NEUTRAL_PROFILE)
+        .map_err(|e| Failure::usage(format!("cannot write {}: {e}", profile.display())))?;
     load_vendor_from(path, &profile).map_err(bad)
 }
+
+/// The vendor.yaml of a diff between two spec files that have none.
+const NEUTRAL_PROFILE: &str = "vendor: spec\ntitle: spec\nservers: {default: 'https://example.invalid'}\ndefault_server: default\ncredentials: {}\nauth:\n  default: none\n  schemes:\n    none: {}\n";
 
 /// Prints what changed in the generated API; exit 0 when nothing breaks, 3 when something does.
 pub fn diff_specs(old: &Path, new: &Path) -> Result<(), Failure> {

@@ -548,6 +548,23 @@ fn check_generate_and_diff() {
     );
     let (code, _, _) = run(&["diff", "specs/rio", "nowhere.yaml"]);
     assert_eq!(code, Some(2));
+
+    // Two lone spec files, no vendor.yaml anywhere, one with an API key the other lacks.
+    let lone = tempfile::tempdir().unwrap();
+    let spec = |status: &str, security: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /things/{{id}}:\n    get:\n      operationId: getThing\n      parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]\n      responses:\n        '200': {{description: OK, content: {{application/json: {{schema: {{type: object, properties: {{status: {{type: string, enum: [{status}]}}}}}}}}}}}}\n{security}"
+        )
+    };
+    let (a, b) = (lone.path().join("a.yaml"), lone.path().join("b.yaml"));
+    std::fs::write(&a, spec("new", "")).unwrap();
+    let keyed = "components:\n  securitySchemes:\n    k: {type: apiKey, in: header, name: X-Key}\nsecurity: [{k: []}]\n";
+    std::fs::write(&b, spec("new, paid", keyed)).unwrap();
+    let (code, stdout, _) = run(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("value \"paid\" added"), "{stdout}");
+    let (code, stdout, _) = run(&["diff", b.to_str().unwrap(), a.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{stdout}");
 }
 
 #[test]
