@@ -316,3 +316,89 @@ fn a_waiting_call_says_so_on_stderr() {
     );
     assert!(!stderr.contains("key-7d1f"), "{stderr}");
 }
+
+/// `payspec diff` against rustc: a caller's exhaustive-looking match (open enums are
+/// `#[non_exhaustive]`, so it has `_ =>`) still compiles when a value is added, which diff
+/// calls compatible, and stops compiling when a value it names is removed, which diff calls
+/// breaking.
+#[test]
+fn diff_says_what_rustc_finds() {
+    let temp = tempfile::tempdir().unwrap();
+    let version = |name: &str, values: &str| {
+        let specs = temp.path().join(name);
+        assert!(
+            payspec(&["new", "acme", "--specs", specs.to_str().unwrap()])
+                .status
+                .success()
+        );
+        let spec = specs.join("acme/openapi.yaml");
+        let text = std::fs::read_to_string(&spec).unwrap().replace(
+            "status: {type: string}",
+            &format!("status: {{$ref: '#/components/schemas/PaymentStatus'}}\ncomponents:\n  schemas:\n    PaymentStatus: {{type: string, enum: [{values}]}}"),
+        );
+        std::fs::write(&spec, text).unwrap();
+        specs
+    };
+    let (v1, v2, v3) = (
+        version("v1", "new, paid"),
+        version("v2", "new, paid, refunded"),
+        version("v3", "new"),
+    );
+    let spec_of = |specs: &Path| specs.join("acme/openapi.yaml").to_str().unwrap().to_owned();
+    let added = payspec(&["diff", &spec_of(&v1), &spec_of(&v2)]);
+    assert_eq!(added.status.code(), Some(0), "{}", text(&added));
+    let removed = payspec(&["diff", &spec_of(&v1), &spec_of(&v3)]);
+    assert_eq!(removed.status.code(), Some(3), "{}", text(&removed));
+
+    let crates = temp.path().join("crates");
+    let app = temp.path().join("app");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::write(
+        app.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"acme-caller\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nacme-client = {{ path = {:?} }}\n",
+            crates.join("acme").display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("src/main.rs"),
+        "fn code(status: &acme_client::types::PaymentStatus) -> u8 {\n    use acme_client::types::PaymentStatus;\n    match status {\n        PaymentStatus::New => 1,\n        PaymentStatus::Paid => 2,\n        _ => 0,\n    }\n}\n\nfn main() {\n    println!(\"{}\", code(&acme_client::types::PaymentStatus::New));\n}\n",
+    )
+    .unwrap();
+    std::fs::copy(workspace().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let compiles = |specs: &Path| {
+        let runtime = workspace().join("runtime");
+        let written = payspec(&[
+            "generate",
+            "--crate",
+            crates.to_str().unwrap(),
+            "--specs",
+            specs.to_str().unwrap(),
+            "--runtime-path",
+            runtime.to_str().unwrap(),
+        ]);
+        assert!(written.status.success(), "{}", text(&written));
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let build = Command::new(cargo)
+            .args(["build", "--quiet", "--offline", "--manifest-path"])
+            .arg(app.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .output()
+            .unwrap();
+        (
+            build.status.success(),
+            String::from_utf8_lossy(&build.stderr).into_owned(),
+        )
+    };
+    assert!(compiles(&v1).0, "{}", compiles(&v1).1);
+    let (ok, errors) = compiles(&v2);
+    assert!(ok, "an added value broke the caller:\n{errors}");
+    let (ok, errors) = compiles(&v3);
+    assert!(!ok, "a removed value the caller names still compiled");
+    assert!(errors.contains("Paid"), "{errors}");
+}
