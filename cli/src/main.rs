@@ -34,6 +34,10 @@ struct Cli {
     /// environment variable PAYSPEC_LOG (an env-filter, e.g. `trace`) chooses what else is logged.
     #[arg(long, short, global = true)]
     verbose: bool,
+    /// Print JSON: `vendors` lists as JSON, and a failure is one JSON object on stderr
+    /// (`{"error": message, "exit": code}`).
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -44,9 +48,6 @@ enum Command {
     Vendors {
         #[command(flatten)]
         specs: SpecsDir,
-        /// Print JSON: one object per vendor.
-        #[arg(long)]
-        json: bool,
     },
     /// Call one operation of a vendor.
     Call(CallArgs),
@@ -360,8 +361,8 @@ fn main() -> ExitCode {
             .init();
     }
     let outcome = match cli.command {
-        Command::Vendors { specs, json } => specs.catalog().map(|catalog| {
-            if json {
+        Command::Vendors { specs } => specs.catalog().map(|catalog| {
+            if cli.json {
                 say!("{}", vendors::json(catalog.entries()));
             } else {
                 say!("{}", vendors::listing(catalog.entries()).trim_end());
@@ -404,6 +405,11 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(failure) if cli.json => {
+            let report = serde_json::json!({"error": failure.message, "exit": failure.code});
+            eprintln!("{report}");
+            ExitCode::from(failure.code)
+        }
         Err(failure) => {
             eprintln!("error: {}", failure.message);
             ExitCode::from(failure.code)
