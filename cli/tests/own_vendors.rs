@@ -215,14 +215,15 @@ fn a_generated_crate_compiles_outside_the_workspace_and_goes_stale_visibly() {
     std::fs::write(
         app.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"acme-app\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nacme-client = {{ path = {:?} }}\n",
+            "[package]\nname = \"acme-app\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nacme-client = {{ path = {:?} }}\ntokio = {{ version = \"1\", features = [\"rt\"] }}\n",
             crates.join("acme").display().to_string()
         ),
     )
     .unwrap();
+    // Calls acme on the sandbox given as its argument; a failure prints vendor_error().
     std::fs::write(
         app.join("src/main.rs"),
-        "fn main() {\n    let client = acme_client::Client::with_settings(payspec_runtime_free()).unwrap();\n    let _request = client.get_payment().id(\"pay_1\");\n}\n\nfn payspec_runtime_free() -> acme_client::Settings {\n    acme_client::Settings::new().base_url(\"http://127.0.0.1:9\")\n}\n",
+        "fn main() -> std::process::ExitCode {\n    let url = std::env::args().nth(1).unwrap();\n    let client = acme_client::Client::with_settings(acme_client::Settings::new().sandbox(url)).unwrap();\n    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();\n    match runtime.block_on(client.get_payment().id(\"pay_1\").send()) {\n        Ok(payment) => { println!(\"status {}\", payment.status()); std::process::ExitCode::SUCCESS }\n        Err(error) => { eprintln!(\"vendor_error {:?}\", error.vendor_error().map(|v| v.status)); std::process::ExitCode::FAILURE }\n    }\n}\n",
     )
     .unwrap();
     std::fs::copy(workspace().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
@@ -238,6 +239,32 @@ fn a_generated_crate_compiles_outside_the_workspace_and_goes_stale_visibly() {
         .output()
         .unwrap();
     assert!(build.status.success(), "{}", text(&build));
+    let binary = target_dir
+        .join("debug")
+        .join(format!("acme-app{}", std::env::consts::EXE_SUFFIX));
+    let running = sandbox(&specs);
+    let run = |key: Option<&str>| {
+        let mut command = Command::new(&binary);
+        command.arg(&running.url).env_clear();
+        if let Some(key) = key {
+            command.env("PAYSPEC_ACME_API_KEY", key);
+        }
+        command.output().unwrap()
+    };
+    let called = run(None);
+    assert_eq!(
+        String::from_utf8_lossy(&called.stdout).trim(),
+        "status 200 OK",
+        "{}",
+        text(&called)
+    );
+    let refused = run(Some("wrong-key"));
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("vendor_error Some(401)"),
+        "{}",
+        text(&refused)
+    );
 
     // The spec changes: --check fails and names the stale file.
     let spec = specs.join("acme/openapi.yaml");
@@ -315,6 +342,42 @@ fn a_waiting_call_says_so_on_stderr() {
         "{stderr}"
     );
     assert!(!stderr.contains("key-7d1f"), "{stderr}");
+
+    // Settings from the environment: one attempt only, so the 503 is the answer; a value that
+    // is not a number is refused naming its variable.
+    let with_env = |name: &str, value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_payspec"))
+            .args([
+                "call",
+                "acme",
+                "get_payment",
+                "--arg",
+                "id=pay_1",
+                "--specs",
+                dir,
+                "--base-url",
+                &flaky_server(),
+            ])
+            .env_clear()
+            .env("PAYSPEC_ACME_API_KEY", "key-7d1f")
+            .env(name, value)
+            .output()
+            .unwrap()
+    };
+    let once = with_env("PAYSPEC_ACME_MAX_ATTEMPTS", "1");
+    assert_eq!(once.status.code(), Some(1), "{}", text(&once));
+    assert!(
+        String::from_utf8_lossy(&once.stderr).contains("503"),
+        "{}",
+        text(&once)
+    );
+    let garbled = with_env("PAYSPEC_ACME_TIMEOUT_SECONDS", "soon");
+    assert_eq!(garbled.status.code(), Some(2), "{}", text(&garbled));
+    assert!(
+        String::from_utf8_lossy(&garbled.stderr).contains("PAYSPEC_ACME_TIMEOUT_SECONDS"),
+        "{}",
+        text(&garbled)
+    );
 }
 
 /// `payspec diff` against rustc: a caller's exhaustive-looking match (open enums are
