@@ -33,6 +33,42 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// This workspace's target directory: a consumer built there reuses compiled dependencies.
+fn shared_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A crate outside the workspace at `app`, depending on the generated `acme-client` under
+/// `crates` (and `extra` dependency lines), with this `main.rs`; the workspace's lock file pins
+/// the same versions.
+fn write_consumer(app: &Path, name: &str, crates: &Path, extra: &str, main_rs: &str) {
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::write(
+        app.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nacme-client = {{ path = {:?} }}\n{extra}",
+            crates.join("acme").display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(app.join("src/main.rs"), main_rs).unwrap();
+    std::fs::copy(workspace().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
+}
+
+/// `cargo build` of a consumer in the shared target directory.
+fn build_consumer(app: &Path) -> Output {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    Command::new(cargo)
+        .args(["build", "--quiet", "--offline", "--manifest-path"])
+        .arg(app.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", shared_target())
+        .output()
+        .unwrap()
+}
+
 /// A `payspec sandbox --specs DIR` on a free port; killed when dropped.
 struct Sandbox {
     child: std::process::Child,
@@ -209,37 +245,19 @@ fn a_generated_crate_compiles_outside_the_workspace_and_goes_stale_visibly() {
     let fresh = generate(&["--check"]);
     assert!(fresh.status.success(), "{}", text(&fresh));
 
-    // A consumer outside the workspace: the generated crate, tokio, nothing else.
+    // A consumer outside the workspace: the generated crate, tokio, nothing else. It calls
+    // acme on the sandbox given as its argument; a failure prints vendor_error().
     let app = temp.path().join("app");
-    std::fs::create_dir_all(app.join("src")).unwrap();
-    std::fs::write(
-        app.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"acme-app\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nacme-client = {{ path = {:?} }}\ntokio = {{ version = \"1\", features = [\"rt\"] }}\n",
-            crates.join("acme").display().to_string()
-        ),
-    )
-    .unwrap();
-    // Calls acme on the sandbox given as its argument; a failure prints vendor_error().
-    std::fs::write(
-        app.join("src/main.rs"),
+    write_consumer(
+        &app,
+        "acme-app",
+        &crates,
+        "tokio = { version = \"1\", features = [\"rt\"] }\n",
         "fn main() -> std::process::ExitCode {\n    let url = std::env::args().nth(1).unwrap();\n    let client = acme_client::Client::with_settings(acme_client::Settings::new().sandbox(url)).unwrap();\n    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();\n    match runtime.block_on(client.get_payment().id(\"pay_1\").send()) {\n        Ok(payment) => { println!(\"status {}\", payment.status()); std::process::ExitCode::SUCCESS }\n        Err(error) => { eprintln!(\"vendor_error {:?}\", error.vendor_error().map(|v| v.status)); std::process::ExitCode::FAILURE }\n    }\n}\n",
-    )
-    .unwrap();
-    std::fs::copy(workspace().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build = Command::new(cargo)
-        .args(["build", "--quiet", "--offline", "--manifest-path"])
-        .arg(app.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .output()
-        .unwrap();
+    );
+    let build = build_consumer(&app);
     assert!(build.status.success(), "{}", text(&build));
-    let binary = target_dir
+    let binary = shared_target()
         .join("debug")
         .join(format!("acme-app{}", std::env::consts::EXE_SUFFIX));
     let running = sandbox(&specs);
@@ -415,25 +433,13 @@ fn diff_says_what_rustc_finds() {
 
     let crates = temp.path().join("crates");
     let app = temp.path().join("app");
-    std::fs::create_dir_all(app.join("src")).unwrap();
-    std::fs::write(
-        app.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"acme-caller\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nacme-client = {{ path = {:?} }}\n",
-            crates.join("acme").display().to_string()
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        app.join("src/main.rs"),
+    write_consumer(
+        &app,
+        "acme-caller",
+        &crates,
+        "",
         "fn code(status: &acme_client::types::PaymentStatus) -> u8 {\n    use acme_client::types::PaymentStatus;\n    match status {\n        PaymentStatus::New => 1,\n        PaymentStatus::Paid => 2,\n        _ => 0,\n    }\n}\n\nfn main() {\n    println!(\"{}\", code(&acme_client::types::PaymentStatus::New));\n}\n",
-    )
-    .unwrap();
-    std::fs::copy(workspace().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    );
     let compiles = |specs: &Path| {
         let runtime = workspace().join("runtime");
         let written = payspec(&[
@@ -446,13 +452,7 @@ fn diff_says_what_rustc_finds() {
             runtime.to_str().unwrap(),
         ]);
         assert!(written.status.success(), "{}", text(&written));
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let build = Command::new(cargo)
-            .args(["build", "--quiet", "--offline", "--manifest-path"])
-            .arg(app.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", &target_dir)
-            .output()
-            .unwrap();
+        let build = build_consumer(&app);
         (
             build.status.success(),
             String::from_utf8_lossy(&build.stderr).into_owned(),

@@ -7,28 +7,9 @@
 use payspec_corpus::{c_auth, c_bodies, c_names, c_openapi31, c_refs};
 use payspec_runtime::Settings;
 
-async fn sandbox() -> payspec_sandbox::Running {
-    let sandbox = payspec_sandbox::Sandbox::from_entries(payspec_corpus::VENDORS).unwrap();
-    sandbox.start(([127, 0, 0, 1], 0).into()).await.unwrap()
-}
+mod support;
 
-fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
-    serde_json::from_value(value).unwrap()
-}
-
-fn exchange(
-    running: &payspec_sandbox::Running,
-    vendor: &str,
-    operation: &str,
-) -> payspec_sandbox::Exchange {
-    running
-        .sandbox
-        .exchanges()
-        .into_iter()
-        .rev()
-        .find(|e| e.vendor == vendor && e.operation.as_deref() == Some(operation))
-        .unwrap_or_else(|| panic!("no {vendor} {operation} reached the sandbox"))
-}
+use support::{body, exchange, sandbox};
 
 #[tokio::test]
 async fn bodies_go_as_their_media_types_say() {

@@ -11,33 +11,13 @@
 
 use payspec_runtime::{Credentials, Settings};
 
-async fn sandbox() -> payspec_sandbox::Running {
-    let sandbox = payspec_sandbox::Sandbox::from_entries(payspec_corpus::VENDORS).unwrap();
-    sandbox.start(([127, 0, 0, 1], 0).into()).await.unwrap()
-}
+mod support;
+
+use support::{body, exchange, sandbox};
 
 /// A client's settings against the sandbox, with the sandbox's demo credentials.
 fn settings(running: &payspec_sandbox::Running) -> Settings {
     Settings::new().sandbox(running.url())
-}
-
-fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
-    serde_json::from_value(value).unwrap()
-}
-
-/// What the sandbox saw of the last call to `operation`, with its auth headers redacted.
-fn exchange(
-    running: &payspec_sandbox::Running,
-    vendor: &str,
-    operation: &str,
-) -> payspec_sandbox::Exchange {
-    running
-        .sandbox
-        .exchanges()
-        .into_iter()
-        .rev()
-        .find(|e| e.vendor == vendor && e.operation.as_deref() == Some(operation))
-        .unwrap_or_else(|| panic!("no {vendor} {operation} reached the sandbox"))
 }
 
 /// Stripe's generated types hold their expandable objects by value (typify boxes only what

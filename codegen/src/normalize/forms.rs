@@ -13,11 +13,7 @@ const FORM: &str = "application/x-www-form-urlencoded";
 
 pub(super) fn form_bodies(doc: &mut Value, context: &mut Context<'_>) {
     each_operation(doc, |_, site, operation| {
-        let Some(content) = operation
-            .get_mut("requestBody")
-            .and_then(|b| b.get_mut("content"))
-            .and_then(Value::as_object_mut)
-        else {
+        let Some(content) = super::request_content(operation) else {
             return;
         };
         // JSON first when the vendor offers both.

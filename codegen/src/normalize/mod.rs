@@ -152,6 +152,16 @@ pub(crate) fn each_operation(
     doc["paths"] = paths;
 }
 
+/// An operation's request body media types (`requestBody.content`), if it has any inline.
+pub(crate) fn request_content(
+    operation: &mut Map<String, Value>,
+) -> Option<&mut Map<String, Value>> {
+    operation
+        .get_mut("requestBody")
+        .and_then(|b| b.get_mut("content"))
+        .and_then(Value::as_object_mut)
+}
+
 /// A local `$ref` of the given kind (`#/components/<kind>/<name>`), resolved; `Err` says why
 /// not (dangling, another kind, or outside the document).
 pub(crate) fn component<'a>(

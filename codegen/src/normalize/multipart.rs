@@ -16,11 +16,7 @@ const MEDIA: &str = "multipart/form-data";
 pub(super) fn to_json_forms(doc: &mut Value, context: &mut Context<'_>) {
     let mut any = false;
     each_operation(doc, |doc, site, operation| {
-        let Some(content) = operation
-            .get_mut("requestBody")
-            .and_then(|b| b.get_mut("content"))
-            .and_then(Value::as_object_mut)
-        else {
+        let Some(content) = super::request_content(operation) else {
             return;
         };
         let Some(media) = content.shift_remove(MEDIA) else {
