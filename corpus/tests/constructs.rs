@@ -100,6 +100,92 @@ async fn every_auth_style_of_the_auth_corpus() {
     assert_eq!(exchange(&running, "c_auth", "token_endpoint").status, 200);
 }
 
+/// Per-request JWTs (ES256, EdDSA, RS256 beside an API key): signed by the generated client
+/// with the demo keys, verified by the sandbox with their public halves, claims compared with
+/// the request it received (method, path, body hash).
+#[tokio::test]
+async fn jwts_signed_per_request_are_verified_by_the_sandbox() {
+    let running = sandbox().await;
+    let client = c_auth::Client::with_settings(Settings::new().sandbox(running.url())).unwrap();
+    let transfer =
+        || body::<c_auth::types::Transfer>(serde_json::json!({"asset": "BTC", "amount": "0.015"}));
+    client
+        .with_jwt_es256()
+        .body(transfer())
+        .send()
+        .await
+        .unwrap();
+    client.with_jwt_eddsa().send().await.unwrap();
+    client
+        .with_jwt_rs256()
+        .body(transfer())
+        .send()
+        .await
+        .unwrap();
+    for operation in ["with_jwt_es256", "with_jwt_eddsa", "with_jwt_rs256"] {
+        let seen = exchange(&running, "c_auth", operation);
+        assert_eq!(seen.status, 200, "{operation}");
+        let authorization = seen
+            .auth_headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+            .map(|(_, value)| value.as_str());
+        // The log shows the token's first characters only: the JOSE header's start.
+        assert!(
+            authorization.is_some_and(|v| v.starts_with("Bearer e")),
+            "{operation}: {authorization:?}"
+        );
+    }
+}
+
+/// Another Ed25519 key than the one the sandbox knows: refused, and nothing retried; a key
+/// that is not one: refused when the client is built, naming the variable, showing nothing.
+#[tokio::test]
+async fn a_jwt_of_the_wrong_key_is_refused() {
+    let running = sandbox().await;
+    let profile = payspec_corpus::VENDORS
+        .iter()
+        .find(|entry| entry.name == "c_auth")
+        .unwrap()
+        .profile()
+        .unwrap();
+    let with_ed_key = |key: &str| {
+        let credentials = profile
+            .credentials
+            .keys()
+            .fold(payspec_runtime::Credentials::new(), |c, name| {
+                c.with(name, profile.demo_credential(name))
+            })
+            .with("ed_key", key);
+        c_auth::Client::with_settings(
+            Settings::new()
+                .sandbox(running.url())
+                .credentials(credentials),
+        )
+    };
+    // 32 bytes of 7: a valid Ed25519 seed, not the demo one.
+    let stranger = with_ed_key("BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=").unwrap();
+    let refused = stranger.with_jwt_eddsa().send().await.unwrap_err();
+    assert_eq!(
+        refused.vendor_error().map(|v| v.status),
+        Some(401),
+        "{refused}"
+    );
+    let attempts = running
+        .sandbox
+        .exchanges()
+        .into_iter()
+        .filter(|e| e.operation.as_deref() == Some("with_jwt_eddsa"))
+        .count();
+    assert_eq!(attempts, 1);
+    let broken = with_ed_key("not-a-key-at-all").unwrap_err().to_string();
+    assert!(broken.contains("PAYSPEC_C_AUTH_ED_KEY"), "{broken}");
+    assert!(
+        broken.contains("PEM") && !broken.contains("not-a-key-at-all"),
+        "{broken}"
+    );
+}
+
 #[tokio::test]
 async fn references_and_openapi_31_read_as_written() {
     let running = sandbox().await;

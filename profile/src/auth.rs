@@ -16,6 +16,10 @@ pub struct RequestView<'a> {
     pub body: &'a [u8],
     /// The timestamp as sent.
     pub timestamp: &'a str,
+    /// Now, in seconds since the Unix epoch (for JWT claims).
+    pub unix_seconds: u64,
+    /// A fresh random value for this request (for JWT claims; empty when none is needed).
+    pub nonce: &'a str,
 }
 
 /// Where a scheme's values come from: the caller's credentials and the tokens obtained.
@@ -24,6 +28,15 @@ pub trait Identity {
     fn credential(&self, name: &str) -> Option<&str>;
     /// The current access token of a token provider, without its prefix.
     fn token(&self, provider: &str) -> Option<&str>;
+    /// A private key already read from a credential, for a JWT recipe of `algorithm` (a client
+    /// reads each key once; without one here it is read from the credential per request).
+    fn signing_key(
+        &self,
+        _credential: &str,
+        _algorithm: crate::JwtAlgorithm,
+    ) -> Option<&crate::jwt::SigningKey> {
+        None
+    }
 }
 
 /// One header a scheme sets.
@@ -60,6 +73,14 @@ pub enum AuthError {
     /// A value that only a token call may send (the refresh token).
     #[error("{0} cannot be sent here")]
     Misplaced(&'static str),
+    /// A private key that cannot sign (never shows the key).
+    #[error("credential {credential:?} {error}")]
+    Key {
+        /// The credential's name.
+        credential: String,
+        /// What is wrong with it.
+        error: crate::jwt::KeyError,
+    },
 }
 
 /// The body fields a scheme merges into the JSON body (before anything is signed).
@@ -84,35 +105,51 @@ pub fn headers<'s>(
     identity: &dyn Identity,
     view: &RequestView<'_>,
 ) -> Result<Vec<HeaderInstruction<'s>>, AuthError> {
-    let mut out = Vec::with_capacity(scheme.headers.len());
-    for (name, source) in &scheme.headers {
-        let (value, kind) = match source {
-            ValueSource::HmacSha256(recipe) => {
-                let key = identity
-                    .credential(&recipe.key)
-                    .ok_or_else(|| AuthError::MissingCredential(recipe.key.clone()))?;
-                (sign(recipe, key.as_bytes(), view), ValueKind::Signature)
-            }
-            ValueSource::Token(provider) => {
-                let token = identity
-                    .token(provider)
-                    .ok_or_else(|| AuthError::MissingToken(provider.clone()))?;
-                let prefix = profile
-                    .tokens
-                    .get(provider)
-                    .map(|p| p.prefix.as_str())
-                    .unwrap_or_default();
-                (format!("{prefix}{token}"), ValueKind::Secret)
-            }
-            other => plain_value(other, identity, view.timestamp)?,
-        };
-        out.push(HeaderInstruction {
-            name: name.as_str(),
-            value,
-            kind,
-        });
+    scheme
+        .headers
+        .iter()
+        .map(|(name, source)| {
+            let (value, kind) = header_value(profile, source, identity, view)?;
+            Ok(HeaderInstruction {
+                name: name.as_str(),
+                value,
+                kind,
+            })
+        })
+        .collect()
+}
+
+/// One header's value for the request.
+pub fn header_value(
+    profile: &Profile,
+    source: &ValueSource,
+    identity: &dyn Identity,
+    view: &RequestView<'_>,
+) -> Result<(String, ValueKind), AuthError> {
+    match source {
+        ValueSource::HmacSha256(recipe) => {
+            let key = identity
+                .credential(&recipe.key)
+                .ok_or_else(|| AuthError::MissingCredential(recipe.key.clone()))?;
+            Ok((sign(recipe, key.as_bytes(), view), ValueKind::Signature))
+        }
+        ValueSource::Jwt(recipe) => Ok((
+            crate::jwt::sign(recipe, identity, view)?,
+            ValueKind::Signature,
+        )),
+        ValueSource::Token(provider) => {
+            let token = identity
+                .token(provider)
+                .ok_or_else(|| AuthError::MissingToken(provider.clone()))?;
+            let prefix = profile
+                .tokens
+                .get(provider)
+                .map(|p| p.prefix.as_str())
+                .unwrap_or_default();
+            Ok((format!("{prefix}{token}"), ValueKind::Secret))
+        }
+        other => plain_value(other, identity, view.timestamp),
     }
-    Ok(out)
 }
 
 /// A value that needs nothing of the request but the timestamp.
@@ -146,7 +183,9 @@ pub fn plain_value(
             ))
         }
         ValueSource::Timestamp => Ok((timestamp.to_owned(), ValueKind::Public)),
-        ValueSource::HmacSha256(_) => Err(AuthError::Misplaced("a signature")),
+        ValueSource::HmacSha256(_) | ValueSource::Jwt(_) => {
+            Err(AuthError::Misplaced("a signature"))
+        }
         ValueSource::Token(_) => Err(AuthError::Misplaced("a bearer token")),
         ValueSource::RefreshToken => Err(AuthError::Misplaced("the refresh token")),
     }
@@ -189,16 +228,23 @@ pub fn basic_pairs(profile: &crate::Profile, identity: &dyn Identity) -> Vec<Str
 pub fn sign(recipe: &Signature, key: &[u8], view: &RequestView<'_>) -> String {
     let separator = recipe.separator.as_bytes();
     let parts = recipe.message.iter().enumerate().flat_map(|(i, part)| {
-        let bytes = match part {
-            MessagePart::Body => view.body,
-            MessagePart::Timestamp => view.timestamp.as_bytes(),
-            MessagePart::Method => view.method.as_bytes(),
-            MessagePart::Path => view.path.as_bytes(),
-            MessagePart::Literal(text) => text.as_bytes(),
-        };
-        [if i > 0 { separator } else { b"".as_slice() }, bytes]
+        [
+            if i > 0 { separator } else { b"".as_slice() },
+            message_part(part, view),
+        ]
     });
     digest::encode(&digest::hmac_sha256(key, parts), recipe.encoding)
+}
+
+/// The bytes of the request a message part stands for.
+pub fn message_part<'v>(part: &'v MessagePart, view: &RequestView<'v>) -> &'v [u8] {
+    match part {
+        MessagePart::Body => view.body,
+        MessagePart::Timestamp => view.timestamp.as_bytes(),
+        MessagePart::Method => view.method.as_bytes(),
+        MessagePart::Path => view.path.as_bytes(),
+        MessagePart::Literal(text) => text.as_bytes(),
+    }
 }
 
 /// The timestamp header of a scheme, if it sends one.

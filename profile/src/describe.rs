@@ -20,6 +20,14 @@ impl fmt::Display for ValueSource {
             }
             ValueSource::Timestamp => f.write_str("timestamp"),
             ValueSource::HmacSha256(signature) => write!(f, "{signature}"),
+            ValueSource::Jwt(jwt) => write!(
+                f,
+                "{:?} + JWT {}({}; claims {})",
+                jwt.prefix,
+                crate::jwt::jose_name(jwt.algorithm),
+                jwt.key,
+                jwt.claims.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
             ValueSource::Token(provider) => {
                 write!(f, "bearer token {provider} (login, cached, refreshed)")
             }

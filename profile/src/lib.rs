@@ -21,6 +21,7 @@ pub mod digest;
 pub mod envelope;
 pub mod error_body;
 pub mod grant;
+pub mod jwt;
 pub mod openapi;
 pub mod pointer;
 pub mod sandbox;
@@ -262,9 +263,28 @@ pub struct CredentialSpec {
     /// and those operations fail, naming its variable, until it is given.
     #[serde(default)]
     pub optional: bool,
+    /// The value the sandbox accepts when the credential's variable is unset, for a credential
+    /// that must have a form (a private key); public, and worthless anywhere else. Without it
+    /// the demo value is `demo-<vendor>-<name>`.
+    #[serde(default)]
+    pub demo: Option<String>,
+}
+
+/// The sandbox's demo value for a credential without a `demo` of its own: public, fixed,
+/// and worthless anywhere else.
+pub fn demo_credential(vendor: &str, credential: &str) -> String {
+    format!("demo-{vendor}-{credential}")
 }
 
 impl Profile {
+    /// The value the sandbox accepts for a credential when its variable is unset.
+    pub fn demo_credential(&self, credential: &str) -> String {
+        self.credentials
+            .get(credential)
+            .and_then(|spec| spec.demo.clone())
+            .unwrap_or_else(|| demo_credential(&self.vendor, credential))
+    }
+
     /// The environment variable a credential is read from: `PAYSPEC_<VENDOR>_<NAME>`.
     pub fn credential_variable(&self, credential: &str) -> String {
         credential_variable(&self.vendor, credential)
@@ -383,6 +403,69 @@ pub enum ValueSource {
     Bearer(String),
     /// `Basic base64(user:password)` (RFC 7617), from two credentials.
     Basic(BasicAuth),
+    /// A JSON Web Token signed for this request with an asymmetric key (see [`jwt`]).
+    Jwt(JwtRecipe),
+}
+
+/// A JSON Web Token (RFC 7519) signed per request with a private key (JWS, RFC 7515), as
+/// crypto custody APIs require: its claims bind it to the method, the path and a hash of the
+/// body, and to a moment and a nonce, so that a token seen once is worth nothing elsewhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtRecipe {
+    /// The signature algorithm (the JOSE header's `alg`, never taken from a token received).
+    pub algorithm: JwtAlgorithm,
+    /// The credential holding the private key: PEM (PKCS#8, or SEC1 for ES256, or PKCS#1 for
+    /// RS256; `\n` escapes read as line breaks), base64 DER, or for EdDSA the base64 of the
+    /// 32-byte seed or the 64-byte seed and public key.
+    pub key: String,
+    /// Written before the token (e.g. `"Bearer "`); nothing by default.
+    #[serde(default)]
+    pub prefix: String,
+    /// Fields of the JOSE header besides `alg` and `typ` (e.g. `kid`).
+    #[serde(default)]
+    pub header: BTreeMap<String, Claim>,
+    /// The token's claims, by name.
+    pub claims: BTreeMap<String, Claim>,
+}
+
+/// A JWS algorithm payspec signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JwtAlgorithm {
+    /// ECDSA on P-256 with SHA-256 (`ES256`).
+    Es256,
+    /// Ed25519 (`EdDSA`).
+    #[serde(rename = "eddsa")]
+    EdDsa,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (`RS256`), keys of 2048 to 8192 bits.
+    Rs256,
+}
+
+/// Where a JWT claim (or JOSE header field) comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Claim {
+    /// A credential's value (an API key as `sub` or `kid`).
+    Credential(String),
+    /// A fixed string.
+    Literal(String),
+    /// Now, in seconds since the Unix epoch (`iat`).
+    IssuedAt,
+    /// Now, in seconds since the Unix epoch (`nbf`).
+    NotBefore,
+    /// Now plus this many seconds (`exp`).
+    ExpiresIn(u64),
+    /// A random value, fresh for each request.
+    Nonce,
+    /// The HTTP method, upper case.
+    Method,
+    /// The URL path (without the query).
+    Path,
+    /// The lower-case hex SHA-256 of the exact body bytes.
+    BodySha256,
+    /// Parts of the request joined into one string (e.g. `[method, {literal: " "}, path]`).
+    Join(Vec<MessagePart>),
 }
 
 /// The two credentials of HTTP Basic auth.
@@ -509,6 +592,20 @@ impl Scheme {
                         uses.push((format!("{pointer}/hmac_sha256/key"), sig.key.as_str()))
                     }
                     ValueSource::Bearer(c) => uses.push((format!("{pointer}/bearer"), c.as_str())),
+                    ValueSource::Jwt(jwt) => {
+                        uses.push((format!("{pointer}/jwt/key"), jwt.key.as_str()));
+                        for (place, claims) in [("header", &jwt.header), ("claims", &jwt.claims)] {
+                            for (claim, source) in claims {
+                                if let Claim::Credential(c) = source {
+                                    let at = pointer::escape(claim);
+                                    uses.push((
+                                        format!("{pointer}/jwt/{place}/{at}/credential"),
+                                        c.as_str(),
+                                    ));
+                                }
+                            }
+                        }
+                    }
                     ValueSource::Basic(basic) => {
                         uses.push((format!("{pointer}/basic/user"), basic.user.as_str()));
                         if let Some(password) = &basic.password {

@@ -9,6 +9,14 @@ pub fn now(format: TimestampFormat) -> String {
     at(SystemTime::now(), format)
 }
 
+/// Now, in seconds since the Unix epoch.
+pub fn unix_seconds() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs()
+}
+
 /// A moment in `format`.
 pub fn at(moment: SystemTime, format: TimestampFormat) -> String {
     let since_epoch = moment.duration_since(UNIX_EPOCH).unwrap_or_default();

@@ -194,8 +194,11 @@ impl Profile {
                     ValueSource::Token(_) if place == "body" => {
                         "a bearer token goes in a header, not the body"
                     }
-                    ValueSource::HmacSha256(_) if place == "body" => {
+                    ValueSource::HmacSha256(_) | ValueSource::Jwt(_) if place == "body" => {
                         "a signature cannot go inside the body it signs: put it in a header"
+                    }
+                    ValueSource::Jwt(jwt) if jwt.claims.is_empty() => {
+                        "a JWT needs claims that bind it to the request (e.g. method, path, body_sha256, iat, exp)"
                     }
                     _ => continue,
                 };
@@ -251,7 +254,7 @@ impl Profile {
                     ValueSource::RefreshToken if call_name == "login" => {
                         problems.push(Problem::new(pointer, "a login cannot send a refresh token"))
                     }
-                    ValueSource::HmacSha256(_) | ValueSource::Token(_) => problems.push(Problem::new(
+                    ValueSource::HmacSha256(_) | ValueSource::Jwt(_) | ValueSource::Token(_) => problems.push(Problem::new(
                         pointer,
                         "a token call's body takes credentials, literals, timestamps or the refresh token",
                     )),

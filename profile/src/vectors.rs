@@ -27,7 +27,8 @@ pub struct SignatureVector {
     pub name: String,
     /// The auth scheme of vendor.yaml.
     pub scheme: String,
-    /// The credentials, by name.
+    /// The credentials, by name (any the vector omits: vendor.yaml's demo values).
+    #[serde(default)]
     pub credentials: BTreeMap<String, String>,
     /// The HTTP method.
     pub method: String,
@@ -39,8 +40,36 @@ pub struct SignatureVector {
     /// The exact body.
     #[serde(default)]
     pub body: String,
+    /// Seconds since the Unix epoch at signing (JWT claims).
+    #[serde(default)]
+    pub unix_seconds: u64,
+    /// The request's nonce (JWT claims).
+    #[serde(default)]
+    pub nonce: String,
+    /// The signature is randomised (ES256): a signer's output is verified, not compared, and
+    /// the vector's headers (made outside payspec) must verify.
+    #[serde(default)]
+    pub randomized: bool,
     /// The headers the scheme sets, by name.
     pub headers: BTreeMap<String, String>,
+}
+
+impl SignatureVector {
+    /// Every credential of the profile: the vector's, else the demo value.
+    pub fn credentials_of(&self, profile: &crate::Profile) -> BTreeMap<String, String> {
+        profile
+            .credentials
+            .keys()
+            .map(|name| {
+                let value = self
+                    .credentials
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| profile.demo_credential(name));
+                (name.clone(), value)
+            })
+            .collect()
+    }
 }
 
 /// A callback and whether it verifies.
@@ -73,6 +102,16 @@ pub struct VendorVectors {
     pub profile: crate::Profile,
     /// Its `vectors.yaml`.
     pub vectors: Vectors,
+}
+
+/// The vectors of every vendor directory in the workspace (`specs/` and the corpus's
+/// constructs), from a crate's manifest directory one level below the workspace root.
+#[cfg(feature = "vectors")]
+pub fn load_workspace(manifest_dir: &std::path::Path) -> Vec<VendorVectors> {
+    let root = manifest_dir.join("..");
+    let mut all = load_all(&root.join("specs"));
+    all.extend(load_all(&root.join("corpus/vendors")));
+    all
 }
 
 /// The vectors of every vendor under `specs` that has a `vectors.yaml`. Panics on a file that

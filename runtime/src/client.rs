@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub settings: Settings,
     /// The schemes' header names, parsed once.
     pub header_names: BTreeMap<String, HeaderName>,
+    /// The private keys of JWT recipes, read once.
+    pub signing_keys: Vec<crate::identity::SigningKeyOf>,
 }
 
 impl fmt::Debug for Runtime {
@@ -84,6 +86,7 @@ impl Runtime {
             (None, None) => Credentials::from_env(&profile)?,
         };
         check_credentials(&profile, &credentials)?;
+        let signing_keys = read_signing_keys(&profile, &credentials)?;
         let http = build_http(&settings)?;
         let header_names = profile
             .auth
@@ -102,6 +105,7 @@ impl Runtime {
                         .chain(payspec_profile::auth::basic_pairs(
                             &profile,
                             &crate::identity::Keys {
+                                signing_keys: &[],
                                 credentials: &credentials,
                                 tokens: &[],
                             },
@@ -117,6 +121,7 @@ impl Runtime {
                 http,
                 settings,
                 header_names,
+                signing_keys,
             }),
         })
     }
@@ -205,6 +210,53 @@ fn build_http(settings: &Settings) -> Result<reqwest::Client, ConfigError> {
         .connect_timeout(settings.timeouts.connect)
         .build()
         .map_err(|e| ConfigError::Http(e.to_string()))
+}
+
+/// The private key of every JWT recipe whose credential is given, read once: a key that
+/// cannot sign is an error now, naming its variable, not at the first request.
+fn read_signing_keys(
+    profile: &Profile,
+    credentials: &Credentials,
+) -> Result<Vec<crate::identity::SigningKeyOf>, ConfigError> {
+    let identity = crate::identity::Keys {
+        credentials,
+        tokens: &[],
+        signing_keys: &[],
+    };
+    let mut keys: Vec<crate::identity::SigningKeyOf> = Vec::new();
+    let recipes = profile
+        .auth
+        .schemes
+        .values()
+        .flat_map(|s| s.headers.values());
+    for source in recipes {
+        let ValueSource::Jwt(recipe) = source else {
+            continue;
+        };
+        let known = keys
+            .iter()
+            .any(|k| k.credential == recipe.key && k.key.algorithm() == recipe.algorithm);
+        if known || credentials.get(&recipe.key).is_none() {
+            continue;
+        }
+        let key = payspec_profile::jwt::read_key(recipe, &identity).map_err(|e| {
+            ConfigError::InvalidCredential {
+                vendor: profile.vendor.clone(),
+                variable: profile.credential_variable(&recipe.key),
+                reason: match e {
+                    payspec_profile::auth::AuthError::Key { error, .. } => {
+                        format!("it {error}")
+                    }
+                    other => other.to_string(),
+                },
+            }
+        })?;
+        keys.push(crate::identity::SigningKeyOf {
+            credential: recipe.key.clone(),
+            key,
+        });
+    }
+    Ok(keys)
 }
 
 /// Every credential the profile declares must be present, and those sent as header values

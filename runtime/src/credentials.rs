@@ -66,7 +66,7 @@ impl Credentials {
             let value = std::env::var(profile.credential_variable(name))
                 .ok()
                 .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| demo_credential(&profile.vendor, name));
+                .unwrap_or_else(|| profile.demo_credential(name));
             credentials = credentials.with(name.clone(), value);
         }
         credentials
@@ -86,11 +86,7 @@ impl Credentials {
     }
 }
 
-/// The value the sandbox accepts for a credential when its variable is unset: public, fixed,
-/// and worthless anywhere else.
-pub fn demo_credential(vendor: &str, credential: &str) -> String {
-    format!("demo-{vendor}-{credential}")
-}
+pub use payspec_profile::demo_credential;
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -31,6 +31,14 @@ pub(crate) struct Issued {
 pub(crate) struct Keys<'a> {
     pub credentials: &'a Credentials,
     pub tokens: &'a [Issued],
+    /// The JWT keys, read once when the client was built.
+    pub signing_keys: &'a [SigningKeyOf],
+}
+
+/// A private key read from a credential for one JWT algorithm.
+pub(crate) struct SigningKeyOf {
+    pub credential: String,
+    pub key: payspec_profile::jwt::SigningKey,
 }
 
 impl Identity for Keys<'_> {
@@ -43,6 +51,17 @@ impl Identity for Keys<'_> {
             .iter()
             .find(|t| t.provider == provider)
             .map(|t| t.value.expose_secret())
+    }
+
+    fn signing_key(
+        &self,
+        credential: &str,
+        algorithm: payspec_profile::JwtAlgorithm,
+    ) -> Option<&payspec_profile::jwt::SigningKey> {
+        self.signing_keys
+            .iter()
+            .find(|k| k.credential == credential && k.key.algorithm() == algorithm)
+            .map(|k| &k.key)
     }
 }
 
@@ -169,6 +188,7 @@ impl Runtime {
                 })?,
         };
         let keys = Keys {
+            signing_keys: &[],
             credentials: &self.shared.credentials,
             tokens: &[],
         };

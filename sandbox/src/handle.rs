@@ -66,7 +66,10 @@ impl Failure {
 /// One request's parts.
 pub(crate) struct Incoming<'a> {
     pub method: &'a Method,
+    /// The path below the vendor's prefix (what the spec's paths match).
     pub path: &'a str,
+    /// The whole path as received (what a client signs).
+    pub received_path: &'a str,
     pub query: &'a str,
     pub headers: &'a HeaderMap,
     pub body: &'a Bytes,
@@ -231,7 +234,7 @@ impl VendorSandbox {
             self.verify(
                 scheme,
                 request.method.as_str(),
-                request.path,
+                request.received_path,
                 request.headers,
                 request.body,
             )
@@ -670,7 +673,7 @@ pub(crate) fn redact(source: &ValueSource, value: &str) -> String {
         ValueSource::Credential(_) => "[redacted]".to_owned(),
         ValueSource::Token(_) | ValueSource::Bearer(_) => "Bearer [redacted]".to_owned(),
         ValueSource::Basic(_) => "Basic [redacted]".to_owned(),
-        ValueSource::HmacSha256(_) => {
+        ValueSource::HmacSha256(_) | ValueSource::Jwt(_) => {
             format!("{}…[redacted]", value.chars().take(8).collect::<String>())
         }
         _ => value.to_owned(),

@@ -170,7 +170,7 @@ impl Sandbox {
                     .map(|c| {
                         (
                             vendor.profile.credential_variable(c),
-                            payspec_runtime::demo_credential(name, c),
+                            vendor.profile.demo_credential(c),
                         )
                     })
                     .collect();
@@ -359,6 +359,7 @@ async fn serve_request(State(sandbox): State<Arc<Sandbox>>, request: Request) ->
     let incoming = Incoming {
         method: &parts.method,
         path: &rest,
+        received_path: &path,
         query: parts.uri.query().unwrap_or_default(),
         headers: &parts.headers,
         body: &body,

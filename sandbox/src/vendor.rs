@@ -222,7 +222,7 @@ fn credentials(profile: &Profile) -> (BTreeMap<String, String>, Vec<String>) {
             Some(value) => value,
             None => {
                 demo.push(variable);
-                payspec_runtime::demo_credential(&profile.vendor, name)
+                profile.demo_credential(name)
             }
         };
         credentials.insert(name.clone(), value);

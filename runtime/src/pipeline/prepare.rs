@@ -110,6 +110,7 @@ impl Runtime {
             return Ok(());
         };
         let keys = Keys {
+            signing_keys: &[],
             credentials: &self.shared.credentials,
             tokens: &[],
         };
