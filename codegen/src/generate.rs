@@ -17,50 +17,28 @@ use crate::model::Model;
 pub struct Generated {
     name: String,
     header: String,
-    source: Source,
+    /// The module's Rust source: as generated (compiles, long lines) or formatted for reading.
+    source: String,
     /// `<vendor>.spec.json`: the document as written, overlays applied.
     pub spec_json: String,
     /// `<vendor>.profile.json`: the profile.
     pub profile_json: String,
 }
 
-enum Source {
-    /// As generated: compiles, one long line.
-    Tokens(TokenStream),
-    /// Formatted for reading.
-    Text(String),
-}
-
 impl Generated {
     /// The Rust source of `<vendor>.rs`.
     pub fn source(&self) -> String {
-        match &self.source {
-            Source::Tokens(tokens) => format!("{}{tokens}", self.header),
-            Source::Text(text) => format!("{}{text}", self.header),
-        }
+        format!("{}{}", self.header, self.source)
     }
 
     /// The Rust source without the header that names where it came from.
     pub fn body(&self) -> String {
-        match &self.source {
-            Source::Tokens(tokens) => tokens.to_string(),
-            Source::Text(text) => text.clone(),
-        }
+        self.source.clone()
     }
 
-    /// Writes `<vendor>.rs`, `<vendor>.spec.json` and `<vendor>.profile.json` into `dir` (the
-    /// source written as it is produced, never held whole in memory).
+    /// Writes `<vendor>.rs`, `<vendor>.spec.json` and `<vendor>.profile.json` into `dir`.
     pub fn write_to(&self, dir: &std::path::Path) -> std::io::Result<()> {
-        use std::io::Write as _;
-        let mut file = std::io::BufWriter::new(std::fs::File::create(
-            dir.join(format!("{}.rs", self.name)),
-        )?);
-        file.write_all(self.header.as_bytes())?;
-        match &self.source {
-            Source::Tokens(tokens) => write!(file, "{tokens}")?,
-            Source::Text(text) => file.write_all(text.as_bytes())?,
-        }
-        file.flush()?;
+        std::fs::write(dir.join(format!("{}.rs", self.name)), self.source())?;
         std::fs::write(
             dir.join(format!("{}.spec.json", self.name)),
             &self.spec_json,
@@ -75,17 +53,18 @@ impl Generated {
 /// Generates a vendor's module.
 pub fn generate(vendor: &Vendor) -> Result<Generated, Diagnostics> {
     let emitted = emit(vendor, false)?;
-    generated(vendor, Source::Tokens(emitted.tokens))
+    generated(vendor, emitted.text)
 }
 
 /// Generates a vendor's module, formatted for reading.
 pub fn generate_formatted(vendor: &Vendor) -> Result<Generated, Diagnostics> {
     let emitted = emit(vendor, false)?;
-    let file: syn::File = syn::parse2(emitted.tokens).map_err(|e| unparsable(vendor, e))?;
-    generated(vendor, Source::Text(prettyplease::unparse(&file)))
+    let file = syn::parse_file(&emitted.text).map_err(|e| unparsable(vendor, e))?;
+    drop(emitted);
+    generated(vendor, prettyplease::unparse(&file))
 }
 
-fn generated(vendor: &Vendor, source: Source) -> Result<Generated, Diagnostics> {
+fn generated(vendor: &Vendor, source: String) -> Result<Generated, Diagnostics> {
     let profile_json = serde_json::to_string(&vendor.profile).map_err(|e| {
         let message = format!("internal error: cannot serialise the profile: {e}");
         Diagnostic::new(&vendor.files.profile, "", message)
@@ -106,8 +85,38 @@ pub(crate) fn api(vendor: &Vendor) -> Result<Api, Diagnostics> {
 }
 
 struct Emitted {
-    tokens: TokenStream,
+    /// The module's source text.
+    text: String,
     model: Model,
+}
+
+/// The module's text, written as items are done: each item's tokens are relinked and turned
+/// into text at once, so that the module is held as text (an order of magnitude smaller than
+/// its tokens) and the tokens of one item at a time, not of all of them.
+#[derive(Default)]
+struct Output {
+    text: String,
+}
+
+impl Output {
+    fn push(&mut self, stream: TokenStream) {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let _ = write!(self.text, "{} ", crate::relink::relink(stream));
+    }
+
+    /// A module: its head, then what `body` pushes, then the closing brace.
+    fn module(
+        &mut self,
+        item: items::Item,
+        body: impl FnOnce(&mut Self) -> Result<(), Diagnostics>,
+    ) -> Result<(), Diagnostics> {
+        self.push(item.into_head());
+        self.text.push_str("{ ");
+        body(self)?;
+        self.text.push_str("} ");
+        Ok(())
+    }
 }
 
 fn header(vendor: &Vendor) -> String {
@@ -124,33 +133,30 @@ fn unparsable(vendor: &Vendor, error: syn::Error) -> Diagnostics {
 }
 
 /// progenitor's code with payspec's changes, and the glue; `read_types` also reads every type
-/// into the model. Items are moved from progenitor's stream into the output one by one, so
-/// that a large vendor's code is held once, not twice.
+/// into the model. Items are taken out of progenitor's stream one by one and written out as
+/// text, so that a large vendor's code is never held twice.
 fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted, Diagnostics> {
     let mut model = Model::default();
-    let mut tokens = TokenStream::new();
+    let mut out = Output::default();
     for mut item in items::split(crate::progenitor::tokens(vendor)?) {
         let kind = item.kind();
         let body = match &kind {
             Kind::Module(name) if name == "types" || name == "builder" => item.take_body(),
             _ => None,
         };
-        let stream = match (kind, body) {
-            (Kind::Module(name), Some(body)) if name == "types" => {
-                let body = types_module(vendor, body, &mut model, read_types)?;
-                item.with_body(body)
+        match (kind, body) {
+            (Kind::Module(name), Some(body)) if name == "types" => out.module(item, |out| {
+                types_module(vendor, body, &mut model, read_types, out)
+            })?,
+            (Kind::Module(_), Some(body)) => {
+                out.module(item, |out| builder_module(vendor, body, &mut model, out))?
             }
-            (Kind::Module(name), Some(body)) if name == "builder" => {
-                let body = builder_module(vendor, body, &mut model)?;
-                item.with_body(body)
-            }
-            _ => item.into_stream(),
-        };
-        tokens.extend(stream);
+            _ => out.push(item.into_stream()),
+        }
     }
-    tokens.extend(crate::glue::tokens(vendor, &model)?);
+    out.push(crate::glue::tokens(vendor, &model)?);
     Ok(Emitted {
-        tokens: crate::relink::relink(tokens),
+        text: out.text,
         model,
     })
 }
@@ -165,11 +171,11 @@ fn types_module(
     body: TokenStream,
     model: &mut Model,
     read_types: bool,
-) -> Result<TokenStream, Diagnostics> {
+    out: &mut Output,
+) -> Result<(), Diagnostics> {
     let mut opened = std::collections::BTreeMap::new();
-    let mut out: Vec<TokenStream> = Vec::new();
-    // `Display` impls wait until every enum is known (by their place in `out`).
-    let mut displays: Vec<(usize, items::Item)> = Vec::new();
+    // `Display` impls wait until every enum is known (an item's place in a module is free).
+    let mut displays: Vec<items::Item> = Vec::new();
     for item in items::split(body) {
         let stream = match item.kind() {
             Kind::Enum => {
@@ -188,19 +194,19 @@ fn types_module(
                 parsed.into_token_stream()
             }
             Kind::Impl { display: true } => {
-                displays.push((out.len(), item));
-                TokenStream::new()
+                displays.push(item);
+                continue;
             }
             _ => item.into_stream(),
         };
         out.push(stream);
     }
-    for (place, item) in displays {
+    for item in displays {
         let mut implementation: syn::ItemImpl = parse(vendor, item)?;
         crate::open_enums::open_display(&mut implementation, &opened);
-        out[place] = implementation.into_token_stream();
+        out.push(implementation.into_token_stream());
     }
-    Ok(out.into_iter().collect())
+    Ok(())
 }
 
 /// The `builder` module: each `send` through the runtime, each builder read into the model.
@@ -208,12 +214,12 @@ fn builder_module(
     vendor: &Vendor,
     body: TokenStream,
     model: &mut Model,
-) -> Result<TokenStream, Diagnostics> {
-    let mut out = TokenStream::new();
+    out: &mut Output,
+) -> Result<(), Diagnostics> {
     let mut unexpected = Vec::new();
     for item in items::split(body) {
         if !matches!(item.kind(), Kind::Impl { .. }) {
-            out.extend(item.into_stream());
+            out.push(item.into_stream());
             continue;
         }
         let mut implementation: syn::ItemImpl = parse(vendor, item)?;
@@ -221,7 +227,7 @@ fn builder_module(
             unexpected.push(builder);
         }
         model.add_builder(&implementation);
-        out.extend(implementation.into_token_stream());
+        out.push(implementation.into_token_stream());
     }
     if !unexpected.is_empty() {
         let message = format!(
@@ -230,5 +236,5 @@ fn builder_module(
         );
         return Err(Diagnostic::new(&vendor.files.spec, "", message).into());
     }
-    Ok(out)
+    Ok(())
 }

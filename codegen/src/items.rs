@@ -88,15 +88,14 @@ impl Item {
         })
     }
 
-    /// The module with its body replaced.
-    pub(crate) fn with_body(self, body: TokenStream) -> TokenStream {
+    /// A module's tokens before its body (attributes, visibility, `mod NAME`).
+    pub(crate) fn into_head(self) -> TokenStream {
         let mut tokens = self.tokens;
-        if let Some(last) = tokens
-            .iter_mut()
-            .rev()
-            .find(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+        if let Some(body) = tokens
+            .iter()
+            .rposition(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
         {
-            *last = TokenTree::Group(proc_macro2::Group::new(Delimiter::Brace, body));
+            tokens.truncate(body);
         }
         tokens.into_iter().collect()
     }
