@@ -360,12 +360,62 @@ fn constructs_the_generator_cannot_express_are_diagnosed_first() {
     );
     let message = diagnose("openapi.yaml", two_bodies.as_bytes(), PROFILE);
     assert!(message.contains("#/paths/~1things~1{id}/get/responses: several success bodies of different schemas (200, 201)"), "{message}");
-    let two_media = format!(
-        "{SPEC}  /upload:\n    post:\n      requestBody:\n        content:\n          application/json: {{schema: {{type: object}}}}\n          multipart/form-data: {{schema: {{type: object}}}}\n      responses: {{'204': {{description: done}}}}\n"
+    let media = |types: &str| {
+        format!(
+            "{SPEC}  /upload:\n    post:\n      operationId: upload\n      requestBody:\n        content:\n{types}      responses: {{'204': {{description: done}}}}\n"
+        )
+    };
+    let json_and_multipart = media(
+        "          application/json: {schema: {type: object}}\n          multipart/form-data: {schema: {type: object, properties: {file: {type: string, format: binary}}}}\n",
     );
-    let message = diagnose("openapi.yaml", two_media.as_bytes(), PROFILE);
+    // JSON first; the multipart one when vendor.yaml chooses it.
+    let root = tempfile::tempdir().unwrap();
+    let dir = vendor_dir(
+        root.path(),
+        "acme",
+        "openapi.yaml",
+        json_and_multipart.as_bytes(),
+        PROFILE,
+    );
+    let vendor = payspec_codegen::load_vendor(&dir).unwrap();
+    let upload = serde_json::to_string(&vendor.spec.paths.paths["/upload"]).unwrap();
+    assert!(!upload.contains("file"), "{upload}");
+    let choose = |media: &str| format!("{PROFILE}generate:\n  request_media:\n    {media}\n");
+    let dir = vendor_dir(
+        root.path(),
+        "acme",
+        "openapi.yaml",
+        json_and_multipart.as_bytes(),
+        &choose("upload: multipart/form-data"),
+    );
+    let vendor = payspec_codegen::load_vendor(&dir).unwrap();
+    // The multipart form's fields, carried as the typed body the runtime encodes.
+    let upload = serde_json::to_string(&vendor.spec.paths.paths["/upload"]).unwrap();
+    assert!(upload.contains("file"), "{upload}");
+    let message = diagnose(
+        "openapi.yaml",
+        json_and_multipart.as_bytes(),
+        &choose("upload: text/csv"),
+    );
     assert!(
-        message.contains("a multipart body beside other media types: keep one in an overlay"),
+        message.contains("vendor.yaml: #/generate/request_media/upload: operation upload offers no request body of media type \"text/csv\" (it offers: application/json, multipart/form-data)"),
+        "{message}"
+    );
+    let message = diagnose(
+        "openapi.yaml",
+        json_and_multipart.as_bytes(),
+        &choose("uplod: multipart/form-data"),
+    );
+    assert!(
+        message.contains("#/generate/request_media/uplod: no operation uplod with a request body"),
+        "{message}"
+    );
+    let no_json = media(
+        "          application/x-www-form-urlencoded: {schema: {type: object}}\n          multipart/form-data: {schema: {type: object}}\n",
+    );
+    let message = diagnose("openapi.yaml", no_json.as_bytes(), PROFILE);
+    assert!(
+        message.contains("a multipart body beside other media types, none JSON: name the one to generate in vendor.yaml's generate.request_media"),
         "{message}"
     );
     let no_schema = SPEC.replace(

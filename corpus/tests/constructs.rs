@@ -60,6 +60,23 @@ async fn bodies_go_as_their_media_types_say() {
         .send()
         .await
         .unwrap();
+    // Offered as JSON and as a form, generated as the form vendor.yaml chooses; createNote
+    // (text or JSON, no choice) goes as JSON.
+    client
+        .create_refund()
+        .body(body::<c_bodies::types::NewRefund>(serde_json::json!({
+            "charge": "ch_1", "amount": 500, "metadata": {"reason": "duplicate"}
+        })))
+        .send()
+        .await
+        .unwrap();
+    let refund = exchange(&running, "c_bodies", "create_refund");
+    assert_eq!(
+        (refund.status, refund.content_type.as_deref()),
+        (200, Some("application/x-www-form-urlencoded"))
+    );
+    let note = exchange(&running, "c_bodies", "create_note");
+    assert_eq!(note.content_type.as_deref(), Some("application/json"));
     // Success bodies that are not JSON, and an empty one.
     client.get_report().send().await.unwrap();
     client.get_archive().send().await.unwrap();

@@ -108,6 +108,11 @@ pub struct Generate {
     /// operations of which a caller uses a few (Stripe's 415 compile in minutes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operations: Option<Vec<String>>,
+    /// For an operation whose request body comes in several media types, the one to generate
+    /// (by operationId, snake_case), e.g. `application/x-www-form-urlencoded`; without it the
+    /// JSON one is generated.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub request_media: BTreeMap<String, String>,
 }
 
 /// What a string's length limits become in the generated types.

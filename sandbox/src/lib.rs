@@ -106,6 +106,8 @@ pub struct Exchange {
     pub status: u16,
     /// The auth headers received, redacted.
     pub auth_headers: Vec<(String, String)>,
+    /// The request's `Content-Type`, when it had one.
+    pub content_type: Option<String>,
 }
 
 /// The sandbox: every vendor, its state, and the (bounded) log of exchanges.
@@ -381,6 +383,11 @@ async fn serve_request(State(sandbox): State<Arc<Sandbox>>, request: Request) ->
         path,
         status,
         auth_headers,
+        content_type: parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     });
     handled.response
 }

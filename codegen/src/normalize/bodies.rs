@@ -1,6 +1,7 @@
-//! Request bodies: `#/components/requestBodies` references are inlined; one JSON media type
-//! with a schema is what the generator takes; and the fields vendor.yaml merges into the body
-//! (credentials) are removed from its schema, inline or in the component it names.
+//! Request bodies: `#/components/requestBodies` references are inlined; of several media types
+//! one is kept (vendor.yaml's `generate.request_media` for the operation, else JSON), and it
+//! needs a schema; the fields vendor.yaml merges into the body (credentials) are removed from
+//! its schema, inline or in the component it names.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,26 +10,94 @@ use serde_json::Value;
 use super::{Context, Site, component, each_operation, reference};
 use crate::diagnostic::token;
 
+/// Several request media types: the one vendor.yaml's `generate.request_media` names, else the
+/// JSON one; the others are left out (`-v` says which). Runs before the multipart and form
+/// passes, which then see the one kept.
+pub(super) fn choose_media(doc: &mut Value, context: &mut Context<'_>) {
+    let chosen = &context.profile.generate.request_media;
+    let mut used = BTreeSet::new();
+    each_operation(doc, |doc, site, operation| {
+        if !inline_reference(doc, operation, site, context) {
+            return;
+        }
+        let id = operation
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(super::snake_case)
+            .unwrap_or_default();
+        let Some(content) = super::request_content(operation) else {
+            return;
+        };
+        let choice = chosen.get(&id);
+        if choice.is_some() {
+            used.insert(id.clone());
+        }
+        let keep = match choice {
+            Some(media) if content.contains_key(media) => media.clone(),
+            Some(media) => {
+                let offered: Vec<&str> = content.keys().map(String::as_str).collect();
+                let message = format!(
+                    "operation {id} offers no request body of media type {media:?} (it offers: {})",
+                    offered.join(", ")
+                );
+                context.profile_problem(format!("/generate/request_media/{}", token(&id)), message);
+                return;
+            }
+            None if content.len() < 2 => return,
+            None => match content
+                .keys()
+                .find(|m| payspec_profile::openapi::is_json(m))
+            {
+                Some(json) => json.clone(),
+                // Left for check_media to report (which one is for the vendor.yaml to say).
+                None => return,
+            },
+        };
+        let others: Vec<String> = content.keys().filter(|m| **m != keep).cloned().collect();
+        content.retain(|media, _| *media == keep);
+        tracing::debug!(pointer = %site.pointer, "request media type {keep} generated; {others:?} left out");
+    });
+    for id in chosen.keys().filter(|id| !used.contains(*id)) {
+        let at = format!("/generate/request_media/{}", token(id));
+        context.profile_problem(at, format!("no operation {id} with a request body"));
+    }
+}
+
+/// A `#/components/requestBodies` reference replaced by what it names; false (and a problem)
+/// when it names nothing.
+fn inline_reference(
+    doc: &Value,
+    operation: &mut serde_json::Map<String, Value>,
+    site: &Site,
+    context: &mut Context<'_>,
+) -> bool {
+    let Some(body) = operation.get_mut("requestBody") else {
+        return true;
+    };
+    let Some(target) = reference(body).map(str::to_owned) else {
+        return true;
+    };
+    match component(doc, &target, "requestBodies") {
+        Ok(resolved) => {
+            *body = resolved.clone();
+            true
+        }
+        Err(why) => {
+            let at = format!("{}/requestBody", site.pointer);
+            context.problem(at, format!("requestBody {why}"));
+            false
+        }
+    }
+}
+
 pub(super) fn normalize(doc: &mut Value, context: &mut Context<'_>) {
     // Component schemas whose runtime-supplied fields must go, with the fields.
     let mut component_fields: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let profile = context.profile;
-    each_operation(doc, |doc, site, operation| {
+    each_operation(doc, |_, site, operation| {
         let Some(body) = operation.get_mut("requestBody") else {
             return;
         };
-        if let Some(target) = reference(body).map(str::to_owned) {
-            match component(doc, &target, "requestBodies") {
-                Ok(resolved) => *body = resolved.clone(),
-                Err(why) => {
-                    context.problem(
-                        format!("{}/requestBody", site.pointer),
-                        format!("requestBody {why}"),
-                    );
-                    return;
-                }
-            }
-        }
         check_media(body, site, context);
         let id = operation
             .get("operationId")
@@ -59,21 +128,6 @@ pub(super) fn normalize(doc: &mut Value, context: &mut Context<'_>) {
 }
 
 fn check_media(body: &mut Value, site: &Site, context: &mut Context<'_>) {
-    // Several media types: the JSON one is the typed body; the others are left out (noted).
-    if let Some(content) = body.get_mut("content").and_then(Value::as_object_mut)
-        && content.len() > 1
-        && content.keys().any(|m| payspec_profile::openapi::is_json(m))
-    {
-        let others: Vec<String> = content
-            .keys()
-            .filter(|m| !payspec_profile::openapi::is_json(m))
-            .cloned()
-            .collect();
-        for media in &others {
-            content.shift_remove(media);
-        }
-        tracing::debug!(pointer = %site.pointer, "request media types {others:?} left out: the JSON body is generated");
-    }
     let Some(content) = body.get("content").and_then(Value::as_object) else {
         return;
     };
@@ -82,7 +136,7 @@ fn check_media(body: &mut Value, site: &Site, context: &mut Context<'_>) {
         context.problem(
             format!("{}/requestBody/content", site.pointer),
             format!(
-                "several request media types ({}): the generator takes one; keep one in an overlay",
+                "several request media types ({}) and none is JSON: name the one to generate in vendor.yaml's generate.request_media",
                 types.join(", ")
             ),
         );

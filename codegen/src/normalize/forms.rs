@@ -16,13 +16,7 @@ pub(super) fn form_bodies(doc: &mut Value, context: &mut Context<'_>) {
         let Some(content) = super::request_content(operation) else {
             return;
         };
-        // JSON first when the vendor offers both.
-        if content.keys().any(|m| payspec_profile::openapi::is_json(m)) {
-            if content.shift_remove(FORM).is_some() {
-                tracing::debug!(pointer = %site.pointer, "the form body is left out: the JSON one is used");
-            }
-            return;
-        }
+        // One media type by now (bodies::choose_media).
         let Some(mut media) = content.shift_remove(FORM) else {
             return;
         };

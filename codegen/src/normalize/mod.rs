@@ -65,10 +65,11 @@ impl Context<'_> {
 type Pass = fn(&mut Value, &mut Context<'_>);
 
 /// The passes, in order.
-const PASSES: [Pass; 22] = [
+const PASSES: [Pass; 23] = [
     references::dangling,
     parameters::inline_path_items,
     servers::assign,
+    bodies::choose_media,
     multipart::to_json_forms,
     forms::form_bodies,
     ids::assign,

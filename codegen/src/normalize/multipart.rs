@@ -26,7 +26,7 @@ pub(super) fn to_json_forms(doc: &mut Value, context: &mut Context<'_>) {
             let at = format!("{}/requestBody/content", site.pointer);
             context.problem(
                 at,
-                "a multipart body beside other media types: keep one in an overlay",
+                "a multipart body beside other media types, none JSON: name the one to generate in vendor.yaml's generate.request_media",
             );
             return;
         }
