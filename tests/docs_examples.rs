@@ -10,33 +10,16 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+#[path = "../docs/tests/support/stored_pages.rs"]
+mod stored_pages;
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
+/// The stored pages and the seed of a vendor.
 fn pages(vendor: &str) -> Vec<payspec_docs::page::Page> {
-    let shared = workspace().join("../shared");
-    let mut inputs = vec![shared.join("docs-pages").join(vendor).display().to_string()];
-    for seed in std::fs::read_dir(shared.join("seeds")).unwrap() {
-        let seed = seed.unwrap().path();
-        if seed
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with(vendor)
-        {
-            inputs.push(seed.display().to_string());
-        }
-    }
-    let fetcher =
-        payspec_docs::fetch::Fetcher::new(std::time::Duration::from_secs(1), 1 << 20, 1).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime
-        .block_on(payspec_docs::page::load(&inputs, &fetcher))
-        .unwrap()
+    stored_pages::pages(&workspace(), vendor)
 }
 
 /// Where `kept` lost or changed something of `original` (a JSON pointer per difference). A

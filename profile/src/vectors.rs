@@ -55,6 +55,18 @@ pub struct SignatureVector {
 }
 
 impl SignatureVector {
+    /// The request, as a signature sees it.
+    pub fn view(&self) -> crate::auth::RequestView<'_> {
+        crate::auth::RequestView {
+            method: &self.method,
+            path: &self.path,
+            body: self.body.as_bytes(),
+            timestamp: &self.timestamp,
+            unix_seconds: self.unix_seconds,
+            nonce: &self.nonce,
+        }
+    }
+
     /// Every credential of the profile: the vector's, else the demo value.
     pub fn credentials_of(&self, profile: &crate::Profile) -> BTreeMap<String, String> {
         profile

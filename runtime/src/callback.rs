@@ -5,6 +5,7 @@
 use payspec_profile::callback::{expected_digest, fields};
 use payspec_profile::{CallbackFormat, Profile, digest};
 use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
 
 /// Why a callback was refused. Never contains the key or the expected digest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,6 +106,29 @@ impl std::fmt::Debug for CallbackKeys {
     }
 }
 
+/// The callback of vendor.yaml named `name`, and the fields of a body in its format.
+fn read<'p>(
+    profile: &'p Profile,
+    name: &str,
+    body: &[u8],
+) -> Result<(&'p payspec_profile::Callback, BTreeMap<String, String>), CallbackError> {
+    let callback = profile
+        .callbacks
+        .get(name)
+        .ok_or_else(|| CallbackError::Unknown {
+            vendor: profile.vendor.clone(),
+            name: name.to_owned(),
+        })?;
+    let fields =
+        fields(callback.format, body).map_err(|(format, reason)| CallbackError::Malformed {
+            vendor: profile.vendor.clone(),
+            name: name.to_owned(),
+            format,
+            reason,
+        })?;
+    Ok((callback, fields))
+}
+
 /// Verifies a callback whose key a payload field chooses among `keys`, and parses it.
 pub fn verify_with_keys<T: DeserializeOwned>(
     profile: &Profile,
@@ -113,13 +137,7 @@ pub fn verify_with_keys<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<T, CallbackError> {
     let vendor = profile.vendor.clone();
-    let callback = profile
-        .callbacks
-        .get(name)
-        .ok_or_else(|| CallbackError::Unknown {
-            vendor: vendor.clone(),
-            name: name.to_owned(),
-        })?;
+    let (callback, fields) = read(profile, name, body)?;
     let payspec_profile::KeySource::ByField(choice) = &callback.key else {
         return Err(CallbackError::MissingKey {
             vendor,
@@ -127,13 +145,6 @@ pub fn verify_with_keys<T: DeserializeOwned>(
             hint: "this callback's key is not chosen by a field".into(),
         });
     };
-    let fields =
-        fields(callback.format, body).map_err(|(format, reason)| CallbackError::Malformed {
-            vendor: vendor.clone(),
-            name: name.to_owned(),
-            format,
-            reason,
-        })?;
     let missing_key = |hint: String| CallbackError::MissingKey {
         vendor: vendor.clone(),
         name: name.to_owned(),
@@ -156,20 +167,7 @@ pub fn verify<T: DeserializeOwned>(
     body: &[u8],
 ) -> Result<T, CallbackError> {
     let vendor = profile.vendor.clone();
-    let callback = profile
-        .callbacks
-        .get(name)
-        .ok_or_else(|| CallbackError::Unknown {
-            vendor: vendor.clone(),
-            name: name.to_owned(),
-        })?;
-    let fields =
-        fields(callback.format, body).map_err(|(format, reason)| CallbackError::Malformed {
-            vendor: vendor.clone(),
-            name: name.to_owned(),
-            format,
-            reason,
-        })?;
+    let (callback, fields) = read(profile, name, body)?;
     let missing = |field: &str| CallbackError::MissingField {
         vendor: vendor.clone(),
         name: name.to_owned(),

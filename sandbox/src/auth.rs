@@ -323,7 +323,6 @@ impl VendorSandbox {
 #[cfg(test)]
 mod tests {
     use axum::http::{HeaderMap, HeaderName, HeaderValue};
-    use payspec_runtime::profile::auth::RequestView;
 
     use crate::Options;
     use crate::vendor::VendorSandbox;
@@ -346,14 +345,7 @@ mod tests {
                 .unwrap();
                 sandbox.credentials = vector.credentials_of(&vendor.profile);
                 let scheme = &vendor.profile.auth.schemes[&vector.scheme];
-                let view = RequestView {
-                    method: &vector.method,
-                    path: &vector.path,
-                    body: vector.body.as_bytes(),
-                    timestamp: &vector.timestamp,
-                    unix_seconds: vector.unix_seconds,
-                    nonce: &vector.nonce,
-                };
+                let view = vector.view();
                 let headers: HeaderMap = vector
                     .headers
                     .iter()

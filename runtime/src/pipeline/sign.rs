@@ -176,14 +176,7 @@ mod tests {
             tokens: &[],
             signing_keys: &runtime.shared.signing_keys,
         };
-        let view = payspec_profile::auth::RequestView {
-            method: &vector.method,
-            path: &vector.path,
-            body: vector.body.as_bytes(),
-            timestamp: &vector.timestamp,
-            unix_seconds: vector.unix_seconds,
-            nonce: &vector.nonce,
-        };
+        let view = vector.view();
         payspec_profile::jwt::verify(recipe, &keys, sent, &view, 0)
             .unwrap_or_else(|why| panic!("{}: {name} {why}", vector.name));
     }
