@@ -174,8 +174,11 @@ fn types_module(
     out: &mut Output,
 ) -> Result<(), Diagnostics> {
     let mut opened = std::collections::BTreeMap::new();
-    // `Display` impls wait until every enum is known (an item's place in a module is free).
-    let mut displays: Vec<items::Item> = Vec::new();
+    let mut boxed = crate::boxing::Boxed::default();
+    // Type names met so far: an impl of one not yet met waits until the end (it may be an
+    // enum whose variants get boxed); `Display` impls wait for every enum to be opened.
+    let mut defined = std::collections::BTreeSet::new();
+    let mut waiting: Vec<items::Item> = Vec::new();
     for item in items::split(body) {
         let stream = match item.kind() {
             Kind::Enum => {
@@ -183,6 +186,8 @@ fn types_module(
                 if let Some(variant) = crate::open_enums::open_enum(&mut enumeration) {
                     opened.insert(enumeration.ident.to_string(), variant);
                 }
+                boxed.box_variants(&mut enumeration);
+                defined.insert(enumeration.ident.to_string());
                 if read_types {
                     model.add_type(&syn::Item::Enum(enumeration.clone()));
                 }
@@ -191,22 +196,64 @@ fn types_module(
             Kind::Struct | Kind::Type if read_types => {
                 let parsed: syn::Item = parse(vendor, item)?;
                 model.add_type(&parsed);
+                if let Some(name) = item_name(&parsed) {
+                    defined.insert(name);
+                }
                 parsed.into_token_stream()
             }
-            Kind::Impl { display: true } => {
-                displays.push(item);
-                continue;
+            Kind::Struct | Kind::Type => {
+                if let Some(name) = item.defined_name() {
+                    defined.insert(name);
+                }
+                item.into_stream()
+            }
+            Kind::Impl { display } => {
+                let self_type = item.self_type().unwrap_or_default();
+                if display || !defined.contains(&self_type) {
+                    waiting.push(item);
+                    continue;
+                }
+                finish_impl(vendor, item, &boxed, &opened, false)?
             }
             _ => item.into_stream(),
         };
         out.push(stream);
     }
-    for item in displays {
-        let mut implementation: syn::ItemImpl = parse(vendor, item)?;
-        crate::open_enums::open_display(&mut implementation, &opened);
-        out.push(implementation.into_token_stream());
+    for item in waiting {
+        let display = matches!(item.kind(), Kind::Impl { display: true });
+        out.push(finish_impl(vendor, item, &boxed, &opened, display)?);
     }
     Ok(())
+}
+
+/// An impl of the types module: its `Display` taught an opened enum's new variant, its
+/// constructions of boxed variants boxing; parsed only when one of these applies.
+fn finish_impl(
+    vendor: &Vendor,
+    item: items::Item,
+    boxed: &crate::boxing::Boxed,
+    opened: &std::collections::BTreeMap<String, syn::Ident>,
+    display: bool,
+) -> Result<TokenStream, Diagnostics> {
+    let concerns_boxed = item.self_type().is_some_and(|name| boxed.concerns(&name));
+    if !display && !concerns_boxed {
+        return Ok(item.into_stream());
+    }
+    let mut implementation: syn::ItemImpl = parse(vendor, item)?;
+    if display {
+        crate::open_enums::open_display(&mut implementation, opened);
+    }
+    boxed.box_constructions(&mut implementation);
+    Ok(implementation.into_token_stream())
+}
+
+fn item_name(item: &syn::Item) -> Option<String> {
+    match item {
+        syn::Item::Struct(s) => Some(s.ident.to_string()),
+        syn::Item::Type(t) => Some(t.ident.to_string()),
+        syn::Item::Enum(e) => Some(e.ident.to_string()),
+        _ => None,
+    }
 }
 
 /// The `builder` module: each `send` through the runtime, each builder read into the model.

@@ -67,6 +67,38 @@ impl Item {
         }
     }
 
+    /// The name a `struct`, `enum` or `type` item defines (the identifier after its keyword).
+    pub(crate) fn defined_name(&self) -> Option<String> {
+        let mut trees = self.tokens.iter();
+        trees.find(
+            |t| matches!(t, TokenTree::Ident(i) if i == "struct" || i == "enum" || i == "type"),
+        )?;
+        match trees.next() {
+            Some(TokenTree::Ident(name)) => Some(name.to_string()),
+            _ => None,
+        }
+    }
+
+    /// An impl's self type, by its last name (`impl From<A> for B` → `B`, `impl<'a> C<'a>` → `C`).
+    pub(crate) fn self_type(&self) -> Option<String> {
+        let mut trees = self.tokens.iter();
+        trees.find(|t| matches!(t, TokenTree::Ident(i) if i == "impl"))?;
+        let mut depth = 0usize;
+        let mut last = None;
+        for tree in trees {
+            match tree {
+                TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
+                TokenTree::Punct(p) if p.as_char() == '>' => depth = depth.saturating_sub(1),
+                TokenTree::Ident(i) if depth == 0 && (i == "where") => break,
+                TokenTree::Ident(i) if depth == 0 && i == "for" => last = None,
+                TokenTree::Ident(i) if depth == 0 => last = Some(i.to_string()),
+                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => break,
+                _ => {}
+            }
+        }
+        last
+    }
+
     /// The item as a token stream (its tokens moved, not copied: large vendors have millions).
     pub(crate) fn into_stream(self) -> TokenStream {
         self.tokens.into_iter().collect()

@@ -16,6 +16,7 @@ use openapiv3::OpenAPI;
 use payspec_profile::Profile;
 
 pub mod api;
+mod boxing;
 mod build;
 mod builder;
 mod diagnostic;

@@ -84,10 +84,17 @@ fn success(
             &answer.body,
         );
     }
+    let Reply {
+        headers,
+        body,
+        over_cap: _,
+        status: _,
+    } = answer;
+    // The headers move into the answer (one outcome takes them): never copied.
     let done = |payload| {
         Verdict::Success(Answer {
             status,
-            headers: answer.headers.clone(),
+            headers,
             payload,
         })
     };
@@ -98,18 +105,15 @@ fn success(
         .filter(|_| operation.returns_body)
     else {
         // The generated code parses the body into its type; a failure there is scrubbed too.
-        return done(answer.body.clone());
+        return done(body);
     };
-    match envelope::open(envelope, &answer.body) {
+    match envelope::open(envelope, &body) {
         Ok(Opened::Payload(payload)) => done(payload),
         Ok(Opened::Failed) => {
-            let error =
-                runtime.vendor_error(status.as_u16(), operation.id, &answer.body, signatures);
+            let error = runtime.vendor_error(status.as_u16(), operation.id, &body, signatures);
             Verdict::Failure(error)
         }
-        Err(_) if answer.body.is_empty() => {
-            problem("the response body is empty".into(), &answer.body)
-        }
-        Err(e) => problem(format!("the response body is not JSON: {e}"), &answer.body),
+        Err(_) if body.is_empty() => problem("the response body is empty".into(), &body),
+        Err(e) => problem(format!("the response body is not JSON: {e}"), &body),
     }
 }
