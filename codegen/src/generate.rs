@@ -38,7 +38,11 @@ impl Generated {
 
     /// Writes `<vendor>.rs`, `<vendor>.spec.json` and `<vendor>.profile.json` into `dir`.
     pub fn write_to(&self, dir: &std::path::Path) -> std::io::Result<()> {
-        std::fs::write(dir.join(format!("{}.rs", self.name)), self.source())?;
+        use std::io::Write as _;
+        // The header and the source written one after the other, not joined into a copy.
+        let mut file = std::fs::File::create(dir.join(format!("{}.rs", self.name)))?;
+        file.write_all(self.header.as_bytes())?;
+        file.write_all(self.source.as_bytes())?;
         std::fs::write(
             dir.join(format!("{}.spec.json", self.name)),
             &self.spec_json,
