@@ -26,6 +26,18 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// The command exited with `code` (when given) and its stderr says `needle`.
+fn says(output: &Output, code: Option<i32>, needle: &str) {
+    if code.is_some() {
+        assert_eq!(output.status.code(), code, "{}", text(output));
+    }
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(needle),
+        "{}",
+        text(output)
+    );
+}
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -123,14 +135,9 @@ fn every_auth_style_scaffolds_a_vendor_that_checks() {
     assert!(checked.status.success(), "{}", text(&checked));
     // Refusals name what is wrong.
     let again = payspec(&["new", "v_hmac", "--specs", specs.to_str().unwrap()]);
-    assert_eq!(again.status.code(), Some(2), "{}", text(&again));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    says(&again, Some(2), "already exists");
     let bad = payspec(&["new", "Bad-Name", "--specs", specs.to_str().unwrap()]);
-    assert!(
-        String::from_utf8_lossy(&bad.stderr).contains("lower-case"),
-        "{}",
-        text(&bad)
-    );
+    says(&bad, None, "lower-case");
 }
 
 #[test]
@@ -185,12 +192,7 @@ fn a_vendor_read_at_run_time_is_served_and_called() {
         .env("PAYSPEC_ACME_SECRET", "not-the-secret")
         .output()
         .unwrap();
-    assert_eq!(forged.status.code(), Some(1), "{}", text(&forged));
-    assert!(
-        String::from_utf8_lossy(&forged.stderr).contains("HTTP 401"),
-        "{}",
-        text(&forged)
-    );
+    says(&forged, Some(1), "HTTP 401");
     // Names that are nearly right get a suggestion.
     let typo = payspec(&[
         "call",
@@ -201,18 +203,9 @@ fn a_vendor_read_at_run_time_is_served_and_called() {
         "--sandbox",
         &running.url,
     ]);
-    assert_eq!(typo.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&typo.stderr).contains("did you mean \"get_payment\"?"),
-        "{}",
-        text(&typo)
-    );
+    says(&typo, Some(2), "did you mean \"get_payment\"?");
     let typo = payspec(&["call", "acmee", "get_payment", "--specs", dir]);
-    assert!(
-        String::from_utf8_lossy(&typo.stderr).contains("did you mean \"acme\"?"),
-        "{}",
-        text(&typo)
-    );
+    says(&typo, None, "did you mean \"acme\"?");
 }
 
 #[test]
@@ -277,12 +270,7 @@ fn a_generated_crate_compiles_outside_the_workspace_and_goes_stale_visibly() {
         text(&called)
     );
     let refused = run(Some("wrong-key"));
-    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
-    assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("vendor_error Some(401)"),
-        "{}",
-        text(&refused)
-    );
+    says(&refused, Some(1), "vendor_error Some(401)");
 
     // The spec changes: --check fails and names the stale file.
     let spec = specs.join("acme/openapi.yaml");
@@ -383,19 +371,9 @@ fn a_waiting_call_says_so_on_stderr() {
             .unwrap()
     };
     let once = with_env("PAYSPEC_ACME_MAX_ATTEMPTS", "1");
-    assert_eq!(once.status.code(), Some(1), "{}", text(&once));
-    assert!(
-        String::from_utf8_lossy(&once.stderr).contains("503"),
-        "{}",
-        text(&once)
-    );
+    says(&once, Some(1), "503");
     let garbled = with_env("PAYSPEC_ACME_TIMEOUT_SECONDS", "soon");
-    assert_eq!(garbled.status.code(), Some(2), "{}", text(&garbled));
-    assert!(
-        String::from_utf8_lossy(&garbled.stderr).contains("PAYSPEC_ACME_TIMEOUT_SECONDS"),
-        "{}",
-        text(&garbled)
-    );
+    says(&garbled, Some(2), "PAYSPEC_ACME_TIMEOUT_SECONDS");
 }
 
 /// `payspec diff` against rustc: a caller's exhaustive-looking match (open enums are

@@ -120,18 +120,11 @@ fn is_generated_type(ty: &Type) -> bool {
 }
 
 fn derives_copy(enumeration: &ItemEnum) -> bool {
-    enumeration.attrs.iter().any(|attribute| {
-        attribute.path().is_ident("derive")
-            && attribute
-                .parse_args_with(
-                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-                )
-                .is_ok_and(|paths| {
-                    paths
-                        .iter()
-                        .any(|p| p.segments.last().is_some_and(|s| s.ident == "Copy"))
-                })
-    })
+    enumeration
+        .attrs
+        .iter()
+        .flat_map(crate::open_enums::derives)
+        .any(|path| path.segments.last().is_some_and(|s| s.ident == "Copy"))
 }
 
 #[cfg(test)]

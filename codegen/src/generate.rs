@@ -197,19 +197,15 @@ fn types_module(
                 }
                 enumeration.into_token_stream()
             }
-            Kind::Struct | Kind::Type if read_types => {
+            Kind::Struct | Kind::Type => {
+                defined.extend(item.defined_name());
+                if !read_types {
+                    out.push(item.into_stream());
+                    continue;
+                }
                 let parsed: syn::Item = parse(vendor, item)?;
                 model.add_type(&parsed);
-                if let Some(name) = item_name(&parsed) {
-                    defined.insert(name);
-                }
                 parsed.into_token_stream()
-            }
-            Kind::Struct | Kind::Type => {
-                if let Some(name) = item.defined_name() {
-                    defined.insert(name);
-                }
-                item.into_stream()
             }
             Kind::Impl { display } => {
                 let self_type = item.self_type().unwrap_or_default();
@@ -249,15 +245,6 @@ fn finish_impl(
     }
     boxed.box_constructions(&mut implementation);
     Ok(implementation.into_token_stream())
-}
-
-fn item_name(item: &syn::Item) -> Option<String> {
-    match item {
-        syn::Item::Struct(s) => Some(s.ident.to_string()),
-        syn::Item::Type(t) => Some(t.ident.to_string()),
-        syn::Item::Enum(e) => Some(e.ident.to_string()),
-        _ => None,
-    }
 }
 
 /// The `builder` module: each `send` through the runtime, each builder read into the model.

@@ -85,7 +85,8 @@ fn is_string_enum(enumeration: &ItemEnum) -> bool {
         })
 }
 
-fn derives(attribute: &Attribute) -> Vec<Path> {
+/// The paths an attribute derives (none when it is not `#[derive(…)]`).
+pub(crate) fn derives(attribute: &Attribute) -> Vec<Path> {
     if !attribute.path().is_ident("derive") {
         return Vec::new();
     }

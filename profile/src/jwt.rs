@@ -194,7 +194,7 @@ pub fn in_scheme(scheme: &crate::Scheme) -> bool {
 }
 
 /// The key of a recipe, read from the identity's credential.
-pub fn read_key(recipe: &JwtRecipe, identity: &dyn Identity) -> Result<SigningKey, AuthError> {
+fn read_key(recipe: &JwtRecipe, identity: &dyn Identity) -> Result<SigningKey, AuthError> {
     let text = identity
         .credential(&recipe.key)
         .ok_or_else(|| AuthError::MissingCredential(recipe.key.clone()))?;

@@ -218,11 +218,6 @@ fn read_signing_keys(
     profile: &Profile,
     credentials: &Credentials,
 ) -> Result<Vec<crate::identity::SigningKeyOf>, ConfigError> {
-    let identity = crate::identity::Keys {
-        credentials,
-        tokens: &[],
-        signing_keys: &[],
-    };
     let mut keys: Vec<crate::identity::SigningKeyOf> = Vec::new();
     let recipes = profile
         .auth
@@ -236,19 +231,14 @@ fn read_signing_keys(
         let known = keys
             .iter()
             .any(|k| k.credential == recipe.key && k.key.algorithm() == recipe.algorithm);
-        if known || credentials.get(&recipe.key).is_none() {
+        let Some(text) = credentials.get(&recipe.key).filter(|_| !known) else {
             continue;
-        }
-        let key = payspec_profile::jwt::read_key(recipe, &identity).map_err(|e| {
+        };
+        let key = payspec_profile::jwt::SigningKey::read(recipe.algorithm, text).map_err(|e| {
             ConfigError::InvalidCredential {
                 vendor: profile.vendor.clone(),
                 variable: profile.credential_variable(&recipe.key),
-                reason: match e {
-                    payspec_profile::auth::AuthError::Key { error, .. } => {
-                        format!("it {error}")
-                    }
-                    other => other.to_string(),
-                },
+                reason: format!("it {e}"),
             }
         })?;
         keys.push(crate::identity::SigningKeyOf {

@@ -127,7 +127,7 @@ pub(super) fn normalize(doc: &mut Value, context: &mut Context<'_>) {
     }
 }
 
-fn check_media(body: &mut Value, site: &Site, context: &mut Context<'_>) {
+fn check_media(body: &Value, site: &Site, context: &mut Context<'_>) {
     let Some(content) = body.get("content").and_then(Value::as_object) else {
         return;
     };
