@@ -2,7 +2,12 @@
 //! to the payspec runtime (`client.inner.send`, which runs the phases of one call) instead of
 //! progenitor's three hooks, and returns `payspec_runtime::Error`, so that the caller has one
 //! error type and every failure after sending went through the runtime's scrubber. The rest of
-//! progenitor's `send` (URL, query, headers, body serialisation, typed decoding) is kept.
+//! progenitor's `send` (URL, query, headers, body serialisation, typed decoding) is kept, but
+//! for two things: the `api-version` header progenitor adds to every request is dropped (no
+//! vendor's documentation asks for it, and a request carries what the vendor documents and
+//! nothing more), and the URL is the runtime's base (parsed once, when the client is built)
+//! with the operation's path set on it, instead of base and path formatted together and the
+//! whole parsed again for every request.
 
 use quote::quote;
 use syn::visit_mut::VisitMut;
@@ -35,7 +40,8 @@ fn rewrite(function: &mut ImplItemFn) -> bool {
         return false;
     };
     **output = parse_quote!(Result<ResponseValue<#success>, ::payspec_runtime::Error>);
-    let statements = std::mem::take(&mut function.block.stmts);
+    let mut statements = without_api_version(std::mem::take(&mut function.block.stmts));
+    statements.iter_mut().for_each(url_from_runtime);
     let mut kept = Vec::with_capacity(statements.len());
     let mut sent = false;
     for statement in statements {
@@ -62,6 +68,111 @@ fn rewrite(function: &mut ImplItemFn) -> bool {
     // longer returns an Error<E>.
     ErrorUnit.visit_block_mut(&mut function.block);
     sent
+}
+
+/// The statements without progenitor's `header_map.append(api-version, Client::api_version())`,
+/// and the header map's capacity one smaller (no allocation at all when no header is left).
+fn without_api_version(statements: Vec<Stmt>) -> Vec<Stmt> {
+    let before = statements.len();
+    let mut kept: Vec<Stmt> = statements
+        .into_iter()
+        .filter(|statement| !appends_api_version(statement))
+        .collect();
+    if kept.len() < before {
+        for statement in &mut kept {
+            shrink_header_map(statement);
+        }
+    }
+    kept
+}
+
+/// `header_map.append(…, HeaderValue::from_static(super::Client::api_version()));`
+fn appends_api_version(statement: &Stmt) -> bool {
+    let Stmt::Expr(Expr::MethodCall(call), _) = statement else {
+        return false;
+    };
+    let calls_api_version = |argument: &Expr| {
+        matches!(argument, Expr::Call(value) if value.args.iter().any(|inner| matches!(
+            inner,
+            Expr::Call(version) if matches!(&*version.func, Expr::Path(path)
+                if path.path.segments.last().is_some_and(|s| s.ident == "api_version"))
+        )))
+    };
+    call.method == "append"
+        && matches!(&*call.receiver, Expr::Path(p) if p.path.is_ident("header_map"))
+        && call.args.iter().any(calls_api_version)
+}
+
+/// `let mut header_map = HeaderMap::with_capacity(N);` becomes `… with_capacity(N - 1)`.
+fn shrink_header_map(statement: &mut Stmt) {
+    let Stmt::Local(local) = statement else {
+        return;
+    };
+    let names_header_map = matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "header_map");
+    let Some(init) = local.init.as_mut().filter(|_| names_header_map) else {
+        return;
+    };
+    if let Expr::Call(call) = &mut *init.expr
+        && let Some(Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(capacity),
+            ..
+        })) = call.args.first_mut()
+        && let Ok(n) = capacity.base10_parse::<usize>()
+    {
+        *capacity = syn::LitInt::new(&format!("{}usize", n.saturating_sub(1)), capacity.span());
+        // No header left to append: the map is never changed.
+        if n <= 1
+            && let syn::Pat::Ident(binding) = &mut local.pat
+        {
+            binding.mutability = None;
+        }
+    }
+}
+
+/// `let url = format!("{}/things/{}", client.baseurl, encode_path(…));` becomes
+/// `let url = client.inner.url(&client.baseurl, &format!("/things/{}", encode_path(…)))?;`
+/// (and a path without parameters a plain string).
+fn url_from_runtime(statement: &mut Stmt) {
+    let Stmt::Local(local) = statement else {
+        return;
+    };
+    let Some(init) = &mut local.init else {
+        return;
+    };
+    let Expr::Macro(format) = &*init.expr else {
+        return;
+    };
+    if !format.mac.path.is_ident("format") {
+        return;
+    }
+    let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+    let Ok(arguments) = format.mac.parse_body_with(parser) else {
+        return;
+    };
+    let mut arguments = arguments.into_iter();
+    let (Some(Expr::Lit(template)), Some(base)) = (arguments.next(), arguments.next()) else {
+        return;
+    };
+    let syn::Lit::Str(template) = &template.lit else {
+        return;
+    };
+    let is_base = matches!(&base, Expr::Field(field)
+        if matches!(&field.member, syn::Member::Named(name) if name == "baseurl")
+        && matches!(&*field.base, Expr::Path(p) if p.path.is_ident("client")));
+    let Some(path) = template.value().strip_prefix("{}").map(str::to_owned) else {
+        return;
+    };
+    if !is_base {
+        return;
+    }
+    let path_template = syn::LitStr::new(&path, template.span());
+    let parameters: Vec<Expr> = arguments.collect();
+    let path: Expr = if parameters.is_empty() && !path.contains(['{', '}']) {
+        parse_quote!(#path_template)
+    } else {
+        parse_quote!(&format!(#path_template, #(#parameters,)*))
+    };
+    *init.expr = parse_quote!(client.inner.url(&client.baseurl, #path)?);
 }
 
 /// Which of progenitor's hook statements this is: `client.pre(…).await?;`,
@@ -95,8 +206,9 @@ fn hook_call(statement: &Stmt) -> Option<&'static str> {
 }
 
 /// In the status match: `ResponseValue::from_response(response).await` becomes
-/// `client.inner.decode(response)`, `ResponseValue::empty(response)` and `stream(response)`
-/// become the answer's own, and `Error::UnexpectedResponse(response)` its `unexpected()`.
+/// `client.inner.decode(response)`, and `ResponseValue::empty(response)`, `stream(response)`
+/// and `Error::UnexpectedResponse(response)` the runtime's `empty`, `stream` and `unexpected`
+/// (each opens the vendor's envelope first: its failure is the vendor's error).
 struct AnswerCalls(usize);
 
 impl VisitMut for AnswerCalls {
@@ -106,13 +218,13 @@ impl VisitMut for AnswerCalls {
                 Some(parse_quote!(client.inner.decode(response)))
             }
             Expr::Call(_) if is_call(expression, "ResponseValue", "empty") => {
-                Some(parse_quote!(response.empty()))
+                Some(parse_quote!(client.inner.empty(response)?))
             }
             Expr::Call(_) if is_call(expression, "ResponseValue", "stream") => {
-                Some(parse_quote!(response.stream()))
+                Some(parse_quote!(client.inner.stream(response)?))
             }
             Expr::Call(_) if is_call(expression, "Error", "UnexpectedResponse") => {
-                Some(parse_quote!(response.unexpected()))
+                Some(parse_quote!(client.inner.unexpected(response)))
             }
             _ => None,
         };
@@ -173,7 +285,13 @@ mod tests {
                         let Self { client, id } = self;
                         let id = id.map_err(Error::InvalidRequest)?;
                         let url = format!("{}/things/{}", client.baseurl, id);
-                        let mut request = client.client.get(url).build()?;
+                        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+                        header_map.append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                        );
+                        header_map.append("x-trace", HeaderValue::try_from(trace)?);
+                        let mut request = client.client.get(url).headers(header_map).build()?;
                         let info = OperationInfo { operation_id: "get_thing" };
                         client.pre(&mut request, &info).await?;
                         let result = client.exec(request, &info).await;
@@ -202,6 +320,42 @@ mod tests {
             text.contains("200u16=>client.inner.decode(response),"),
             "{text}"
         );
-        assert!(text.contains("_=>Err(response.unexpected()),"), "{text}");
+        assert!(
+            text.contains("_=>Err(client.inner.unexpected(response)),"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("api_version") && !text.contains("api-version"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "leturl=client.inner.url(&client.baseurl,&format!(\"/things/{}\",id,))?;"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("HeaderMap::with_capacity(1usize)"), "{text}");
+        assert!(text.contains("header_map.append(\"x-trace\""), "{text}");
+    }
+
+    /// A path without parameters is handed over as a plain string; a progenitor URL that is
+    /// not the base followed by a path is left as it is.
+    #[test]
+    fn a_fixed_path_is_a_plain_string_and_other_urls_are_kept() {
+        let mut statement: Stmt = parse_quote! {
+            let url = format!("{}/v1/payment/cancel", client.baseurl,);
+        };
+        url_from_runtime(&mut statement);
+        let text = quote!(#statement).to_string().replace(' ', "");
+        assert_eq!(
+            text,
+            "leturl=client.inner.url(&client.baseurl,\"/v1/payment/cancel\")?;"
+        );
+        let mut other: Stmt = parse_quote! {
+            let url = format!("{}://{}", scheme, client.baseurl);
+        };
+        let before = quote!(#other).to_string();
+        url_from_runtime(&mut other);
+        assert_eq!(quote!(#other).to_string(), before);
     }
 }

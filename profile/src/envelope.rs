@@ -53,14 +53,7 @@ fn open_flat(
     let mut reader = serde_json::Deserializer::from_slice(body);
     let [payload, rule] = Pick([payload_key, rule_key]).deserialize(&mut reader)?;
     reader.end()?;
-    let succeeded = match &envelope.success {
-        None => true,
-        Some(SuccessRule::Equals { value, .. }) => rule
-            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-            .is_some_and(|v| v == *value),
-        Some(SuccessRule::Absent { .. }) => rule.is_none_or(|raw| raw.get() == "null"),
-    };
-    if !succeeded {
+    if !rule_holds(envelope, rule) {
         return Ok(Opened::Failed);
     }
     Ok(Opened::Payload(match (payload_key, payload) {
@@ -72,6 +65,69 @@ fn open_flat(
         (Some(_), None) => Bytes::from_static(b"null"),
         (None, _) => body.clone(),
     }))
+}
+
+/// Whether the success rule holds, given the raw value at its (top-level) pointer.
+fn rule_holds(envelope: &Envelope, rule: Option<&RawValue>) -> bool {
+    match &envelope.success {
+        None => true,
+        Some(SuccessRule::Equals { value, .. }) => rule
+            .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
+            .is_some_and(|v| v == *value),
+        Some(SuccessRule::Absent { .. }) => rule.is_none_or(|raw| raw.get() == "null"),
+    }
+}
+
+/// What [`decode`] found: the vendor's failure, or the payload as `T`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded<T> {
+    /// The success rule does not hold.
+    Failed,
+    /// The payload, decoded.
+    Payload(T),
+}
+
+/// Opens an envelope whose payload is a top-level field and decodes the payload as `T` in the
+/// same pass over the body (the body is read once, as a hand-written `{"data": T}` wrapper
+/// reads it). `None` when the envelope is not of that shape (use [`open`], then decode).
+///
+/// An `Err` does not say which went wrong, the envelope or the payload's type: the payload
+/// is decoded before the rule is known, so a failure's payload (often `null`) may not be a
+/// `T`. The caller then opens the body with [`open`] to tell the two apart.
+pub fn decode<T: serde::de::DeserializeOwned>(
+    envelope: &Envelope,
+    body: &[u8],
+) -> Option<Result<Decoded<T>, serde_json::Error>> {
+    let payload_key = pointer::top_level_key(envelope.payload.as_deref()?)?;
+    let rule_key = match &envelope.success {
+        Some(rule) => Some(pointer::top_level_key(rule.pointer())?),
+        None => None,
+    };
+    Some(decode_flat(envelope, body, payload_key, rule_key))
+}
+
+fn decode_flat<T: serde::de::DeserializeOwned>(
+    envelope: &Envelope,
+    body: &[u8],
+    payload_key: &str,
+    rule_key: Option<&str>,
+) -> Result<Decoded<T>, serde_json::Error> {
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let (payload, rule) = PickTyped::<T> {
+        payload_key,
+        rule_key,
+        payload: std::marker::PhantomData,
+    }
+    .deserialize(&mut reader)?;
+    reader.end()?;
+    if !rule_holds(envelope, rule) {
+        return Ok(Decoded::Failed);
+    }
+    match payload {
+        Some(payload) => Ok(Decoded::Payload(payload)),
+        // No payload field: what `null` decodes to (an `Option`, a unit), as `open` gives.
+        None => serde_json::from_slice(b"null").map(Decoded::Payload),
+    }
 }
 
 fn open_tree(envelope: &Envelope, body: &Bytes) -> Result<Opened, serde_json::Error> {
@@ -203,6 +259,44 @@ impl<'de> Visitor<'de> for Pick<'_> {
     }
 }
 
+/// The payload field decoded as `T` and the rule's field as a raw slice; every other field
+/// is skipped (checked, not kept).
+struct PickTyped<'k, T> {
+    payload_key: &'k str,
+    rule_key: Option<&'k str>,
+    payload: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: serde::Deserialize<'de>> DeserializeSeed<'de> for PickTyped<'_, T> {
+    type Value = (Option<T>, Option<&'de RawValue>);
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for PickTyped<'_, T> {
+    type Value = (Option<T>, Option<&'de RawValue>);
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut payload, mut rule) = (None, None);
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if key == self.payload_key {
+                payload = Some(map.next_value::<T>()?);
+            } else if Some(&*key) == self.rule_key {
+                rule = Some(map.next_value::<&'de RawValue>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok((payload, rule))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +357,58 @@ mod tests {
         );
         let bytes = Bytes::from(serde_json::to_vec(&failure).unwrap());
         assert_eq!(open(&envelope, &bytes).unwrap(), Opened::Failed);
+    }
+
+    /// The one-pass decode agrees with opening then decoding, on successes, failures,
+    /// missing payloads and bodies that are not envelopes.
+    #[test]
+    fn decoding_in_one_pass_agrees_with_opening() {
+        let (envelope, _) = paywall();
+        let cases: [&[u8]; 7] = [
+            br#"{"Result":true,"Body":{"a":1},"x":[1,{"Body":2}]}"#,
+            br#"{"Body":{"a":2},"Result":true}"#,
+            br#"{"Body":null,"Result":false}"#,
+            br#"{"Result":false,"Body":{"a":3}}"#,
+            br#"{"Result":true}"#,
+            br#"{"Result":true,"Body":{"a":"text"}}"#,
+            br#"[1]"#,
+        ];
+        for body in cases {
+            let one_pass = decode::<Option<serde_json::Map<String, Value>>>(&envelope, body)
+                .expect("a flat envelope");
+            let two_passes =
+                open(&envelope, &Bytes::copy_from_slice(body)).map(|opened| match opened {
+                    Opened::Failed => Decoded::Failed,
+                    Opened::Payload(p) => Decoded::Payload(serde_json::from_slice(&p).unwrap()),
+                });
+            assert_eq!(
+                one_pass.ok(),
+                two_passes.ok(),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Typed {
+            a: u8,
+        }
+        let mismatch = br#"{"Result":true,"Body":{"a":"text"}}"#;
+        assert!(decode::<Typed>(&envelope, mismatch).unwrap().is_err());
+        let failed_with_null = br#"{"Body":null,"Result":false}"#;
+        assert!(
+            decode::<Typed>(&envelope, failed_with_null)
+                .unwrap()
+                .is_err()
+        );
+        let deep = Envelope {
+            payload: Some("/data/item".into()),
+            success: None,
+        };
+        assert!(decode::<Typed>(&deep, b"{}").is_none());
+        let whole = Envelope {
+            payload: None,
+            success: envelope.success.clone(),
+        };
+        assert!(decode::<Typed>(&whole, b"{}").is_none());
     }
 }

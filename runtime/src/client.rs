@@ -24,7 +24,8 @@ pub struct Runtime {
 
 pub(crate) struct Shared {
     pub profile: Profile,
-    pub operations: BTreeMap<&'static str, &'static OperationMeta>,
+    /// How each operation is called (and the schemes), worked out once.
+    pub plans: crate::pipeline::Plans,
     pub credentials: Credentials,
     pub scrubber: Scrubber,
     pub bases: crate::endpoint::Bases,
@@ -32,10 +33,12 @@ pub(crate) struct Shared {
     pub tokens: Tokens,
     /// Retry policy, timeouts, the response cap and extra headers.
     pub settings: Settings,
-    /// The schemes' header names, parsed once.
+    /// The schemes' header names, parsed once (and `'static`: see [`static_header_name`]).
     pub header_names: BTreeMap<String, HeaderName>,
     /// The private keys of JWT recipes, read once.
     pub signing_keys: Vec<crate::identity::SigningKeyOf>,
+    /// The URL of every operation path without parameters, under the vendor's base.
+    pub fixed_urls: BTreeMap<&'static str, reqwest::Url>,
 }
 
 impl fmt::Debug for Runtime {
@@ -88,12 +91,13 @@ impl Runtime {
         check_credentials(&profile, &credentials)?;
         let signing_keys = read_signing_keys(&profile, &credentials)?;
         let http = build_http(&settings)?;
+        let fixed_urls = fixed_urls(&bases.default, operations);
         let header_names = profile
             .auth
             .schemes
             .values()
             .flat_map(|scheme| scheme.headers.keys())
-            .filter_map(|name| Some((name.clone(), HeaderName::try_from(name.as_str()).ok()?)))
+            .filter_map(|name| Some((name.clone(), static_header_name(name)?)))
             .collect();
         Ok(Self {
             shared: Arc::new(Shared {
@@ -114,7 +118,7 @@ impl Runtime {
                         .iter()
                         .map(String::as_str),
                 ),
-                operations: operations.iter().map(|o| (o.id, o)).collect(),
+                plans: crate::pipeline::Plans::new(&profile, operations),
                 profile,
                 credentials,
                 bases,
@@ -122,6 +126,7 @@ impl Runtime {
                 settings,
                 header_names,
                 signing_keys,
+                fixed_urls,
             }),
         })
     }
@@ -134,6 +139,23 @@ impl Runtime {
     /// The base URL requests go to (without a trailing slash).
     pub fn base_url(&self) -> &str {
         self.shared.bases.default.as_str().trim_end_matches('/')
+    }
+
+    /// The URL of an operation (what the generated `send` calls): `path`, formatted with its
+    /// parameters encoded, under `base`, the generated client's base URL. The runtime's own
+    /// base was parsed when the client was built, so only the path is parsed here (a whole
+    /// URL's parse is the larger part of a request's own cost); another base is parsed whole.
+    pub fn url(&self, base: &str, path: &str) -> Result<reqwest::Url, crate::Error> {
+        let own = &self.shared.bases.default;
+        if base != self.base_url() {
+            let whole = format!("{base}{path}");
+            return reqwest::Url::parse(&whole)
+                .map_err(|e| crate::Error::InvalidRequest(format!("{whole:?} is not a URL: {e}")));
+        }
+        match self.shared.fixed_urls.get(path) {
+            Some(fixed) => Ok(fixed.clone()),
+            None => Ok(under(own, path)),
+        }
     }
 
     /// The base URL of an operation's server group (the vendor's when it has none).
@@ -158,7 +180,11 @@ impl Runtime {
 
     /// The operation of this id.
     pub(crate) fn operation(&self, id: &str) -> Option<&'static OperationMeta> {
-        self.shared.operations.get(id).copied()
+        self.shared
+            .plans
+            .operations
+            .get(id)
+            .map(|plan| plan.operation)
     }
 
     /// Verifies a callback of this vendor and parses it: with the given key, or with the
@@ -210,6 +236,53 @@ fn build_http(settings: &Settings) -> Result<reqwest::Client, ConfigError> {
         .connect_timeout(settings.timeouts.connect)
         .build()
         .map_err(|e| ConfigError::Http(e.to_string()))
+}
+
+/// `path` under `base` (its own path a prefix): only the path is parsed.
+fn under(base: &reqwest::Url, path: &str) -> reqwest::Url {
+    let mut url = base.clone();
+    match base.path().trim_end_matches('/') {
+        "" => url.set_path(path),
+        prefix => url.set_path(&format!("{prefix}{path}")),
+    }
+    url
+}
+
+/// The URL of every operation whose path has no parameter, made once.
+fn fixed_urls(
+    base: &reqwest::Url,
+    operations: &'static [OperationMeta],
+) -> BTreeMap<&'static str, reqwest::Url> {
+    operations
+        .iter()
+        .filter(|operation| !operation.path.contains('{'))
+        .map(|operation| (operation.path, under(base, operation.path)))
+        .collect()
+}
+
+/// A header name backed by a `'static` string, or `None` when `name` is not a header name.
+/// Requests on every thread set these names: a `'static` one is copied when cloned, where a
+/// name parsed at run time shares a reference count that the threads would contend for. Each
+/// distinct name is kept once for the life of the process (vendor.yaml names a handful).
+fn static_header_name(name: &str) -> Option<HeaderName> {
+    use std::collections::BTreeSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<BTreeSet<&'static str>>> = OnceLock::new();
+    let lower = HeaderName::try_from(name).ok()?.as_str().to_owned();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let kept = match names.get(lower.as_str()) {
+        Some(kept) => *kept,
+        None => {
+            let kept: &'static str = Box::leak(lower.into_boxed_str());
+            names.insert(kept);
+            kept
+        }
+    };
+    // A parsed name's text is lower case and valid, as `from_static` requires.
+    Some(HeaderName::from_static(kept))
 }
 
 /// The private key of every JWT recipe whose credential is given, read once: a key that
@@ -286,4 +359,70 @@ fn check_credentials(profile: &Profile, credentials: &Credentials) -> Result<(),
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Credentials, Runtime, Settings};
+
+    /// An operation whose path has no parameter (its URL is made once).
+    static FIXED: [crate::OperationMeta; 1] = [crate::OperationMeta {
+        id: "cancel",
+        method: "POST",
+        path: "/v1/payment/cancel",
+        summary: "",
+        params: &[],
+        body: None,
+        supplied_by_runtime: &[],
+        returns_body: false,
+        server_group: None,
+        multipart: false,
+        form: false,
+    }];
+
+    /// A runtime of the first workspace vendor with signing vectors, at `base`.
+    fn runtime_at(base: &str) -> Runtime {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let vendor = payspec_profile::vectors::load_workspace(manifest)
+            .into_iter()
+            .find(|v| !v.vectors.signatures.is_empty())
+            .unwrap();
+        let credentials = vendor.vectors.signatures[0]
+            .credentials_of(&vendor.profile)
+            .into_iter()
+            .fold(Credentials::new(), |c, (k, v)| c.with(k, v));
+        let settings = Settings::new().base_url(base).credentials(credentials);
+        Runtime::with_profile(vendor.profile, &FIXED, settings).unwrap()
+    }
+
+    /// The path set on the parsed base gives the URL a whole parse of base and path gives
+    /// (the url crate's, as the generated code did before), with or without a base path.
+    #[test]
+    fn an_operation_url_is_the_base_with_its_path() {
+        let paths = [
+            "/v1/payment/cancel",
+            "/things/a%2Fb/parts",
+            "/caf%C3%A9/x:y",
+            "/with space",
+            "/a/./b/../c",
+            FIXED[0].path,
+        ];
+        for base in ["https://vendor.test", "http://127.0.0.1:9/api/v2/"] {
+            let runtime = runtime_at(base);
+            for path in paths {
+                let whole = format!("{}{path}", runtime.base_url());
+                assert_eq!(
+                    runtime.url(runtime.base_url(), path).unwrap(),
+                    reqwest::Url::parse(&whole).unwrap(),
+                    "{whole}"
+                );
+            }
+        }
+        let runtime = runtime_at("https://vendor.test");
+        assert_eq!(
+            runtime.url("https://other.test/p", "/q").unwrap().as_str(),
+            "https://other.test/p/q"
+        );
+        assert!(runtime.url("not a url", "/q").is_err());
+    }
 }

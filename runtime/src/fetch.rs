@@ -47,22 +47,27 @@ impl Fetcher {
                 success: self.max_bytes,
                 error: 4096,
             };
-            let reply = transmit::attempt(&self.http, request, self.timeout, limits)
-                .await
-                .map_err(|lost| {
-                    Error::Transport(Box::new(TransportError {
-                        vendor: "docs".into(),
-                        operation: url.to_owned(),
-                        stage: if lost.may_have_arrived {
-                            Stage::OutcomeUnknown
-                        } else {
-                            Stage::NotSent
-                        },
-                        kind: lost.kind,
-                        attempts: 1,
-                        message: lost.message,
-                    }))
-                })?;
+            let reply = transmit::attempt(
+                &self.http,
+                request,
+                transmit::Budget::from_now(self.timeout),
+                limits,
+            )
+            .await
+            .map_err(|lost| {
+                Error::Transport(Box::new(TransportError {
+                    vendor: "docs".into(),
+                    operation: url.to_owned(),
+                    stage: if lost.may_have_arrived {
+                        Stage::OutcomeUnknown
+                    } else {
+                        Stage::NotSent
+                    },
+                    kind: lost.kind,
+                    attempts: 1,
+                    message: lost.message,
+                }))
+            })?;
             let status = reply.status.as_u16();
             if reply.status.is_redirection() {
                 let location = reply

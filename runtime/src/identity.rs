@@ -233,6 +233,7 @@ impl Runtime {
         }
         *request.body_mut() = Some(bytes.into());
         let answer = Box::pin(self.run_meta(request, operation, deadline)).await?;
+        let answer = self.open(answer)?;
         grant::read(spec, &answer.payload).map_err(|e| Error::InvalidResponse {
             status: Some(answer.status.as_u16()),
             message: e.to_string(),

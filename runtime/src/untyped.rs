@@ -16,7 +16,7 @@ pub async fn call(
     request: &CallRequest,
 ) -> Result<CallOutcome, Error> {
     let http = build(runtime, operation, request)?;
-    let answer = runtime.send(http, operation.id).await?;
+    let answer = runtime.open(runtime.send(http, operation.id).await?)?;
     let status = answer.status().as_u16();
     if !operation.returns_body || answer.payload.is_empty() {
         return Ok(CallOutcome {

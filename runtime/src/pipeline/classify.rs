@@ -1,13 +1,13 @@
-//! Phase 5: what an answer means, as a value: a success (its envelope opened), a vendor
+//! Phase 5: what an answer means, as a value: a success (its envelope opened later, with the
+//! typed decode), a vendor
 //! failure, a failure worth another attempt (and whether the vendor may have acted), a token
 //! to renew, a redirect, or a response that breaks the operation's promise.
 
 use std::time::Duration;
 
-use payspec_profile::envelope::{self, Opened};
-
+use super::answer::{Answer, Sealed};
 use super::transmit::Reply;
-use super::{Answer, redirect::Redirect, retry};
+use super::{redirect::Redirect, retry};
 use crate::call::OperationMeta;
 use crate::client::Runtime;
 use crate::error::{Error, VendorError, excerpt};
@@ -66,23 +66,14 @@ fn success(
     signatures: &[String],
 ) -> Verdict {
     let status = answer.status;
-    let problem = |message: String, body: &[u8]| {
-        let scrubbed = runtime
-            .shared
-            .scrubber
-            .scrub(&String::from_utf8_lossy(body), signatures);
-        Verdict::Problem(Error::InvalidResponse {
-            status: Some(status.as_u16()),
-            message,
-            excerpt: excerpt(&scrubbed),
-        })
-    };
     if answer.over_cap {
         let cap = runtime.shared.settings.max_response_bytes;
-        return problem(
-            format!("the response body exceeds {cap} bytes"),
-            &answer.body,
-        );
+        let body = String::from_utf8_lossy(&answer.body);
+        return Verdict::Problem(Error::InvalidResponse {
+            status: Some(status.as_u16()),
+            message: format!("the response body exceeds {cap} bytes"),
+            excerpt: excerpt(&runtime.shared.scrubber.scrub(&body, signatures)),
+        });
     }
     let Reply {
         headers,
@@ -90,30 +81,17 @@ fn success(
         over_cap: _,
         status: _,
     } = answer;
-    // The headers move into the answer (one outcome takes them): never copied.
-    let done = |payload| {
-        Verdict::Success(Answer {
-            status,
-            headers,
-            payload,
-        })
-    };
-    let Some(envelope) = runtime
-        .profile()
-        .envelope
-        .as_ref()
-        .filter(|_| operation.returns_body)
-    else {
-        // The generated code parses the body into its type; a failure there is scrubbed too.
-        return done(body);
-    };
-    match envelope::open(envelope, &body) {
-        Ok(Opened::Payload(payload)) => done(payload),
-        Ok(Opened::Failed) => {
-            let error = runtime.vendor_error(status.as_u16(), operation.id, &body, signatures);
-            Verdict::Failure(error)
-        }
-        Err(_) if body.is_empty() => problem("the response body is empty".into(), &body),
-        Err(e) => problem(format!("the response body is not JSON: {e}"), &body),
-    }
+    // The envelope is opened with the typed decode, in one pass (see `answer`).
+    let sealed = (runtime.profile().envelope.is_some() && operation.returns_body).then(|| Sealed {
+        operation: operation.id,
+        signatures: Vec::new(),
+        uncertain: false,
+    });
+    // The headers move into the answer: never copied.
+    Verdict::Success(Answer {
+        status,
+        headers,
+        payload: body,
+        sealed,
+    })
 }

@@ -14,7 +14,9 @@
 //!
 //! Every error leaves through the scrubber and says how far the call got ([`Stage`]).
 
+mod answer;
 mod classify;
+mod plan;
 mod prepare;
 mod redirect;
 mod retry;
@@ -23,59 +25,22 @@ pub(crate) mod transmit;
 
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use progenitor_client::ResponseValue;
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use std::future::Future;
+
+use futures_util::future::Either;
 use tracing::Instrument as _;
 
 use crate::call::OperationMeta;
 use crate::client::Runtime;
 use crate::error::{Error, Stage, TransportError, TransportKind, VendorError, excerpt};
+pub use answer::Answer;
 use classify::Verdict;
-use transmit::{Limits, Lost};
+use plan::Plan;
+pub(crate) use plan::Plans;
+use transmit::{Budget, Limits, Lost};
 
 /// The largest error body read to find the vendor's code and message.
 const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// A successful answer, read and classified: its status and headers, and the payload (the
-/// envelope opened). The generated code decodes it (`Runtime::decode`), or takes it as empty,
-/// as bytes, or as a status the spec does not list.
-#[derive(Debug)]
-pub struct Answer {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) payload: Bytes,
-}
-
-impl Answer {
-    /// The HTTP status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The answer without a body.
-    pub fn empty(self) -> ResponseValue<()> {
-        ResponseValue::new((), self.status, self.headers)
-    }
-
-    /// The body as bytes.
-    pub fn stream(self) -> ResponseValue<progenitor_client::ByteStream> {
-        let once = futures_util::stream::once(std::future::ready(Ok(self.payload)));
-        ResponseValue::new(
-            progenitor_client::ByteStream::new(Box::pin(once)),
-            self.status,
-            self.headers,
-        )
-    }
-
-    /// A success status the spec does not list for the operation.
-    pub fn unexpected(self) -> Error {
-        Error::UnexpectedResponse {
-            status: self.status.as_u16(),
-        }
-    }
-}
 
 /// What an attempt leads to.
 enum Step {
@@ -85,17 +50,13 @@ enum Step {
 
 /// The state of one call across its attempts.
 struct CallState {
-    operation: &'static OperationMeta,
+    plan: Plan,
     /// The prepared, unsigned request; each attempt signs a copy when another attempt (a retry,
-    /// a fresh token, a redirect) may follow, and the request itself otherwise.
-    pristine: reqwest::Request,
-    /// Whether an attempt may be followed by another one.
-    may_repeat: bool,
-    /// The request itself was sent: nothing is left to send again.
-    spent: bool,
+    /// a fresh token, a redirect) may follow, and the request itself otherwise (then `None`
+    /// once sent: nothing is left to send again).
+    pristine: Option<reqwest::Request>,
     deadline: Instant,
     attempts: u32,
-    may_retry: bool,
     /// An attempt's request left and its answer was lost (or came from a gateway).
     uncertain: bool,
     token_renewed: bool,
@@ -106,153 +67,142 @@ struct CallState {
 
 impl Runtime {
     /// Sends one operation's request (what the generated `send` calls): prepared, signed,
-    /// transmitted, classified and retried as vendor.yaml and the settings say. Returns the
-    /// success with its payload, or an error that says how far the call got.
-    pub async fn send(&self, request: reqwest::Request, operation: &str) -> Result<Answer, Error> {
-        let deadline = Instant::now() + self.shared.settings.timeouts.call;
-        self.run(request, operation, deadline).await
-    }
-
-    /// The answer's payload decoded into the operation's type; a body that does not decode is
-    /// an error whose message and excerpt are scrubbed.
-    pub fn decode<T: serde::de::DeserializeOwned>(
-        &self,
-        answer: Answer,
-    ) -> Result<ResponseValue<T>, Error> {
-        match serde_json::from_slice(&answer.payload) {
-            Ok(inner) => Ok(ResponseValue::new(inner, answer.status, answer.headers)),
-            Err(e) => {
-                let message = if answer.payload.is_empty() {
-                    "the response body is empty".to_owned()
-                } else if e.is_data() {
-                    format!(
-                        "the body does not match the operation's type: {}",
-                        self.scrub(&e.to_string())
-                    )
-                } else {
-                    format!(
-                        "the response body is not JSON: {}",
-                        self.scrub(&e.to_string())
-                    )
-                };
-                Err(Error::InvalidResponse {
-                    status: Some(answer.status.as_u16()),
-                    message,
-                    excerpt: excerpt(&self.scrub(&String::from_utf8_lossy(&answer.payload))),
-                })
-            }
-        }
-    }
-
-    /// The phases, within `deadline` (a token call shares its operation's).
-    pub(crate) async fn run(
-        &self,
+    /// transmitted, classified and retried as vendor.yaml and the settings say. Resolves to
+    /// the success (its envelope still closed: [`Runtime::decode`] opens it), or an error that
+    /// says how far the call got.
+    pub fn send<'a>(
+        &'a self,
         request: reqwest::Request,
-        operation_id: &str,
-        deadline: Instant,
-    ) -> Result<Answer, Error> {
-        let operation = self
-            .operation(operation_id)
+        operation: &str,
+    ) -> impl Future<Output = Result<Answer, Error>> + Send + use<'a> {
+        let deadline = Instant::now() + self.shared.settings.timeouts.call;
+        let plan = self
+            .shared
+            .plans
+            .operations
+            .get(operation)
+            .copied()
             .ok_or_else(|| Error::UnknownOperation {
                 vendor: self.profile().vendor.clone(),
-                operation: operation_id.to_owned(),
-            })?;
-        self.run_meta(request, operation, deadline).await
+                operation: operation.to_owned(),
+            });
+        self.run(request, plan, deadline)
     }
 
     /// The phases for an operation known by its metadata (a token call outside the spec has
-    /// no entry among the vendor's operations).
-    pub(crate) async fn run_meta(
+    /// no entry among the vendor's operations), within `deadline` (a token call shares its
+    /// operation's).
+    pub(crate) fn run_meta(
         &self,
-        mut request: reqwest::Request,
+        request: reqwest::Request,
         operation: &'static OperationMeta,
         deadline: Instant,
-    ) -> Result<Answer, Error> {
+    ) -> impl Future<Output = Result<Answer, Error>> + Send + '_ {
+        let plan = self.shared.plans.plan(self.profile(), operation);
+        self.run(request, Ok(plan), deadline)
+    }
+
+    /// The call in its span. The request is completed first (prepare: route, body fields,
+    /// multipart), before the call's future exists; that future then holds the call's state
+    /// once, and nests only the attempt's (every level of nesting is moved, whole, when it
+    /// starts: not an `async fn` of its own).
+    fn run(
+        &self,
+        request: reqwest::Request,
+        plan: Result<Plan, Error>,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Answer, Error>> + Send + '_ {
         let span = tracing::info_span!(
             "payspec.request",
             vendor = %self.profile().vendor,
-            operation = operation.id,
+            operation = plan.as_ref().map_or("", |plan| plan.operation.id),
             method = %request.method(),
         );
-        let phases = async move {
-            let scheme = self.scheme_of(operation);
-            self.route(&mut request, operation)?;
-            // Body credentials join the form first; the form is then encoded as multipart.
-            self.prepare(scheme, &mut request, operation.id)?;
-            self.encode_multipart(&mut request, operation)?;
-            let profile = self.profile();
-            let may_retry = profile.may_retry(operation.id, request.method().as_str());
-            let may_repeat = may_retry
-                || profile.uses_token(operation.id)
-                || profile.redirects != payspec_profile::RedirectPolicy::Refuse;
-            let mut call = CallState {
-                operation,
-                pristine: request,
-                may_repeat,
-                spent: false,
-                deadline,
-                attempts: 0,
-                may_retry,
-                uncertain: false,
-                token_renewed: false,
-                redirects: 0,
-                signatures: Vec::new(),
-            };
+        let prepared = span.in_scope(|| self.prepared(request, plan?, deadline));
+        match prepared {
+            Ok(call) => Either::Left(self.attempts(call).instrument(span)),
+            Err(error) => Either::Right(std::future::ready(Err(error))),
+        }
+    }
+
+    /// The state of a call whose request is complete.
+    fn prepared(
+        &self,
+        mut request: reqwest::Request,
+        plan: Plan,
+        deadline: Instant,
+    ) -> Result<CallState, Error> {
+        let scheme = self.shared.plans.scheme_of(&plan).map(|s| &s.scheme);
+        self.route(&mut request, plan.operation)?;
+        // Body credentials join the form first; the form is then encoded as multipart.
+        self.prepare(scheme, &mut request, plan.operation.id)?;
+        self.encode_multipart(&mut request, plan.operation)?;
+        Ok(CallState {
+            plan,
+            pristine: Some(request),
+            deadline,
+            attempts: 0,
+            uncertain: false,
+            token_renewed: false,
+            redirects: 0,
+            signatures: Vec::new(),
+        })
+    }
+
+    /// Attempts until one is the answer or the error. (An `async` block that uses the call
+    /// state it captured in place: an `async fn` would hold its argument and a copy of it.)
+    #[allow(clippy::manual_async_fn)]
+    fn attempts(
+        &self,
+        mut call: CallState,
+    ) -> impl Future<Output = Result<Answer, Error>> + Send + '_ {
+        async move {
             loop {
                 if let Step::Done(success) = self.attempt(&mut call).await? {
                     return Ok(success);
                 }
             }
-        };
-        // A disabled span (no subscriber wants it) is not entered on every poll.
-        if span.is_disabled() {
-            phases.await
-        } else {
-            phases.instrument(span).await
         }
-    }
-
-    /// The auth scheme an operation is sent with (none for a token call outside the spec,
-    /// which carries its own headers).
-    fn scheme_of(&self, operation: &OperationMeta) -> Option<&payspec_profile::Scheme> {
-        if operation.id == crate::identity::TOKEN_CALL {
-            return None;
-        }
-        self.profile().scheme_for(operation.id)
     }
 
     /// One attempt: identity, sign, transmit, classify; then what to do about it.
     async fn attempt(&self, call: &mut CallState) -> Result<Step, Error> {
         call.attempts += 1;
-        let mut request = call.next_request()?;
-        let scheme = self.scheme_of(call.operation);
+        let scheme = self.shared.plans.scheme_of(&call.plan);
         let issued = match scheme {
-            Some(scheme) => self.resolve_tokens(scheme, call.deadline).await?,
-            None => Vec::new(),
+            Some(scheme) if scheme.uses_token => {
+                self.resolve_tokens(&scheme.scheme, call.deadline).await?
+            }
+            _ => Vec::new(),
         };
-        if let Some(scheme) = scheme {
-            call.signatures
-                .extend(self.sign(scheme, &issued, &mut request)?);
-        }
         let budget = self.attempt_budget(call)?;
         let limits = Limits {
             success: self.shared.settings.max_response_bytes,
             error: MAX_ERROR_BODY,
         };
-        let started = Instant::now();
-        let answer = match transmit::attempt(&self.shared.http, request, budget, limits).await {
+        // The request lives in this block only: moved into the exchange, it takes no room of
+        // its own in the attempt's state.
+        let exchange = {
+            let mut request = call.next_request()?;
+            if let Some(scheme) = scheme {
+                call.signatures
+                    .extend(self.sign(scheme, &issued, &mut request)?);
+            }
+            transmit::attempt(&self.shared.http, request, budget, limits)
+        };
+        let answer = match exchange.await {
             Ok(answer) => answer,
             Err(lost) => return self.after_lost(call, lost).await,
         };
         tracing::debug!(
             attempt = call.attempts,
             status = answer.status.as_u16(),
-            latency_ms = started.elapsed().as_millis() as u64,
+            latency_ms = budget.started.elapsed().as_millis() as u64,
             "response"
         );
         let verdict = classify::classify(
             self,
-            call.operation,
+            call.plan.operation,
             answer,
             !issued.is_empty(),
             &call.signatures,
@@ -260,14 +210,19 @@ impl Runtime {
         self.after_verdict(call, verdict, &issued).await
     }
 
-    /// The time this attempt may take: the attempt timeout, within the call's deadline.
-    fn attempt_budget(&self, call: &CallState) -> Result<Duration, Error> {
-        let left = call.deadline.saturating_duration_since(Instant::now());
+    /// The time this attempt may take, from now: the attempt timeout, within the call's
+    /// deadline.
+    fn attempt_budget(&self, call: &CallState) -> Result<Budget, Error> {
+        let started = tokio::time::Instant::now();
+        let left = call.deadline.saturating_duration_since(started.into_std());
         if left.is_zero() {
             let lost = Lost::deadline();
             return Err(self.transport_error(call, lost));
         }
-        Ok(self.shared.settings.timeouts.attempt.min(left))
+        Ok(Budget {
+            started,
+            length: self.shared.settings.timeouts.attempt.min(left),
+        })
     }
 
     async fn after_lost(&self, call: &mut CallState, lost: Lost) -> Result<Step, Error> {
@@ -287,7 +242,14 @@ impl Runtime {
         issued: &[crate::identity::Issued],
     ) -> Result<Step, Error> {
         match verdict {
-            Verdict::Success(success) => Ok(Step::Done(success)),
+            Verdict::Success(mut success) => {
+                if let Some(sealed) = &mut success.sealed {
+                    // Opening the envelope may yet find the vendor's failure: it is this call's.
+                    sealed.signatures = std::mem::take(&mut call.signatures);
+                    sealed.uncertain = call.uncertain;
+                }
+                Ok(Step::Done(success))
+            }
             Verdict::Failure(error) => Err(self.vendor_failure(call, error)),
             Verdict::Retryable {
                 error,
@@ -318,7 +280,7 @@ impl Runtime {
     /// Waits before another attempt when one may be made; `false` to give up.
     async fn wait_to_retry(&self, call: &CallState, retry_after: Option<Duration>) -> bool {
         let policy = &self.shared.settings.retry;
-        if !call.may_retry || call.attempts >= policy.max_attempts {
+        if !call.plan.may_retry || call.attempts >= policy.max_attempts {
             return false;
         }
         let Some(wait) = retry::backoff(policy, call.attempts, retry_after, call.deadline) else {
@@ -353,7 +315,7 @@ impl Runtime {
         };
         Error::Transport(Box::new(TransportError {
             vendor: self.profile().vendor.clone(),
-            operation: call.operation.id.to_owned(),
+            operation: call.plan.operation.id.to_owned(),
             stage,
             kind: lost.kind,
             attempts: call.attempts,
@@ -385,18 +347,15 @@ impl Runtime {
 }
 
 impl CallState {
-    /// The request for this attempt: a copy of the prepared one when another may follow.
+    /// The request for this attempt: a copy of the prepared one when another may follow,
+    /// the prepared one itself otherwise.
     fn next_request(&mut self) -> Result<reqwest::Request, Error> {
-        if self.spent {
-            return Err(Error::InvalidRequest("the request was already sent".into()));
+        let spent = || Error::InvalidRequest("the request was already sent".into());
+        if !self.plan.may_repeat {
+            return self.pristine.take().ok_or_else(spent);
         }
-        if !self.may_repeat {
-            self.spent = true;
-            let placeholder =
-                reqwest::Request::new(self.pristine.method().clone(), self.pristine.url().clone());
-            return Ok(std::mem::replace(&mut self.pristine, placeholder));
-        }
-        self.pristine.try_clone().ok_or_else(|| {
+        let pristine = self.pristine.as_ref().ok_or_else(spent)?;
+        pristine.try_clone().ok_or_else(|| {
             Error::InvalidRequest("a streaming body cannot be signed or sent again".into())
         })
     }

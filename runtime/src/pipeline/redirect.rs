@@ -39,14 +39,16 @@ impl Runtime {
                 call.redirects += 1;
                 call.attempts -= 1;
                 tracing::debug!(status = redirect.status, "following a same-origin redirect");
-                *call.pristine.url_mut() = url;
+                if let Some(pristine) = &mut call.pristine {
+                    *pristine.url_mut() = url;
+                }
                 Ok(Step::Again)
             }
             Err(reason) => {
                 let location = redirect.location.as_deref().unwrap_or_default();
                 let error = RedirectError {
                     vendor: self.profile().vendor.clone(),
-                    operation: call.operation.id.to_owned(),
+                    operation: call.plan.operation.id.to_owned(),
                     status: redirect.status,
                     location: self.shared.scrubber.scrub(location, &call.signatures),
                     reason,
@@ -72,19 +74,23 @@ impl Runtime {
             .location
             .as_deref()
             .ok_or("it has no Location header")?;
-        let target = call
+        // Kept whenever redirects are followed (another attempt may follow any attempt).
+        let pristine = call
             .pristine
+            .as_ref()
+            .ok_or("the request was already sent")?;
+        let target = pristine
             .url()
             .join(location)
             .map_err(|_| "its Location is not a URL".to_owned())?;
-        let base = self.shared.bases.of(call.operation.server_group);
+        let base = self.shared.bases.of(call.plan.operation.server_group);
         if target.origin() != base.origin() {
             return Err("it points to another origin than the vendor's".into());
         }
         if target.scheme() != "https" && !is_loopback(&target) {
             return Err("it points to plain http".into());
         }
-        let method = call.pristine.method();
+        let method = pristine.method();
         let keeps_method = matches!(redirect.status, 307 | 308);
         let read = matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD);
         if !keeps_method && !read {

@@ -5,6 +5,7 @@ use payspec_profile::auth::{self, RequestView, ValueKind};
 use payspec_profile::{Scheme, timestamp};
 use reqwest::header::HeaderValue;
 
+use super::plan::SchemePlan;
 use crate::client::Runtime;
 use crate::error::Error;
 use crate::identity::{Issued, Keys};
@@ -20,19 +21,25 @@ impl Runtime {
     /// Signs `request` now; returns the signatures sent (for the scrubber).
     pub(crate) fn sign(
         &self,
-        scheme: &Scheme,
+        plan: &SchemePlan,
         tokens: &[Issued],
         request: &mut reqwest::Request,
     ) -> Result<Vec<String>, Error> {
-        // A nonce only where a JWT claims one: the system generator is not free.
-        let nonce = if payspec_profile::jwt::in_scheme(scheme) {
+        let scheme = &plan.scheme;
+        // A nonce only where a JWT may claim one: the system generator is not free.
+        let nonce = if plan.jwt {
             payspec_profile::jwt::fresh_nonce()
         } else {
             String::new()
         };
+        // One reading of the clock for the timestamp header and the JWT claims alike.
+        let now = std::time::SystemTime::now();
         let moment = Moment {
-            timestamp: &timestamp::now(scheme.timestamp),
-            unix_seconds: timestamp::unix_seconds(),
+            timestamp: &timestamp::at(now, scheme.timestamp),
+            unix_seconds: now
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs(),
             nonce: &nonce,
         };
         self.sign_at(scheme, tokens, request, &moment)

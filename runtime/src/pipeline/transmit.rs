@@ -2,7 +2,11 @@
 //! success's cap, or the prefix of an error body that holds the code and message). A body
 //! declared larger than the cap is not read at all; an endless one is cut at the cap.
 
+use std::future::Future;
 use std::time::Duration;
+
+use futures_util::FutureExt as _;
+use tokio::time::Instant;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
@@ -17,6 +21,25 @@ pub(crate) struct Limits {
     pub success: usize,
     /// An error body's prefix.
     pub error: usize,
+}
+
+/// The time an attempt may take.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    /// When it started (the clock is read once, for the deadline and the latency alike; on
+    /// tokio's clock, which a test may pause, as the timer's is).
+    pub started: Instant,
+    pub length: Duration,
+}
+
+impl Budget {
+    /// `length`, from now.
+    pub fn from_now(length: Duration) -> Self {
+        Budget {
+            started: Instant::now(),
+            length,
+        }
+    }
 }
 
 /// A reply on the wire: status, headers, and the body as far as it was read.
@@ -37,77 +60,99 @@ pub(crate) struct Lost {
     pub message: String,
 }
 
-/// Sends `request` and reads its answer within `budget`.
-pub(crate) async fn attempt(
+/// Sends `request` and reads its answer within `budget`. (A plain function: the exchange is
+/// the largest part of a call's state, and one more `async` level would hold and move it
+/// once more.)
+pub(crate) fn attempt(
     http: &reqwest::Client,
     request: reqwest::Request,
-    budget: Duration,
+    budget: Budget,
     limits: Limits,
-) -> Result<Reply, Lost> {
-    match tokio::time::timeout(budget, exchange(http, request, limits)).await {
-        Ok(result) => result,
-        Err(_) => Err(Lost {
-            kind: TransportKind::Timeout,
-            may_have_arrived: true,
-            message: format!("no whole answer within {} ms", budget.as_millis()),
-        }),
-    }
+) -> impl Future<Output = Result<Reply, Lost>> + Send + use<> {
+    tokio::time::timeout_at(
+        budget.started + budget.length,
+        exchange(http, request, limits),
+    )
+    .map(move |result| {
+        result.unwrap_or_else(|_| {
+            Err(Lost {
+                kind: TransportKind::Timeout,
+                may_have_arrived: true,
+                message: format!("no whole answer within {} ms", budget.length.as_millis()),
+            })
+        })
+    })
 }
 
-async fn exchange(
+/// The request handed to the HTTP client now, and its answer read as the future runs (the
+/// request does not stay in the future's state beside the client's own copy of it).
+fn exchange(
     http: &reqwest::Client,
     request: reqwest::Request,
     limits: Limits,
-) -> Result<Reply, Lost> {
-    let mut response = http.execute(request).await.map_err(lost)?;
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let limit = if status.is_success() {
-        limits.success
-    } else if status.is_redirection() {
-        0
-    } else {
-        limits.error
-    };
-    if status.is_success() && response.content_length().is_some_and(|n| n > limit as u64) {
-        return Ok(Reply {
+) -> impl Future<Output = Result<Reply, Lost>> + Send + use<> {
+    let pending = http.execute(request);
+    async move {
+        // The response moves into the reading, in this block: it is not kept beside it.
+        let (status, headers, reading) = {
+            let mut response = pending.await.map_err(lost)?;
+            let status = response.status();
+            let headers = std::mem::take(response.headers_mut());
+            let limit = if status.is_success() {
+                limits.success
+            } else if status.is_redirection() {
+                0
+            } else {
+                limits.error
+            };
+            if status.is_success() && response.content_length().is_some_and(|n| n > limit as u64) {
+                return Ok(Reply {
+                    status,
+                    headers,
+                    body: Bytes::new(),
+                    over_cap: true,
+                });
+            }
+            (status, headers, read_capped(response, limit))
+        };
+        let (body, over_cap) = reading.await.map_err(lost)?;
+        Ok(Reply {
             status,
             headers,
-            body: Bytes::new(),
-            over_cap: true,
-        });
+            body,
+            over_cap,
+        })
     }
-    let (body, over_cap) = read_capped(response, limit).await.map_err(lost)?;
-    Ok(Reply {
-        status,
-        headers,
-        body,
-        over_cap,
-    })
 }
 
 /// Reads at most `limit` bytes of a body; whether more followed. A body whose declared length
 /// fits is collected in one go; others chunk by chunk, and the rest is never read.
-async fn read_capped(
+// Not an `async fn`, on purpose (see the block's comment).
+#[allow(clippy::manual_async_fn)]
+fn read_capped(
     mut response: reqwest::Response,
     limit: usize,
-) -> reqwest::Result<(Bytes, bool)> {
-    if limit == 0 {
-        return Ok((Bytes::new(), false));
-    }
-    if response.content_length().is_some_and(|n| n <= limit as u64) {
-        return response.bytes().await.map(|b| (b, false));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        let room = limit - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
-            return Ok((Bytes::from(body), true));
+) -> impl Future<Output = reqwest::Result<(Bytes, bool)>> + Send {
+    // An `async` block that reads the response it captured in place (an `async fn` would
+    // hold its argument and a copy of it).
+    async move {
+        if limit == 0 {
+            return Ok((Bytes::new(), false));
         }
-        body.extend_from_slice(&chunk);
+        if response.content_length().is_some_and(|n| n <= limit as u64) {
+            return response.bytes().await.map(|b| (b, false));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            let room = limit - body.len();
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                return Ok((Bytes::from(body), true));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((Bytes::from(body), false))
     }
-    Ok((Bytes::from(body), false))
 }
 
 fn lost(error: reqwest::Error) -> Lost {
