@@ -305,15 +305,6 @@ impl Profile {
         })
     }
 
-    /// Whether an operation's scheme sends a bearer token the runtime obtains.
-    pub fn uses_token(&self, operation_id: &str) -> bool {
-        self.scheme_for(operation_id).is_some_and(|s| {
-            s.headers
-                .values()
-                .any(|v| matches!(v, ValueSource::Token(_)))
-        })
-    }
-
     /// The auth scheme an operation uses, or `None` when it is sent unauthenticated.
     pub fn scheme_for(&self, operation_id: &str) -> Option<&Scheme> {
         match self.auth.operations.get(operation_id) {
@@ -583,6 +574,13 @@ pub struct ErrorShape {
 }
 
 impl Scheme {
+    /// Whether the scheme sends a bearer token the runtime obtains.
+    pub fn uses_token(&self) -> bool {
+        self.headers
+            .values()
+            .any(|v| matches!(v, ValueSource::Token(_)))
+    }
+
     /// Every credential the scheme reads, with the JSON pointer (within the scheme) that reads it.
     pub fn credential_uses(&self) -> Vec<(String, &str)> {
         let mut uses = Vec::new();

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use payspec_profile::{Profile, RedirectPolicy, Scheme, ValueSource};
+use payspec_profile::{Profile, RedirectPolicy, Scheme};
 
 use crate::call::OperationMeta;
 use crate::identity::TOKEN_CALL;
@@ -49,10 +49,7 @@ impl Plans {
             .values()
             .map(|scheme| SchemePlan {
                 scheme: scheme.clone(),
-                uses_token: scheme
-                    .headers
-                    .values()
-                    .any(|v| matches!(v, ValueSource::Token(_))),
+                uses_token: scheme.uses_token(),
                 jwt: payspec_profile::jwt::in_scheme(scheme),
             })
             .collect();
