@@ -33,15 +33,24 @@ impl SuccessRule {
 /// vendor's so far) are read as raw slices of the body: no tree is built and nothing is
 /// re-serialised; deeper pointers go through a `Value`.
 pub fn open(envelope: &Envelope, body: &Bytes) -> Result<Opened, serde_json::Error> {
-    let payload_key = envelope.payload.as_deref().map(pointer::top_level_key);
-    let rule_key = envelope
-        .success
-        .as_ref()
-        .map(|rule| pointer::top_level_key(rule.pointer()));
-    match (payload_key, rule_key) {
-        (Some(None), _) | (_, Some(None)) => open_tree(envelope, body),
-        (payload, rule) => open_flat(envelope, body, payload.flatten(), rule.flatten()),
+    match flat_keys(envelope) {
+        Some((payload_key, rule_key)) => open_flat(envelope, body, payload_key, rule_key),
+        None => open_tree(envelope, body),
     }
+}
+
+/// The top-level keys of the payload and of the success rule (`None` for one the envelope
+/// does not have); `None` when either pointer goes deeper than the top level.
+fn flat_keys(envelope: &Envelope) -> Option<(Option<&str>, Option<&str>)> {
+    let payload_key = match &envelope.payload {
+        Some(pointer) => Some(pointer::top_level_key(pointer)?),
+        None => None,
+    };
+    let rule_key = match &envelope.success {
+        Some(rule) => Some(pointer::top_level_key(rule.pointer())?),
+        None => None,
+    };
+    Some((payload_key, rule_key))
 }
 
 fn open_flat(
@@ -51,7 +60,7 @@ fn open_flat(
     rule_key: Option<&str>,
 ) -> Result<Opened, serde_json::Error> {
     let mut reader = serde_json::Deserializer::from_slice(body);
-    let [payload, rule] = Pick([payload_key, rule_key]).deserialize(&mut reader)?;
+    let (payload, rule) = Pick::<&RawValue>::new(payload_key, rule_key).deserialize(&mut reader)?;
     reader.end()?;
     if !rule_holds(envelope, rule) {
         return Ok(Opened::Failed);
@@ -98,10 +107,8 @@ pub fn decode<T: serde::de::DeserializeOwned>(
     envelope: &Envelope,
     body: &[u8],
 ) -> Option<Result<Decoded<T>, serde_json::Error>> {
-    let payload_key = pointer::top_level_key(envelope.payload.as_deref()?)?;
-    let rule_key = match &envelope.success {
-        Some(rule) => Some(pointer::top_level_key(rule.pointer())?),
-        None => None,
+    let (Some(payload_key), rule_key) = flat_keys(envelope)? else {
+        return None;
     };
     Some(decode_flat(envelope, body, payload_key, rule_key))
 }
@@ -113,12 +120,7 @@ fn decode_flat<T: serde::de::DeserializeOwned>(
     rule_key: Option<&str>,
 ) -> Result<Decoded<T>, serde_json::Error> {
     let mut reader = serde_json::Deserializer::from_slice(body);
-    let (payload, rule) = PickTyped::<T> {
-        payload_key,
-        rule_key,
-        payload: std::marker::PhantomData,
-    }
-    .deserialize(&mut reader)?;
+    let (payload, rule) = Pick::<T>::new(Some(payload_key), rule_key).deserialize(&mut reader)?;
     reader.end()?;
     if !rule_holds(envelope, rule) {
         return Ok(Decoded::Failed);
@@ -204,10 +206,6 @@ pub fn failure_body(
     body
 }
 
-/// Up to two top-level fields of a JSON object, as raw slices of the input; every other field
-/// is skipped (checked, not kept).
-struct Pick<'k>([Option<&'k str>; 2]);
-
 /// An object key, borrowed from the input unless it had escapes.
 struct Key<'de>(Cow<'de, str>);
 
@@ -230,44 +228,26 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Pick<'_> {
-    type Value = [Option<&'de RawValue>; 2];
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Pick<'_> {
-    type Value = [Option<&'de RawValue>; 2];
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = [None, None];
-        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            match self.0.iter().position(|wanted| *wanted == Some(&*key)) {
-                Some(i) => found[i] = Some(map.next_value::<&'de RawValue>()?),
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// The payload field decoded as `T` and the rule's field as a raw slice; every other field
-/// is skipped (checked, not kept).
-struct PickTyped<'k, T> {
-    payload_key: &'k str,
+/// The payload field decoded as `T` (as a raw slice of the input, for `T = &RawValue`) and the
+/// success rule's field as a raw slice; every other field is skipped (checked, not kept). A
+/// key the envelope does not have is `None`.
+struct Pick<'k, T> {
+    payload_key: Option<&'k str>,
     rule_key: Option<&'k str>,
     payload: std::marker::PhantomData<T>,
 }
 
-impl<'de, T: serde::Deserialize<'de>> DeserializeSeed<'de> for PickTyped<'_, T> {
+impl<'k, T> Pick<'k, T> {
+    fn new(payload_key: Option<&'k str>, rule_key: Option<&'k str>) -> Self {
+        Pick {
+            payload_key,
+            rule_key,
+            payload: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> DeserializeSeed<'de> for Pick<'_, T> {
     type Value = (Option<T>, Option<&'de RawValue>);
     fn deserialize<D: serde::Deserializer<'de>>(
         self,
@@ -277,7 +257,7 @@ impl<'de, T: serde::Deserialize<'de>> DeserializeSeed<'de> for PickTyped<'_, T> 
     }
 }
 
-impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for PickTyped<'_, T> {
+impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for Pick<'_, T> {
     type Value = (Option<T>, Option<&'de RawValue>);
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
@@ -285,7 +265,7 @@ impl<'de, T: serde::Deserialize<'de>> Visitor<'de> for PickTyped<'_, T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut payload, mut rule) = (None, None);
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            if key == self.payload_key {
+            if Some(&*key) == self.payload_key {
                 payload = Some(map.next_value::<T>()?);
             } else if Some(&*key) == self.rule_key {
                 rule = Some(map.next_value::<&'de RawValue>()?);

@@ -122,15 +122,13 @@ impl Runtime {
             Ok(Opened::Payload(payload)) => Ok(Answer { payload, ..answer }),
             Ok(Opened::Failed) => {
                 let status = answer.status.as_u16();
-                let mut error = self.vendor_error(
+                let error = self.vendor_error(
                     status,
                     sealed.operation,
                     &answer.payload,
                     &sealed.signatures,
                 );
-                error.replayed = sealed.uncertain;
-                tracing::debug!(status, code = ?error.code, replayed = error.replayed, "vendor error");
-                Err(Error::Vendor(Box::new(error)))
+                Err(self.vendor_failure(error, sealed.uncertain))
             }
             Err(e) => {
                 let message = if answer.payload.is_empty() {
@@ -138,13 +136,25 @@ impl Runtime {
                 } else {
                     format!("the response body is not JSON: {e}")
                 };
-                let body = String::from_utf8_lossy(&answer.payload);
-                Err(Error::InvalidResponse {
-                    status: Some(answer.status.as_u16()),
-                    message,
-                    excerpt: excerpt(&self.shared.scrubber.scrub(&body, &sealed.signatures)),
-                })
+                Err(self.invalid_body(answer.status, &answer.payload, message, &sealed.signatures))
             }
+        }
+    }
+
+    /// A success whose body breaks the operation's promise: what is wrong, and the start of
+    /// the body, scrubbed of the client's secrets and of the call's `signatures`.
+    pub(crate) fn invalid_body(
+        &self,
+        status: StatusCode,
+        body: &[u8],
+        message: String,
+        signatures: &[String],
+    ) -> Error {
+        let body = String::from_utf8_lossy(body);
+        Error::InvalidResponse {
+            status: Some(status.as_u16()),
+            message,
+            excerpt: excerpt(&self.shared.scrubber.scrub(&body, signatures)),
         }
     }
 
@@ -169,11 +179,7 @@ impl Runtime {
                         self.scrub(&e.to_string())
                     )
                 };
-                Err(Error::InvalidResponse {
-                    status: Some(answer.status.as_u16()),
-                    message,
-                    excerpt: excerpt(&self.scrub(&String::from_utf8_lossy(&answer.payload))),
-                })
+                Err(self.invalid_body(answer.status, &answer.payload, message, &[]))
             }
         }
     }

@@ -10,7 +10,7 @@ use super::transmit::Reply;
 use super::{redirect::Redirect, retry};
 use crate::call::OperationMeta;
 use crate::client::Runtime;
-use crate::error::{Error, VendorError, excerpt};
+use crate::error::{Error, VendorError};
 
 pub(crate) enum Verdict {
     Success(Answer),
@@ -68,12 +68,8 @@ fn success(
     let status = answer.status;
     if answer.over_cap {
         let cap = runtime.shared.settings.max_response_bytes;
-        let body = String::from_utf8_lossy(&answer.body);
-        return Verdict::Problem(Error::InvalidResponse {
-            status: Some(status.as_u16()),
-            message: format!("the response body exceeds {cap} bytes"),
-            excerpt: excerpt(&runtime.shared.scrubber.scrub(&body, signatures)),
-        });
+        let message = format!("the response body exceeds {cap} bytes");
+        return Verdict::Problem(runtime.invalid_body(status, &answer.body, message, signatures));
     }
     let Reply {
         headers,

@@ -250,7 +250,7 @@ impl Runtime {
                 }
                 Ok(Step::Done(success))
             }
-            Verdict::Failure(error) => Err(self.vendor_failure(call, error)),
+            Verdict::Failure(error) => Err(self.vendor_failure(error, call.uncertain)),
             Verdict::Retryable {
                 error,
                 after,
@@ -260,7 +260,7 @@ impl Runtime {
                 if self.wait_to_retry(call, after).await {
                     return Ok(Step::Again);
                 }
-                Err(self.vendor_failure(call, error))
+                Err(self.vendor_failure(error, call.uncertain))
             }
             Verdict::TokenRejected(_) if !call.token_renewed => {
                 // The vendor did not act on a request it refused for its token: send it once
@@ -271,7 +271,7 @@ impl Runtime {
                 self.revoke(issued).await;
                 Ok(Step::Again)
             }
-            Verdict::TokenRejected(error) => Err(self.vendor_failure(call, error)),
+            Verdict::TokenRejected(error) => Err(self.vendor_failure(error, call.uncertain)),
             Verdict::Redirect(redirect) => self.follow(call, redirect),
             Verdict::Problem(error) => Err(error),
         }
@@ -301,8 +301,10 @@ impl Runtime {
         true
     }
 
-    fn vendor_failure(&self, call: &CallState, mut error: VendorError) -> Error {
-        error.replayed = call.uncertain;
+    /// The vendor's failure as the call's error; `uncertain`: an earlier attempt's request may
+    /// have reached the vendor (the failure may follow a replay).
+    pub(crate) fn vendor_failure(&self, mut error: VendorError, uncertain: bool) -> Error {
+        error.replayed = uncertain;
         tracing::debug!(status = error.status, code = ?error.code, replayed = error.replayed, "vendor error");
         Error::Vendor(Box::new(error))
     }
