@@ -21,6 +21,8 @@ fn signing(c: &mut Criterion) {
         let parts = RequestView {
             method: "POST",
             path: "/v1/payment/cancel",
+            path_and_query: "/v1/payment/cancel",
+            host: "api.example.com",
             body: &body,
             timestamp: "1730998051892",
             unix_seconds: 1_730_998_051,
@@ -102,6 +104,8 @@ fn jwt(c: &mut Criterion) {
     let view = RequestView {
         method: "POST",
         path: "/v1/transfers",
+        path_and_query: "/v1/transfers",
+        host: "api.example.com",
         body: &body,
         timestamp: "",
         unix_seconds: 1_764_000_000,

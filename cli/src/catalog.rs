@@ -157,6 +157,7 @@ fn operation_meta(operation: &OperationSummary) -> OperationMeta {
         server_group: operation.server_group.clone().map(leak),
         multipart: operation.multipart,
         form: operation.form,
+        media: operation.media.clone().map(leak),
     }
 }
 

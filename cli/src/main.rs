@@ -78,6 +78,10 @@ enum Command {
         /// The specs directory, as the other commands take it.
         #[arg(long, value_name = "DIR")]
         specs: Option<PathBuf>,
+        /// Make every warning (a schema typed as any JSON, an operation left out, a repair)
+        /// an error.
+        #[arg(long)]
+        strict: bool,
     },
     /// Write the generated Rust sources: modules for reading (`--out`), or one standalone
     /// crate per vendor (`--crate`), checked for staleness with `--check`.
@@ -102,6 +106,10 @@ enum Command {
         /// The specs directory.
         #[arg(long, default_value = "specs")]
         specs: PathBuf,
+        /// Make every warning (a schema typed as any JSON, an operation left out, a repair)
+        /// an error.
+        #[arg(long)]
+        strict: bool,
     },
     /// What changed in the generated API between two specs (files or vendor directories):
     /// exit 0 when nothing breaks, 3 when something does, 2 on bad input.
@@ -376,19 +384,21 @@ fn main() -> ExitCode {
             auth,
             specs,
         } => scaffold::new_vendor(&specs, &vendor, auth),
-        Command::Check { dir, specs } => {
-            specs::check(&dir.or(specs).unwrap_or_else(|| PathBuf::from("specs")))
-        }
+        Command::Check { dir, specs, strict } => specs::check(
+            &dir.or(specs).unwrap_or_else(|| PathBuf::from("specs")),
+            strict,
+        ),
         Command::Generate {
             out,
             crate_dir,
             check,
             runtime_path,
             specs,
+            strict,
         } => match (out, crate_dir) {
-            (Some(out), _) => specs::generate(&specs, &out),
+            (Some(out), _) => specs::generate(&specs, &out, strict),
             (None, Some(dir)) => {
-                specs::generate_crates(&specs, &dir, check, runtime_path.as_deref())
+                specs::generate_crates(&specs, &dir, check, runtime_path.as_deref(), strict)
             }
             (None, None) => Err(Failure::usage("give --out DIR or --crate DIR")),
         },

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use payspec_codegen::api::{Change, diff};
-use payspec_codegen::{Diagnostics, Vendor, load_vendor, load_vendor_from};
+use payspec_codegen::{Diagnostic, Diagnostics, Vendor, load_vendor, load_vendor_from};
 
 use crate::Failure;
 
@@ -14,24 +14,46 @@ fn diagnostics(d: Diagnostics) -> Failure {
     }
 }
 
-/// Validates every spec, overlay and vendor.yaml under `dir`; all problems at once.
-pub fn check(dir: &Path) -> Result<(), Failure> {
+/// Prints the warnings on stderr; with `strict`, they are the problems that fail the command.
+fn warnings(warnings: Vec<Diagnostic>, strict: bool) -> Result<(), Failure> {
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    if strict {
+        let errors = warnings.into_iter().map(Diagnostic::into_error).collect();
+        return Err(diagnostics(Diagnostics(errors)));
+    }
+    eprintln!("{}", Diagnostics(warnings).render());
+    Ok(())
+}
+
+/// Validates every spec, overlay and vendor.yaml under `dir`; all problems at once, then the
+/// warnings (every repair and degradation).
+pub fn check(dir: &Path, strict: bool) -> Result<(), Failure> {
     if !dir.is_dir() {
         return Err(Failure::usage(format!(
             "{} is not a directory of vendor specs",
             dir.display()
         )));
     }
-    let vendors = payspec_codegen::check(dir).map_err(diagnostics)?;
-    say!("ok: {} ({})", vendors.join(", "), dir.display());
+    let checked = payspec_codegen::check(dir).map_err(diagnostics)?;
+    let count = checked.warnings.len();
+    warnings(checked.warnings, strict)?;
+    let noted = match count {
+        0 => String::new(),
+        1 => ", 1 warning".to_owned(),
+        n => format!(", {n} warnings"),
+    };
+    say!("ok: {} ({}{noted})", checked.vendors.join(", "), dir.display());
     Ok(())
 }
 
 /// Writes the generated sources (one file per vendor and `vendors.rs`) to `out`.
-pub fn generate(specs: &Path, out: &Path) -> Result<(), Failure> {
+pub fn generate(specs: &Path, out: &Path, strict: bool) -> Result<(), Failure> {
     std::fs::create_dir_all(out)
         .map_err(|e| Failure::usage(format!("cannot create {}: {e}", out.display())))?;
     let output = payspec_codegen::build(specs, out, |_| true, true).map_err(diagnostics)?;
+    warnings(output.warnings, strict)?;
     for vendor in &output.vendors {
         say!("{}", out.join(format!("{vendor}.rs")).display());
     }
@@ -45,6 +67,7 @@ pub fn generate_crates(
     dir: &Path,
     check: bool,
     runtime_path: Option<&Path>,
+    strict: bool,
 ) -> Result<(), Failure> {
     let runtime = match runtime_path {
         Some(path) => format!("{{ path = {:?} }}", path.display().to_string()),
@@ -54,7 +77,10 @@ pub fn generate_crates(
     for files in payspec_codegen::discover(specs).map_err(diagnostics)? {
         let vendor = load_vendor(&files.dir).map_err(diagnostics)?;
         let root = dir.join(&files.name);
-        for (path, text) in payspec_codegen::crate_files(&vendor, &runtime).map_err(diagnostics)? {
+        let (files, found) =
+            payspec_codegen::crate_files(&vendor, &runtime).map_err(diagnostics)?;
+        warnings(found, strict)?;
+        for (path, text) in files {
             let target = root.join(path);
             let current = std::fs::read_to_string(&target).ok();
             if current.as_deref() == Some(text.as_str()) {

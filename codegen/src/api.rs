@@ -39,6 +39,8 @@ pub struct Api {
     pub credentials: BTreeSet<String>,
     /// Types reachable from request bodies (adding a field to one breaks struct literals).
     pub request_types: BTreeSet<String>,
+    /// What was repaired or degraded to generate it: `#/pointer: message`, one per warning.
+    pub degraded: Vec<String>,
 }
 
 impl Api {
@@ -46,6 +48,11 @@ impl Api {
     pub(crate) fn of(vendor: &Vendor, model: &Model) -> Self {
         let mut api = Api {
             types: model.types.clone(),
+            degraded: vendor
+                .warnings
+                .iter()
+                .map(|w| format!("#{}: {}", w.pointer, w.message))
+                .collect(),
             ..Api::default()
         };
         for operation in &vendor.operations {
@@ -176,6 +183,9 @@ impl Api {
                 }
                 TypeApi::Other(definition) => writeln!(out, "type {name} = {definition}"),
             };
+        }
+        for warning in &self.degraded {
+            let _ = writeln!(out, "degraded {warning}");
         }
         out
     }

@@ -19,6 +19,8 @@ pub struct BuildOutput {
     pub vendors: Vec<String>,
     /// Those whose module was generated anew (the others' inputs had not changed).
     pub regenerated: Vec<String>,
+    /// What was repaired or degraded in the vendors built (located warnings).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Generates `<out_dir>/<vendor>.rs` for every selected vendor under `specs_dir`, and
@@ -52,11 +54,12 @@ pub fn build(
             continue;
         }
         match write_module(&vendor, out_dir, formatted) {
-            Ok(regenerated) => {
-                if regenerated {
+            Ok(written) => {
+                if written.regenerated {
                     output.regenerated.push(files.name.clone());
                 }
-                index.push_str(&module_declaration(&vendor));
+                index.push_str(&module_declaration(&vendor, &written.operations));
+                output.warnings.extend(written.warnings);
                 output.vendors.push(files.name.clone());
             }
             Err(d) => problems.extend(d.0),
@@ -91,8 +94,20 @@ fn watched(files: &VendorFiles) -> Vec<PathBuf> {
     paths
 }
 
-/// Generates one vendor's module unless its fingerprint is unchanged; whether it did.
-fn write_module(vendor: &Vendor, out_dir: &Path, formatted: bool) -> Result<bool, Diagnostics> {
+/// A vendor's module as written (or found fresh).
+struct Written {
+    /// Whether it was generated anew.
+    regenerated: bool,
+    /// The operations it has.
+    operations: Vec<String>,
+    /// Its warnings.
+    warnings: Vec<Diagnostic>,
+}
+
+/// Generates one vendor's module unless its fingerprint is unchanged. The stamp beside it keeps
+/// the fingerprint, then the operations generated and the warnings, so that a fresh module
+/// still reports both.
+fn write_module(vendor: &Vendor, out_dir: &Path, formatted: bool) -> Result<Written, Diagnostics> {
     let name = &vendor.files.name;
     let target = out_dir.join(format!("{name}.rs"));
     let stamp = out_dir.join(format!("{name}.fingerprint"));
@@ -102,21 +117,60 @@ fn write_module(vendor: &Vendor, out_dir: &Path, formatted: bool) -> Result<bool
         if formatted { "-formatted" } else { "" }
     );
     let side_files = ["spec.json", "profile.json"].map(|ext| out_dir.join(format!("{name}.{ext}")));
+    let stored = std::fs::read_to_string(&stamp).unwrap_or_default();
     let fresh = target.is_file()
         && side_files.iter().all(|f| f.is_file())
-        && std::fs::read_to_string(&stamp).is_ok_and(|s| s == fingerprint);
-    if fresh {
-        return Ok(false);
+        && stored.lines().next() == Some(fingerprint.as_str());
+    if fresh && let Some(written) = read_stamp(&stored) {
+        return Ok(written);
     }
     let generated = match formatted {
         true => crate::generate_formatted(vendor)?,
         false => crate::generate(vendor)?,
     };
+    let written = Written {
+        regenerated: true,
+        operations: generated.operations.clone(),
+        warnings: generated.warnings.clone(),
+    };
     generated
         .write_to(out_dir)
-        .and_then(|()| std::fs::write(&stamp, &fingerprint))
+        .and_then(|()| std::fs::write(&stamp, stamp_text(&fingerprint, &written)))
         .map_err(|e| Diagnostic::new(&target, "", format!("cannot write: {e}")))?;
-    Ok(true)
+    Ok(written)
+}
+
+/// The stamp: the fingerprint, the operations on one line, then one warning per line
+/// (file, pointer, message, tab-separated).
+fn stamp_text(fingerprint: &str, written: &Written) -> String {
+    let mut text = format!("{fingerprint}\n{}\n", written.operations.join(" "));
+    for warning in &written.warnings {
+        let flat = |s: &str| s.replace(['\t', '\n'], " ");
+        text.push_str(&format!(
+            "{}\t{}\t{}\n",
+            flat(&warning.file.display().to_string()),
+            flat(&warning.pointer),
+            flat(&warning.message)
+        ));
+    }
+    text
+}
+
+fn read_stamp(text: &str) -> Option<Written> {
+    let mut lines = text.lines().skip(1);
+    let operations = lines.next()?.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let warnings = lines
+        .map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            let (file, pointer, message) = (fields.next()?, fields.next()?, fields.next()?);
+            Some(Diagnostic::warning(Path::new(file), pointer, message))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Written {
+        regenerated: false,
+        operations,
+        warnings,
+    })
 }
 
 /// Writes a file only when its content changes (an unchanged file keeps its timestamp).
@@ -168,14 +222,14 @@ fn sibling_documents(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn module_declaration(vendor: &Vendor) -> String {
+fn module_declaration(vendor: &Vendor, generated: &[String]) -> String {
     let name = &vendor.profile.vendor;
     let mut doc = format!(
         "/// {}: the typed client generated from `specs/{name}/`.\n///\n",
         vendor.profile.title
     );
     doc.push_str("/// Operations:\n");
-    for operation in &vendor.operations {
+    for operation in vendor.operations.iter().filter(|o| generated.contains(&o.id)) {
         doc.push_str(&format!(
             "/// - `{}`: `{} {}`\n",
             operation.id, operation.method, operation.path

@@ -19,6 +19,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     vendors: Option<Vec<String>>,
     formatted: bool,
+    strict: bool,
 }
 
 impl Builder {
@@ -30,6 +31,7 @@ impl Builder {
             out_dir: None,
             vendors: None,
             formatted: false,
+            strict: false,
         }
     }
 
@@ -52,6 +54,13 @@ impl Builder {
     /// Writes the modules formatted for reading (slower), instead of as generated.
     pub fn formatted(mut self, formatted: bool) -> Self {
         self.formatted = formatted;
+        self
+    }
+
+    /// Makes every warning (a schema typed as any JSON, an operation left out, a slip of the
+    /// vendor's repaired) an error: for a crate that must have the whole API or nothing.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
         self
     }
 
@@ -79,7 +88,13 @@ impl Builder {
             only.as_ref()
                 .is_none_or(|only| only.iter().any(|o| o == name))
         };
-        let result = build(&specs, &out, selected, self.formatted);
+        let result = build(&specs, &out, selected, self.formatted).and_then(|output| {
+            if self.strict && !output.warnings.is_empty() {
+                let errors = output.warnings.into_iter().map(crate::Diagnostic::into_error);
+                return Err(Diagnostics(errors.collect()));
+            }
+            Ok(output)
+        });
         match &result {
             Ok(output) => {
                 for file in &output.watch {
@@ -97,10 +112,13 @@ impl Builder {
     }
 
     /// [`Builder::generate`], printing each problem as `error: file:line:col: …` and exiting
-    /// with status 1 on failure: what a build script wants.
+    /// with status 1 on failure, and each warning as a cargo warning: what a build script wants.
     pub fn generate_or_exit(self) -> BuildOutput {
         match self.generate() {
-            Ok(output) => output,
+            Ok(output) => {
+                print_warnings(&output.warnings);
+                output
+            }
             Err(diagnostics) => {
                 for line in diagnostics.render().lines() {
                     eprintln!("error: {line}");
@@ -117,5 +135,20 @@ impl Builder {
         std::env::var_os("CARGO_MANIFEST_DIR")
             .map(|dir| Path::new(&dir).join(&self.specs))
             .unwrap_or_else(|| self.specs.clone())
+    }
+}
+
+/// Each warning as `cargo:warning=` (cargo shows them for the crate being built) and on stderr
+/// (kept in the build script's output).
+pub fn print_warnings(warnings: &[crate::Diagnostic]) {
+    if warnings.is_empty() {
+        return;
+    }
+    for line in Diagnostics(warnings.to_vec()).render().lines() {
+        println!(
+            "cargo:warning={}",
+            line.strip_prefix("warning: ").unwrap_or(line)
+        );
+        eprintln!("{line}");
     }
 }

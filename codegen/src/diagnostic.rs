@@ -3,6 +3,17 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The vendor cannot be generated as it stands.
+    #[default]
+    Error,
+    /// Something was repaired or degraded (typed as `serde_json::Value`, or an operation left
+    /// out); the rest of the vendor is generated. `--strict` makes these errors.
+    Warning,
+}
+
 /// One problem in one input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -12,6 +23,8 @@ pub struct Diagnostic {
     pub pointer: String,
     /// What is wrong.
     pub message: String,
+    /// An error, or a warning about a repair or a degradation.
+    pub severity: Severity,
 }
 
 impl Diagnostic {
@@ -21,12 +34,37 @@ impl Diagnostic {
             file: file.to_path_buf(),
             pointer: pointer.into(),
             message: message.into(),
+            severity: Severity::Error,
+        }
+    }
+
+    /// A warning at `pointer` in `file`: something repaired or degraded, the rest generated.
+    pub fn warning(file: &Path, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::new(file, pointer, message)
+        }
+    }
+
+    /// Whether this is a warning (not an error).
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
+    }
+
+    /// The same diagnostic as an error (`--strict`).
+    pub fn into_error(self) -> Self {
+        Self {
+            severity: Severity::Error,
+            ..self
         }
     }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_warning() {
+            f.write_str("warning: ")?;
+        }
         write!(f, "{}: ", self.file.display())?;
         if !self.pointer.is_empty() {
             write!(f, "#{}: ", self.pointer)?;
@@ -84,9 +122,14 @@ impl Diagnostics {
                         .find(&diagnostic.pointer)
                 })
                 .flatten();
+            let severity = if diagnostic.is_warning() {
+                "warning: "
+            } else {
+                ""
+            };
             lines.push(match position {
                 Some((line, column)) => format!(
-                    "{}:{line}:{column}: #{}: {}",
+                    "{severity}{}:{line}:{column}: #{}: {}",
                     diagnostic.file.display(),
                     diagnostic.pointer,
                     diagnostic.message

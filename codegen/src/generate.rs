@@ -23,6 +23,10 @@ pub struct Generated {
     pub spec_json: String,
     /// `<vendor>.profile.json`: the profile.
     pub profile_json: String,
+    /// Every repair and degradation, the vendor's own and generation's (located warnings).
+    pub warnings: Vec<Diagnostic>,
+    /// The operations generated (an operation the generator cannot express is left out).
+    pub operations: Vec<String>,
 }
 
 impl Generated {
@@ -57,18 +61,22 @@ impl Generated {
 /// Generates a vendor's module.
 pub fn generate(vendor: &Vendor) -> Result<Generated, Diagnostics> {
     let emitted = emit(vendor, false)?;
-    generated(vendor, emitted.text)
+    generated(vendor, emitted.text, emitted.settled)
 }
 
 /// Generates a vendor's module, formatted for reading.
 pub fn generate_formatted(vendor: &Vendor) -> Result<Generated, Diagnostics> {
     let emitted = emit(vendor, false)?;
     let file = syn::parse_file(&emitted.text).map_err(|e| unparsable(vendor, e))?;
-    drop(emitted);
-    generated(vendor, prettyplease::unparse(&file))
+    let settled = emitted.settled;
+    generated(vendor, prettyplease::unparse(&file), settled)
 }
 
-fn generated(vendor: &Vendor, source: String) -> Result<Generated, Diagnostics> {
+fn generated(
+    vendor: &Vendor,
+    source: String,
+    settled: std::borrow::Cow<'_, Vendor>,
+) -> Result<Generated, Diagnostics> {
     let profile_json = serde_json::to_string(&vendor.profile).map_err(|e| {
         let message = format!("internal error: cannot serialise the profile: {e}");
         Diagnostic::new(&vendor.files.profile, "", message)
@@ -79,19 +87,30 @@ fn generated(vendor: &Vendor, source: String) -> Result<Generated, Diagnostics> 
         source,
         spec_json: vendor.raw_spec.clone(),
         profile_json,
+        operations: settled.operations.iter().map(|o| o.id.clone()).collect(),
+        warnings: settled.warnings.clone(),
     })
 }
 
 /// The public API of a vendor's generated module.
 pub(crate) fn api(vendor: &Vendor) -> Result<Api, Diagnostics> {
     let emitted = emit(vendor, true)?;
-    Ok(Api::of(vendor, &emitted.model))
+    Ok(Api::of(&emitted.settled, &emitted.model))
 }
 
-struct Emitted {
+/// The vendor as the generator settled it: its warnings and operations, after whatever had to
+/// be degraded (its spec, no longer needed, is dropped).
+pub fn settle(vendor: &Vendor) -> Result<Vendor, Diagnostics> {
+    let settled = crate::progenitor::settle(vendor)?;
+    Ok(settled.vendor.into_owned())
+}
+
+struct Emitted<'a> {
     /// The module's source text.
     text: String,
     model: Model,
+    /// The vendor as generated (degradations applied).
+    settled: std::borrow::Cow<'a, Vendor>,
 }
 
 /// The module's text, written as items are done: each item's tokens are relinked and turned
@@ -139,10 +158,15 @@ fn unparsable(vendor: &Vendor, error: syn::Error) -> Diagnostics {
 /// progenitor's code with payspec's changes, and the glue; `read_types` also reads every type
 /// into the model. Items are taken out of progenitor's stream one by one and written out as
 /// text, so that a large vendor's code is never held twice.
-fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted, Diagnostics> {
+fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted<'_>, Diagnostics> {
+    let crate::progenitor::Settled {
+        tokens,
+        vendor: settled,
+    } = crate::progenitor::settle(vendor)?;
+    let vendor: &Vendor = &settled;
     let mut model = Model::default();
     let mut out = Output::default();
-    for mut item in items::split(crate::progenitor::tokens(vendor)?) {
+    for mut item in items::split(tokens) {
         let kind = item.kind();
         let body = match &kind {
             Kind::Module(name) if name == "types" || name == "builder" => item.take_body(),
@@ -162,6 +186,7 @@ fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted, Diagnostics> {
     Ok(Emitted {
         text: out.text,
         model,
+        settled,
     })
 }
 

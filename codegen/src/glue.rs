@@ -126,6 +126,10 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
     let returns_body = operation.returns_body;
     let multipart = operation.multipart;
     let form = operation.form;
+    let media = match &operation.media {
+        Some(media) => quote!(Some(#media)),
+        None => quote!(None),
+    };
     let server_group = match &operation.server_group {
         Some(group) => quote!(Some(#group)),
         None => quote!(None),
@@ -135,6 +139,7 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
             id: #id, method: #method, path: #path, summary: #summary,
             params: &[#(#params),*], body: #body, supplied_by_runtime: &[#(#supplied),*],
             returns_body: #returns_body, server_group: #server_group, multipart: #multipart, form: #form,
+            media: #media,
         }
     }
 }

@@ -40,10 +40,10 @@ pub mod synthetic;
 mod upgrade;
 
 pub use build::{BuildOutput, build};
-pub use builder::Builder;
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use builder::{Builder, print_warnings};
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use discover::{PROFILE_NAME, VendorFiles, discover, vendor_files};
-pub use generate::{Generated, generate, generate_formatted};
+pub use generate::{Generated, generate, generate_formatted, settle};
 pub use locate::Locations;
 pub use normalize::{OperationSummary, ParamSummary, snake_case};
 pub use read::{read_document, read_profile};
@@ -63,6 +63,9 @@ pub struct Vendor {
     pub profile: Profile,
     /// Its operations, in document order.
     pub operations: Vec<OperationSummary>,
+    /// What was repaired or degraded to generate it (located warnings); generation may add
+    /// more ([`Generated::warnings`]).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Loads, normalises and validates one vendor directory.
@@ -101,7 +104,7 @@ pub fn load_vendor_from(spec: &Path, profile: &Path) -> Result<Vendor, Diagnosti
 /// read → overlay → normalise → parse. Problems are collected across the profile, the
 /// overlays and the spec, so that a check reports them all at once.
 fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
-    let (profile, mut problems) = read::read_profile_with_problems(&files.profile)?;
+    let (mut profile, mut problems) = read::read_profile_with_problems(&files.profile)?;
     let fail = |mut problems: Vec<Diagnostic>, more: Diagnostics| {
         problems.extend(more.0);
         Err(Diagnostics(problems))
@@ -142,8 +145,11 @@ fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
         }
     };
     let mut document = raw_spec;
-    let operations = match normalize::normalize(&files, &mut document, &profile) {
-        Ok(operations) => operations,
+    let normalize::Normalized {
+        operations,
+        warnings,
+    } = match normalize::normalize(&files, &mut document, &mut profile) {
+        Ok(normalized) => normalized,
         Err(d) => return fail(problems, d),
     };
     let spec = match parse::parse_spec(&files.spec, &document) {
@@ -166,6 +172,7 @@ fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
         raw_spec: raw_json,
         profile,
         operations,
+        warnings,
     })
 }
 
@@ -174,14 +181,27 @@ pub fn api(vendor: &Vendor) -> Result<api::Api, Diagnostics> {
     generate::api(vendor)
 }
 
+/// What a check found: the vendors that generate, and the warnings (repairs and
+/// degradations) on the way.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// The vendors that generate.
+    pub vendors: Vec<String>,
+    /// What was repaired or degraded, located.
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Checks every vendor under `specs_dir` as the build would (including generation), and
 /// returns every problem found.
-pub fn check(specs_dir: &Path) -> Result<Vec<String>, Diagnostics> {
-    let mut checked = Vec::new();
+pub fn check(specs_dir: &Path) -> Result<Checked, Diagnostics> {
+    let mut checked = Checked::default();
     let mut problems = Vec::new();
     for files in discover(specs_dir)? {
-        match load_vendor(&files.dir).and_then(|vendor| generate(&vendor).map(|_| vendor)) {
-            Ok(vendor) => checked.push(vendor.profile.vendor),
+        match load_vendor(&files.dir).and_then(|vendor| generate(&vendor).map(|g| (vendor, g))) {
+            Ok((vendor, generated)) => {
+                checked.vendors.push(vendor.profile.vendor);
+                checked.warnings.extend(generated.warnings);
+            }
             Err(d) => problems.extend(d.0),
         }
     }

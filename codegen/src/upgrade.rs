@@ -9,9 +9,11 @@
 use serde_json::{Map, Value, json};
 
 /// Vendor texts' small departures from the specification that are unambiguous to read: a
-/// security requirement's scopes written `null` instead of `[]` (Square). Returns notes.
+/// security requirement's scopes written `null` instead of `[]` (Square), and the schema slips
+/// below. Returns notes.
 pub(crate) fn tolerate(doc: &mut Value) -> Vec<String> {
     let mut notes = Vec::new();
+    schema_slips(doc, String::new(), &mut notes, 0);
     let mut fix = |requirements: &mut Value, at: &str| {
         for (i, requirement) in requirements
             .as_array_mut()
@@ -43,6 +45,49 @@ pub(crate) fn tolerate(doc: &mut Value) -> Vec<String> {
         }
     }
     notes
+}
+
+/// Schema keywords typify refuses and the vendor cannot have meant: a `format` on an object
+/// (PayPal's `format: payer_v1`) is dropped; numbers and booleans among the values of a string
+/// enum (Plaid) are read as the strings they stand for.
+fn schema_slips(value: &mut Value, at: String, notes: &mut Vec<String>, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    match value {
+        Value::Object(object) => {
+            let kind = object.get("type").and_then(Value::as_str).map(str::to_owned);
+            let typed = |t: &str| kind.as_deref() == Some(t);
+            if typed("object") && object.get("format").is_some_and(Value::is_string) {
+                object.remove("format");
+                notes.push(format!("#{at}: `format` of an object dropped"));
+            }
+            if typed("string")
+                && let Some(Value::Array(values)) = object.get_mut("enum")
+            {
+                for value in values.iter_mut() {
+                    if value.is_number() || value.is_boolean() {
+                        *value = Value::String(value.to_string());
+                        notes.push(format!("#{at}/enum: {value} read as a string"));
+                    }
+                }
+            }
+            for (key, child) in object.iter_mut() {
+                // Literal data (examples, defaults, enum values) is not schema.
+                if matches!(key.as_str(), "example" | "examples" | "default" | "enum") {
+                    continue;
+                }
+                let at = format!("{at}/{}", crate::diagnostic::token(key));
+                schema_slips(child, at, notes, depth + 1);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                schema_slips(item, format!("{at}/{i}"), notes, depth + 1);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Whether the document is OpenAPI 3.1.
@@ -155,6 +200,13 @@ fn is_schema(object: &Map<String, Value>) -> bool {
 
 /// `type: [string, "null"]` is `type: string, nullable: true`; several other types `anyOf`.
 fn type_list(object: &mut Map<String, Value>) {
+    // `type: "null"` alone: a value that is always null, read as a nullable value of any type
+    // (3.0 has no null type; `serde_json::Value` holds the null).
+    if object.get("type") == Some(&json!("null")) {
+        object.remove("type");
+        object.insert("nullable".into(), Value::Bool(true));
+        return;
+    }
     let Some(Value::Array(types)) = object.get("type").cloned() else {
         return;
     };
@@ -203,7 +255,13 @@ fn null_in_any_of(object: &mut Map<String, Value>) {
 /// A `$ref` beside other keywords: 3.0 ignores the siblings, so the reference moves into an
 /// `allOf` (descriptions alone stay where they are: 3.0 readers ignore them harmlessly).
 fn ref_with_siblings(object: &mut Map<String, Value>) {
-    if !object.contains_key("$ref") {
+    let Some(reference) = object.get("$ref").and_then(Value::as_str) else {
+        return;
+    };
+    // A reference to a parameter, a response, a body…: 3.1 ignores every sibling but
+    // `summary` and `description` (its Reference Object), so they are dropped.
+    if !reference.starts_with("#/components/schemas/") && reference.starts_with("#/components/") {
+        object.retain(|k, _| matches!(k.as_str(), "$ref" | "summary" | "description"));
         return;
     }
     let meaningful = object.keys().any(|k| {

@@ -12,6 +12,10 @@ pub struct RequestView<'a> {
     pub method: &'a str,
     /// The URL path, without the query.
     pub path: &'a str,
+    /// The URL path and `?query` when there is one.
+    pub path_and_query: &'a str,
+    /// The host (and port, when the URL names one) the request is addressed to.
+    pub host: &'a str,
     /// The exact body bytes (empty for none).
     pub body: &'a [u8],
     /// The timestamp as sent.
@@ -243,6 +247,8 @@ pub fn message_part<'v>(part: &'v MessagePart, view: &RequestView<'v>) -> &'v [u
         MessagePart::Timestamp => view.timestamp.as_bytes(),
         MessagePart::Method => view.method.as_bytes(),
         MessagePart::Path => view.path.as_bytes(),
+        MessagePart::PathAndQuery => view.path_and_query.as_bytes(),
+        MessagePart::Host => view.host.as_bytes(),
         MessagePart::Literal(text) => text.as_bytes(),
     }
 }

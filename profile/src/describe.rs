@@ -46,6 +46,8 @@ impl fmt::Display for Signature {
                 MessagePart::Timestamp => "timestamp".to_owned(),
                 MessagePart::Method => "method".to_owned(),
                 MessagePart::Path => "path".to_owned(),
+                MessagePart::PathAndQuery => "path_and_query".to_owned(),
+                MessagePart::Host => "host".to_owned(),
                 MessagePart::Literal(text) => format!("{text:?}"),
             })
             .collect();

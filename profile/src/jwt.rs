@@ -455,6 +455,8 @@ mod tests {
         RequestView {
             method: "POST",
             path,
+            path_and_query: path,
+            host: "api.example.com",
             body,
             timestamp: "",
             unix_seconds,

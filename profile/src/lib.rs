@@ -502,6 +502,11 @@ pub enum MessagePart {
     Method,
     /// The URL path (without the query).
     Path,
+    /// The URL path and, when there is one, `?` and the query string as sent.
+    PathAndQuery,
+    /// The host as the request addresses it (`api.example.com`; with the port when the URL
+    /// names one, `127.0.0.1:8080`).
+    Host,
     /// A fixed string.
     Literal(String),
 }

@@ -60,6 +60,8 @@ impl SignatureVector {
         crate::auth::RequestView {
             method: &self.method,
             path: &self.path,
+            path_and_query: &self.path,
+            host: "",
             body: self.body.as_bytes(),
             timestamp: &self.timestamp,
             unix_seconds: self.unix_seconds,

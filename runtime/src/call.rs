@@ -84,6 +84,9 @@ pub struct OperationMeta {
     pub multipart: bool,
     /// Whether the body goes form-urlencoded, nested keys in brackets (the runtime encodes it).
     pub form: bool,
+    /// The JSON body's media type when it is a vendor's own (`application/vnd.api+json`): sent
+    /// as the Content-Type in place of `application/json`.
+    pub media: Option<&'static str>,
 }
 
 /// One parameter.

@@ -378,6 +378,7 @@ mod tests {
         server_group: None,
         multipart: false,
         form: false,
+        media: None,
     }];
 
     /// A runtime of the first workspace vendor with signing vectors, at `base`.

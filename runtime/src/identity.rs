@@ -272,6 +272,7 @@ fn token_meta(vendor: &str, path: &str) -> &'static OperationMeta {
                 server_group: None,
                 multipart: false,
                 form: false,
+                media: None,
             }))
         })
 }

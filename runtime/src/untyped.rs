@@ -163,6 +163,7 @@ mod tests {
         server_group: None,
         multipart: false,
         form: false,
+        media: None,
     };
     const PROFILE: &str = r#"{"vendor": "acme", "title": "Acme", "servers": {"sandbox": "https://sandbox.acme.test/api/"}, "default_server": "sandbox", "credentials": {}, "auth": {"default": "none", "schemes": {}}}"#;
 

@@ -55,7 +55,7 @@ impl VendorSandbox {
         &self,
         scheme: &Scheme,
         method: &str,
-        path: &str,
+        (path, query): (&str, &str),
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<(), Refusal> {
@@ -72,9 +72,15 @@ impl VendorSandbox {
             }
             None => "",
         };
+        let path_and_query = match query {
+            "" => path.to_owned(),
+            query => format!("{path}?{query}"),
+        };
         let view = RequestView {
             method,
             path,
+            path_and_query: &path_and_query,
+            host: header(headers, "host").unwrap_or_default(),
             body,
             timestamp: stamp,
             unix_seconds: timestamp::unix_seconds(),

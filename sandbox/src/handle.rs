@@ -234,7 +234,7 @@ impl VendorSandbox {
             self.verify(
                 scheme,
                 request.method.as_str(),
-                request.received_path,
+                (request.received_path, request.query),
                 request.headers,
                 request.body,
             )

@@ -63,6 +63,37 @@ pub(super) fn choose_media(doc: &mut Value, context: &mut Context<'_>) {
     }
 }
 
+/// A vendor's JSON media type (`application/vnd.api+json`, `application/hal+json`) is JSON:
+/// typed as `application/json` both ways (progenitor would make it a byte stream), the request's
+/// own type kept for the runtime to send as the Content-Type.
+pub(super) fn vendor_json(doc: &mut Value, context: &mut Context<'_>) {
+    let rename = |content: &mut serde_json::Map<String, Value>| -> Option<String> {
+        if content.contains_key("application/json") {
+            return None;
+        }
+        let media = content
+            .keys()
+            .find(|m| payspec_profile::openapi::is_json(m))?
+            .clone();
+        let value = content.remove(&media)?;
+        content.insert("application/json".into(), value);
+        Some(media)
+    };
+    each_operation(doc, |_, site, operation| {
+        if let Some(content) = super::request_content(operation)
+            && let Some(media) = rename(content)
+        {
+            context.vendor_json.insert(site.pointer.clone(), media);
+        }
+        let responses = operation.get_mut("responses").and_then(Value::as_object_mut);
+        for response in responses.into_iter().flat_map(|r| r.values_mut()) {
+            if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+                rename(content);
+            }
+        }
+    });
+}
+
 /// A `#/components/requestBodies` reference replaced by what it names; false (and a problem)
 /// when it names nothing.
 fn inline_reference(

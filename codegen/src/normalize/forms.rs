@@ -51,6 +51,108 @@ pub(super) fn deep_object_queries(doc: &mut Value, _: &mut Context<'_>) {
     });
 }
 
+/// An object-valued query parameter in the default `form` style with `explode` (the default):
+/// each property is a query parameter of its own, named as the property (OpenAPI's
+/// serialisation: `{"a": 1, "b": "x"}` is `a=1&b=x`), so each becomes a typed parameter.
+/// What has no fixed set of scalar parameters (a property that is an object or an array of
+/// objects, a free-form object, `explode: false`) is left out, with a warning.
+pub(super) fn form_object_queries(doc: &mut Value, context: &mut Context<'_>) {
+    let mut warnings = Vec::new();
+    each_operation(doc, |doc, site, operation| {
+        let Some(parameters) = operation
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+        else {
+            return;
+        };
+        let taken: Vec<String> = parameters
+            .iter()
+            .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        let mut kept = Vec::new();
+        for (i, parameter) in parameters.drain(..).enumerate() {
+            let schema = resolved(doc, parameter.get("schema").unwrap_or(&Value::Null));
+            let object = parameter.get("in").and_then(Value::as_str) == Some("query")
+                && parameter.get("style").and_then(Value::as_str).is_none_or(|s| s == "form")
+                && (schema.get("type").and_then(Value::as_str) == Some("object")
+                    || schema.get("properties").is_some());
+            if !object {
+                kept.push(parameter);
+                continue;
+            }
+            let at = format!("{}/parameters/{i}", site.pointer);
+            match form_properties(doc, &parameter, &schema, &taken) {
+                Ok(properties) => kept.extend(properties),
+                Err(why) => warnings.push((at, why)),
+            }
+        }
+        *parameters = kept;
+    });
+    for (at, why) in warnings {
+        context.warn(at, format!("object query parameter left out: {why}"));
+    }
+}
+
+/// The query parameters an exploded form-style object sends, or why it has no fixed set.
+fn form_properties(
+    doc: &Value,
+    parameter: &Value,
+    schema: &Value,
+    taken: &[String],
+) -> Result<Vec<Value>, String> {
+    if parameter.get("explode").and_then(Value::as_bool) == Some(false) {
+        return Err("`explode: false` packs the object into one value, which payspec does not type".into());
+    }
+    let properties = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .filter(|p| !p.is_empty())
+        .ok_or("a free-form object has no fixed set of parameters")?;
+    let required_object = parameter.get("required").and_then(Value::as_bool) == Some(true);
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut out = Vec::new();
+    for (name, property) in properties {
+        let property_schema = resolved(doc, property);
+        let kind = property_schema.get("type").and_then(Value::as_str);
+        let scalar_items = || {
+            let items = resolved(doc, property_schema.get("items").unwrap_or(&Value::Null));
+            !matches!(items.get("type").and_then(Value::as_str), Some("object" | "array"))
+        };
+        let fits = match kind {
+            Some("object") => false,
+            Some("array") => scalar_items(),
+            _ => property_schema.get("properties").is_none(),
+        };
+        if !fits {
+            return Err(format!("its property {name:?} is not a scalar or an array of scalars"));
+        }
+        if taken.iter().any(|t| t == name) {
+            return Err(format!("its property {name:?} has the name of another parameter"));
+        }
+        out.push(serde_json::json!({
+            "name": name,
+            "in": "query",
+            "required": required_object && required.contains(&name.as_str()),
+            "description": property.get("description").cloned().unwrap_or(Value::Null),
+            "schema": property,
+        }));
+    }
+    out.iter_mut().for_each(|p| {
+        if p["description"].is_null()
+            && let Some(object) = p.as_object_mut()
+        {
+            object.remove("description");
+        }
+    });
+    Ok(out)
+}
+
 /// One deepObject parameter as the parameters it sends: object properties, recursively, as
 /// `name[property]`; an array of scalars as a repeated `name[]`; a scalar alternative under the
 /// name itself. An array of objects has no fixed set of parameters: it is left out (noted).

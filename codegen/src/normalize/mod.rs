@@ -10,6 +10,7 @@
 mod bodies;
 mod forms;
 mod ids;
+mod implied;
 mod multipart;
 mod parameters;
 mod references;
@@ -39,6 +40,8 @@ pub(crate) struct Context<'a> {
     pub files: &'a VendorFiles,
     pub profile: &'a Profile,
     pub problems: Vec<Diagnostic>,
+    /// What was repaired or degraded (the rest generated).
+    pub warnings: Vec<Diagnostic>,
     pub supplied: BTreeMap<String, Vec<String>>,
     /// The server group of each operation served from another host, by operation pointer.
     pub groups: BTreeMap<String, String>,
@@ -46,6 +49,8 @@ pub(crate) struct Context<'a> {
     pub multipart: std::collections::BTreeSet<String>,
     /// The operations whose body is sent form-urlencoded, by pointer.
     pub forms: std::collections::BTreeSet<String>,
+    /// The vendor JSON media type of an operation's request body, by pointer.
+    pub vendor_json: BTreeMap<String, String>,
 }
 
 impl Context<'_> {
@@ -53,6 +58,12 @@ impl Context<'_> {
     pub fn problem(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
         let file = self.files.spec.clone();
         self.problems.push(Diagnostic::new(&file, pointer, message));
+    }
+
+    /// A warning in the spec file: something repaired or degraded.
+    pub fn warn(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
+        let file = self.files.spec.clone();
+        self.warnings.push(Diagnostic::warning(&file, pointer, message));
     }
 
     /// A problem in vendor.yaml.
@@ -64,21 +75,28 @@ impl Context<'_> {
 
 type Pass = fn(&mut Value, &mut Context<'_>);
 
-/// The passes, in order.
-const PASSES: [Pass; 23] = [
+/// The passes that shape the document before what the spec says of auth and hosts is taken
+/// into the profile (they need no profile), in order.
+const EARLY_PASSES: [Pass; 3] = [
     references::dangling,
     parameters::inline_path_items,
+    ids::assign,
+];
+
+/// The passes after it, in order.
+const PASSES: [Pass; 22] = [
     servers::assign,
     bodies::choose_media,
     multipart::to_json_forms,
     forms::form_bodies,
-    ids::assign,
     parameters::normalize,
     parameters::path_template,
     forms::deep_object_queries,
+    forms::form_object_queries,
     security::check,
     bodies::normalize,
     responses::normalize,
+    bodies::vendor_json,
     schemas::integer_formats,
     schemas::string_lengths,
     schemas::colliding_enum_values,
@@ -91,20 +109,48 @@ const PASSES: [Pass; 23] = [
     schemas::alias_cycles,
 ];
 
-/// Normalises `doc` in place; returns the operations in document order.
+/// A normalised document's operations, and what was repaired or degraded on the way.
+pub struct Normalized {
+    /// The operations, in document order.
+    pub operations: Vec<OperationSummary>,
+    /// Warnings: repairs and degradations, located.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl<'a> Context<'a> {
+    fn new(files: &'a VendorFiles, profile: &'a Profile) -> Self {
+        Self {
+            files,
+            profile,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            supplied: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            multipart: Default::default(),
+            forms: Default::default(),
+            vendor_json: BTreeMap::new(),
+        }
+    }
+}
+
+/// Normalises `doc` in place; returns the operations in document order. What the spec says
+/// and vendor.yaml does not (an operation's `security: []`, its own server) is taken into
+/// `profile`.
 pub fn normalize(
     files: &VendorFiles,
     doc: &mut Value,
-    profile: &Profile,
-) -> Result<Vec<OperationSummary>, Diagnostics> {
+    profile: &mut Profile,
+) -> Result<Normalized, Diagnostics> {
+    let mut early = Context::new(files, profile);
+    for pass in EARLY_PASSES {
+        pass(doc, &mut early);
+    }
+    let (problems, mut warnings) = (early.problems, early.warnings);
+    implied::amend(doc, files, profile, &mut warnings);
     let mut context = Context {
-        files,
-        profile,
-        problems: Vec::new(),
-        supplied: BTreeMap::new(),
-        groups: BTreeMap::new(),
-        multipart: Default::default(),
-        forms: Default::default(),
+        problems,
+        warnings,
+        ..Context::new(files, profile)
     };
     for pass in PASSES {
         pass(doc, &mut context);
@@ -116,7 +162,10 @@ pub fn normalize(
         subset::operations(doc, &mut operations, &mut context);
     }
     if context.problems.is_empty() {
-        Ok(operations)
+        Ok(Normalized {
+            operations,
+            warnings: context.warnings,
+        })
     } else {
         Err(Diagnostics(context.problems))
     }

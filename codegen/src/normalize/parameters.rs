@@ -161,11 +161,18 @@ pub(super) fn path_template(doc: &mut Value, context: &mut Context<'_>) {
             tracing::debug!(pointer = %site.pointer, "path parameter {name} added (the template names it, the operation does not declare it)");
             list.push(serde_json::json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
         }
-        for name in declared.iter().filter(|d| !named.contains(d)) {
-            context.problem(
+        // The vendor's slip: a path parameter the template does not name is dropped (it
+        // could never be sent), with a warning.
+        let stray: Vec<&String> = declared.iter().filter(|d| !named.contains(d)).collect();
+        for name in &stray {
+            context.warn(
                 format!("{}/parameters", site.pointer),
-                format!("path parameter {name:?} is not in the path template {:?}: fix the name in an overlay", site.path),
+                format!("path parameter {name:?} is not in the path template {:?}: left out (fix the name in an overlay if the template is wrong)", site.path),
             );
         }
+        list.retain(|p| {
+            p.get("in").and_then(Value::as_str) != Some("path")
+                || p.get("name").and_then(Value::as_str).is_none_or(|n| named.iter().any(|m| m == n))
+        });
     });
 }

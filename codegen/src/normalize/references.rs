@@ -114,29 +114,123 @@ pub(super) fn named_operations(profile: &payspec_profile::Profile) -> Vec<(Strin
     named
 }
 
-/// Every `$ref` of the document must resolve: a local one to something the document defines,
-/// and one to another file or a URL is refused here, located (progenitor would otherwise stop
-/// with a message naming no place).
+/// Every `$ref` of the document must resolve, or progenitor would stop the whole vendor with
+/// a message naming no place. The vendor's evident slip (a component name with an unescaped
+/// `/`) is repaired; a reference to nothing, to a URL (payspec reads no network at build time)
+/// or to a file that was not inlined costs only what holds it: a schema becomes any JSON
+/// (`serde_json::Value`), a parameter is left out, a response or a body loses its type. Each
+/// with a warning at the reference.
 pub(super) fn dangling(doc: &mut Value, context: &mut Context<'_>) {
     let mut found = Vec::new();
     collect_refs(doc, String::new(), &mut found, 0);
+    let mut dropped_parameters = Vec::new();
     for (at, target) in found {
-        let message = if let Some(local) = target.strip_prefix('#') {
+        let why = if let Some(local) = target.strip_prefix('#') {
             if doc.pointer(local).is_some() {
                 continue;
             }
-            format!(
-                "$ref {target:?} points to nothing the document defines: define it in an overlay"
-            )
+            if let Some(repaired) = unescaped_slash(doc, local) {
+                let message = format!("$ref {target:?} leaves the `/` of a component name unescaped: read as {repaired:?}");
+                if let Some(slot) = doc.pointer_mut(&format!("{at}/$ref")) {
+                    *slot = Value::String(repaired);
+                }
+                context.warn(format!("{at}/$ref"), message);
+                continue;
+            }
+            "points to nothing the document defines (define it in an overlay)"
         } else if target.starts_with("http://") || target.starts_with("https://") {
-            format!(
-                "$ref {target:?} is a URL: payspec reads no network at build time; save the document beside the spec and refer to it by file, or inline it in an overlay"
-            )
+            "is a URL, and payspec reads no network at build time (save the document beside the spec and refer to it by file)"
         } else {
-            format!("$ref {target:?} points into another file, which was not inlined")
+            "points into another file, which was not inlined"
         };
-        context.problem(format!("{at}/$ref"), message);
+        let degraded = match Position::of(&at) {
+            Position::Schema => {
+                replace(doc, &at, serde_json::json!({}));
+                "typed as any JSON (serde_json::Value)"
+            }
+            Position::Parameter => {
+                dropped_parameters.push(at.clone());
+                "parameter left out"
+            }
+            Position::Response => {
+                let note = format!("unresolved $ref {target}");
+                replace(doc, &at, serde_json::json!({ "description": note }));
+                "response left untyped"
+            }
+            Position::RequestBody => {
+                let any = serde_json::json!({"content": {"application/json": {"schema": {}}}});
+                replace(doc, &at, any);
+                "body typed as any JSON (serde_json::Value)"
+            }
+            Position::Other => {
+                context.problem(format!("{at}/$ref"), format!("$ref {target:?} {why}"));
+                continue;
+            }
+        };
+        context.warn(format!("{at}/$ref"), format!("$ref {target:?} {why}: {degraded}"));
     }
+    // Last first, so that removing one does not move the others.
+    for at in dropped_parameters.iter().rev() {
+        if let Some((list, index)) = at.rsplit_once('/')
+            && let Ok(index) = index.parse::<usize>()
+            && let Some(Value::Array(items)) = doc.pointer_mut(list)
+            && index < items.len()
+        {
+            items.remove(index);
+        }
+    }
+}
+
+/// What a `$ref` stands for, from where it is.
+enum Position {
+    Schema,
+    Parameter,
+    Response,
+    RequestBody,
+    Other,
+}
+
+impl Position {
+    fn of(at: &str) -> Self {
+        let tokens: Vec<&str> = at.split('/').collect();
+        let last = tokens.last().copied().unwrap_or_default();
+        let parent = tokens.iter().rev().nth(1).copied().unwrap_or_default();
+        if tokens.iter().any(|t| matches!(*t, "schema" | "schemas")) {
+            Position::Schema
+        } else if parent == "parameters" {
+            Position::Parameter
+        } else if parent == "responses" {
+            Position::Response
+        } else if last == "requestBody" || parent == "requestBodies" {
+            Position::RequestBody
+        } else {
+            Position::Other
+        }
+    }
+}
+
+/// `#/components/schemas/a/b` where the document has a schema named `a/b`: the escaped pointer.
+fn unescaped_slash(doc: &Value, local: &str) -> Option<String> {
+    let rest = local.strip_prefix("/components/")?;
+    let (kind, name) = rest.split_once('/')?;
+    if !name.contains('/') {
+        return None;
+    }
+    let repaired = format!("/components/{kind}/{}", token(name));
+    doc.pointer(&repaired)?;
+    Some(format!("#{repaired}"))
+}
+
+/// Replaces the object at `at`, keeping its `description`.
+fn replace(doc: &mut Value, at: &str, mut with: Value) {
+    let Some(slot) = doc.pointer_mut(at) else {
+        return;
+    };
+    if let (Some(description), Some(object)) = (slot.get("description").cloned(), with.as_object_mut())
+    {
+        object.insert("description".into(), description);
+    }
+    *slot = with;
 }
 
 fn collect_refs(value: &Value, at: String, found: &mut Vec<(String, String)>, depth: usize) {

@@ -1,5 +1,6 @@
 //! The spec's own security schemes must be what vendor.yaml's auth supplies: an API key the
 //! spec sends in a header must be set by the operation's scheme, or every call would lack it.
+//! (`security: []` is taken into the profile beforehand: normalize/implied.rs.)
 
 use std::collections::BTreeMap;
 
@@ -13,7 +14,7 @@ pub(super) fn check(doc: &mut Value, context: &mut Context<'_>) {
     if context.files.profile.parent() != Some(context.files.dir.as_path()) {
         return;
     }
-    unauthenticated_operations(doc, context);
+    undeclared_schemes(doc, context);
     unsendable_requirements(doc, context);
     let headers = api_key_headers(doc);
     if headers.is_empty() {
@@ -69,25 +70,39 @@ pub(super) fn check(doc: &mut Value, context: &mut Context<'_>) {
     });
 }
 
-/// An operation the spec marks unauthenticated (`security: []`) must be `none` in
-/// vendor.yaml, or the client would send credentials where none are asked for.
-fn unauthenticated_operations(doc: &mut Value, context: &mut Context<'_>) {
-    let profile = context.profile;
-    each_operation(doc, |_, site, operation| {
-        let open = operation
-            .get("security")
+/// A requirement naming a scheme the document never declares is the vendor's slip: it is
+/// ignored (it could not be checked against the recipe), with a warning.
+fn undeclared_schemes(doc: &mut Value, context: &mut Context<'_>) {
+    let declared: Vec<String> = doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .map(|schemes| schemes.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut undeclared = Vec::new();
+    let mut look = |requirements: Option<&Value>, at: String| {
+        for (i, requirement) in requirements
             .and_then(Value::as_array)
-            .is_some_and(Vec::is_empty);
-        let id = operation
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if open && profile.scheme_for(id).is_some() {
-            context.problem(&site.pointer, format!(
-                "the spec says operation {id:?} needs no auth (security: []), but vendor.yaml's auth applies a scheme to it: add `{id}: none` under auth.operations"
-            ));
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for name in requirement.as_object().into_iter().flat_map(|r| r.keys()) {
+                if !declared.contains(name) {
+                    undeclared.push((format!("{at}/security/{i}"), name.clone()));
+                }
+            }
         }
+    };
+    look(doc.get("security"), String::new());
+    each_operation(doc, |_, site, operation| {
+        look(operation.get("security"), site.pointer.clone());
     });
+    for (at, name) in undeclared {
+        context.warn(
+            at,
+            format!("security scheme {name:?} is not declared under #/components/securitySchemes: ignored"),
+        );
+    }
 }
 
 /// An operation whose every security alternative needs a scheme no recipe can send (an API key

@@ -32,6 +32,8 @@ pub struct OperationSummary {
     pub multipart: bool,
     /// Whether the body is sent form-urlencoded (encoded by the runtime).
     pub form: bool,
+    /// The JSON body's media type when it is a vendor's own (`application/vnd.api+json`).
+    pub media: Option<String>,
 }
 
 /// One parameter of an operation.
@@ -90,6 +92,7 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
             server_group: context.groups.get(&site.pointer).cloned(),
             multipart: context.multipart.contains(&site.pointer),
             form: context.forms.contains(&site.pointer),
+            media: context.vendor_json.get(&site.pointer).cloned(),
         });
     });
     out

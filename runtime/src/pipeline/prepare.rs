@@ -44,6 +44,13 @@ impl Runtime {
         if operation.form {
             return self.encode_form(request, operation);
         }
+        if let Some(media) = operation.media
+            && request.body().is_some()
+        {
+            let media = HeaderValue::from_str(media)
+                .map_err(|e| Error::InvalidRequest(format!("{media:?}: {e}")))?;
+            request.headers_mut().insert(CONTENT_TYPE, media);
+        }
         if !operation.multipart {
             return Ok(());
         }

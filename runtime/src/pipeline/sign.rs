@@ -63,6 +63,8 @@ impl Runtime {
             nonce: moment.nonce,
             method: request.method().as_str(),
             path: request.url().path(),
+            path_and_query: &request.url()[url::Position::BeforePath..url::Position::AfterQuery],
+            host: &request.url()[url::Position::BeforeHost..url::Position::AfterPort],
             // Signed over the body as it sits in the request: borrowed, never copied.
             body: request
                 .body()

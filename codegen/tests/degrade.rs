@@ -1,0 +1,99 @@
+//! Degrade, don't refuse: one schema the generator cannot type and one operation it cannot
+//! express cost only themselves. corpus/vendors/c_degrade has exactly one of each; everything
+//! else in it generates (and compiles, in the corpus crate), each degradation is one located
+//! warning, and strict mode refuses the document.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+
+use payspec_codegen::{Builder, Severity, generate, load_vendor};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/vendors/c_degrade")
+}
+
+#[test]
+fn one_untypeable_schema_and_one_inexpressible_operation_cost_only_themselves() {
+    let vendor = load_vendor(&fixture()).unwrap();
+    assert!(vendor.warnings.is_empty(), "{:?}", vendor.warnings);
+    let generated = generate(&vendor).unwrap();
+    let warnings: Vec<(&str, Severity)> = generated
+        .warnings
+        .iter()
+        .map(|w| (w.pointer.as_str(), w.severity))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            ("/components/schemas/Unsayable", Severity::Warning),
+            ("/paths/~1limits~1upgrade/post", Severity::Warning),
+        ]
+    );
+    assert!(generated.warnings[0].message.starts_with("typed as any JSON"));
+    assert!(
+        generated.warnings[1]
+            .message
+            .starts_with("operation \"upgrade_limits\" left out"),
+        "{}",
+        generated.warnings[1].message
+    );
+    assert_eq!(generated.operations, ["get_thing", "list_things"]);
+    let source = payspec_codegen::generate_formatted(&vendor).unwrap().source();
+    // The schema that could not be typed keeps its name and holds any JSON.
+    assert!(
+        source.contains("pub struct Unsayable(pub ::payspec_runtime::deps::serde_json::Value);"),
+        "the degraded type"
+    );
+    assert!(source.contains("pub event: ::std::option::Option<Unsayable>,"));
+    assert!(!source.contains("upgrade_limits"));
+    // Rendered as a person reads it: `warning: file:line:col: #/pointer: message`.
+    let rendered = payspec_codegen::Diagnostics(generated.warnings).render();
+    let first = rendered.lines().next().unwrap();
+    assert!(first.starts_with("warning: "), "{first}");
+    assert!(
+        first.contains("c_degrade/openapi.yaml:17:5: #/components/schemas/Unsayable: "),
+        "{first}"
+    );
+}
+
+#[test]
+fn the_api_snapshot_lists_the_degradations() {
+    let vendor = load_vendor(&fixture()).unwrap();
+    let api = payspec_codegen::api(&vendor).unwrap().snapshot();
+    let degraded: Vec<&str> = api.lines().filter(|l| l.starts_with("degraded ")).collect();
+    assert_eq!(degraded.len(), 2, "{api}");
+    assert!(degraded[0].contains("#/components/schemas/Unsayable"), "{api}");
+    assert!(!api.contains("operation upgrade_limits"), "{api}");
+}
+
+#[test]
+fn strict_builds_refuse_what_plain_builds_degrade() {
+    let specs = tempfile::tempdir().unwrap();
+    let dir = specs.path().join("c_degrade");
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["openapi.yaml", "vendor.yaml"] {
+        std::fs::copy(fixture().join(file), dir.join(file)).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let built = Builder::new(specs.path())
+        .out_dir(out.path())
+        .generate()
+        .unwrap();
+    assert_eq!(built.warnings.len(), 2);
+    assert!(out.path().join("c_degrade.rs").is_file());
+    // A second build finds the module fresh and still reports its warnings.
+    let again = Builder::new(specs.path())
+        .out_dir(out.path())
+        .generate()
+        .unwrap();
+    assert!(again.regenerated.is_empty());
+    assert_eq!(again.warnings, built.warnings);
+    let refused = Builder::new(specs.path())
+        .out_dir(out.path())
+        .strict(true)
+        .generate()
+        .unwrap_err();
+    assert_eq!(refused.0.len(), 2);
+    assert!(refused.0.iter().all(|d| d.severity == Severity::Error));
+}
