@@ -41,8 +41,20 @@ fn main() {
     }
 }
 
-/// `specs/<vendor>/`: the published document beside our vendor.yaml and overlays.
+/// `specs/<vendor>/`: the published document beside our vendor.yaml and overlays. A vendor
+/// directory no longer under `vendors/` is removed (it would still be generated).
 fn assemble(ours: &Path, published: &Path, specs: &Path) -> std::io::Result<()> {
+    if specs.is_dir() {
+        for entry in std::fs::read_dir(specs)? {
+            let assembled = entry?.path();
+            let gone = assembled
+                .file_name()
+                .is_some_and(|name| !ours.join(name).is_dir());
+            if gone && assembled.is_dir() {
+                std::fs::remove_dir_all(&assembled)?;
+            }
+        }
+    }
     for entry in std::fs::read_dir(ours)? {
         let dir = entry?.path();
         let Some(name) = dir.file_name() else {

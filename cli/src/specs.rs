@@ -44,7 +44,11 @@ pub fn check(dir: &Path, strict: bool) -> Result<(), Failure> {
         1 => ", 1 warning".to_owned(),
         n => format!(", {n} warnings"),
     };
-    say!("ok: {} ({}{noted})", checked.vendors.join(", "), dir.display());
+    say!(
+        "ok: {} ({}{noted})",
+        checked.vendors.join(", "),
+        dir.display()
+    );
     Ok(())
 }
 

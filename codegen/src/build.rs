@@ -158,7 +158,12 @@ fn stamp_text(fingerprint: &str, written: &Written) -> String {
 
 fn read_stamp(text: &str) -> Option<Written> {
     let mut lines = text.lines().skip(1);
-    let operations = lines.next()?.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let operations = lines
+        .next()?
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
     let warnings = lines
         .map(|line| {
             let mut fields = line.splitn(3, '\t');
@@ -229,7 +234,11 @@ fn module_declaration(vendor: &Vendor, generated: &[String]) -> String {
         vendor.profile.title
     );
     doc.push_str("/// Operations:\n");
-    for operation in vendor.operations.iter().filter(|o| generated.contains(&o.id)) {
+    for operation in vendor
+        .operations
+        .iter()
+        .filter(|o| generated.contains(&o.id))
+    {
         doc.push_str(&format!(
             "/// - `{}`: `{} {}`\n",
             operation.id, operation.method, operation.path

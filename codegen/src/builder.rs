@@ -90,7 +90,10 @@ impl Builder {
         };
         let result = build(&specs, &out, selected, self.formatted).and_then(|output| {
             if self.strict && !output.warnings.is_empty() {
-                let errors = output.warnings.into_iter().map(crate::Diagnostic::into_error);
+                let errors = output
+                    .warnings
+                    .into_iter()
+                    .map(crate::Diagnostic::into_error);
                 return Err(Diagnostics(errors.collect()));
             }
             Ok(output)

@@ -56,7 +56,10 @@ fn schema_slips(value: &mut Value, at: String, notes: &mut Vec<String>, depth: u
     }
     match value {
         Value::Object(object) => {
-            let kind = object.get("type").and_then(Value::as_str).map(str::to_owned);
+            let kind = object
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
             let typed = |t: &str| kind.as_deref() == Some(t);
             if typed("object") && object.get("format").is_some_and(Value::is_string) {
                 object.remove("format");

@@ -30,7 +30,11 @@ fn one_untypeable_schema_and_one_inexpressible_operation_cost_only_themselves() 
             ("/paths/~1limits~1upgrade/post", Severity::Warning),
         ]
     );
-    assert!(generated.warnings[0].message.starts_with("typed as any JSON"));
+    assert!(
+        generated.warnings[0]
+            .message
+            .starts_with("typed as any JSON")
+    );
     assert!(
         generated.warnings[1]
             .message
@@ -39,7 +43,9 @@ fn one_untypeable_schema_and_one_inexpressible_operation_cost_only_themselves() 
         generated.warnings[1].message
     );
     assert_eq!(generated.operations, ["get_thing", "list_things"]);
-    let source = payspec_codegen::generate_formatted(&vendor).unwrap().source();
+    let source = payspec_codegen::generate_formatted(&vendor)
+        .unwrap()
+        .source();
     // The schema that could not be typed keeps its name and holds any JSON.
     assert!(
         source.contains("pub struct Unsayable(pub ::payspec_runtime::deps::serde_json::Value);"),
@@ -63,7 +69,10 @@ fn the_api_snapshot_lists_the_degradations() {
     let api = payspec_codegen::api(&vendor).unwrap().snapshot();
     let degraded: Vec<&str> = api.lines().filter(|l| l.starts_with("degraded ")).collect();
     assert_eq!(degraded.len(), 2, "{api}");
-    assert!(degraded[0].contains("#/components/schemas/Unsayable"), "{api}");
+    assert!(
+        degraded[0].contains("#/components/schemas/Unsayable"),
+        "{api}"
+    );
     assert!(!api.contains("operation upgrade_limits"), "{api}");
 }
 

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use payspec_corpus::{c_auth, c_bodies, c_names, c_openapi31, c_refs};
+use payspec_corpus::{c_auth, c_bodies, c_degrade, c_names, c_openapi31, c_refs, c_tolerant};
 use payspec_runtime::Settings;
 
 mod support;
@@ -249,4 +249,84 @@ fn names_that_collide_still_compile_and_read() {
     let back = serde_json::to_value(&thing).unwrap();
     assert_eq!(back["@id"], "urn:t:1");
     assert_eq!(back["zone"], "Etc/GMT+1");
+}
+
+/// What payspec once refused whole (corpus/vendors/c_tolerant), called as the spec says.
+#[tokio::test]
+async fn constructs_once_refused_are_read_and_called() {
+    let running = sandbox().await;
+    let client = c_tolerant::Client::with_settings(Settings::new().sandbox(running.url())).unwrap();
+    // A vendor's +json media type: the body goes with its own Content-Type, the +json answer
+    // decodes into the typed response.
+    let created = client
+        .create_thing()
+        .body(c_tolerant::types::NewThing {
+            name: "lamp".into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let _typed: &c_tolerant::types::Thing = &created;
+    let seen = exchange(&running, "c_tolerant", "create_thing");
+    assert_eq!(
+        seen.content_type.as_deref(),
+        Some("application/vnd.api+json")
+    );
+    // The key in a header value template (`token {key}`), which the sandbox recomputes.
+    assert!(
+        seen.auth_headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v == "[redacted]"),
+        "{:?}",
+        seen.auth_headers
+    );
+    // An object query parameter in form style: one typed parameter per property. The spec
+    // says `security: []`: sent without the key.
+    client
+        .list_things()
+        .status(c_tolerant::types::ListThingsStatus::Open)
+        .limit(5)
+        .send()
+        .await
+        .unwrap();
+    let seen = exchange(&running, "c_tolerant", "list_things");
+    assert_eq!(seen.status, 200);
+    assert!(seen.auth_headers.is_empty(), "{:?}", seen.auth_headers);
+    // A `$ref` with a sibling in a parameter list; the stray path parameter is gone; the
+    // enum of numbers and booleans, the object with a format and the lone `type: null` typed.
+    let thing = client
+        .get_thing()
+        .id("t_1")
+        .verbose(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(thing.status(), 200);
+    let level: Option<&c_tolerant::types::ThingLevel> = thing.level.as_ref();
+    let _ = (
+        level,
+        &thing.owner,
+        &thing.deleted_at,
+        &thing.origin,
+        &thing.price,
+    );
+    // The operation's own server is a server group the sandbox serves too.
+    client.create_export().send().await.unwrap();
+    assert_eq!(
+        exchange(&running, "c_tolerant", "create_export").status,
+        200
+    );
+}
+
+/// The degradation fixture (corpus/vendors/c_degrade): what remains works.
+#[tokio::test]
+async fn what_was_not_degraded_still_works() {
+    let running = sandbox().await;
+    let client = c_degrade::Client::with_settings(Settings::new().sandbox(running.url())).unwrap();
+    let thing = client.get_thing().id("t_1").send().await.unwrap();
+    assert_eq!(thing.status(), 200);
+    // The schema the generator could not type holds any JSON.
+    let _any: Option<&serde_json::Value> = thing.event.as_ref().map(|e| &e.0);
+    client.list_things().send().await.unwrap();
 }

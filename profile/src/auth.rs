@@ -187,6 +187,22 @@ pub fn plain_value(
             ))
         }
         ValueSource::Timestamp => Ok((timestamp.to_owned(), ValueKind::Public)),
+        ValueSource::Template(text) => {
+            let mut value = String::with_capacity(text.len() + 32);
+            let mut rest = text.as_str();
+            while let Some((before, after)) = rest.split_once('{') {
+                value.push_str(before);
+                let Some((name, tail)) = after.split_once('}') else {
+                    value.push('{');
+                    rest = after;
+                    continue;
+                };
+                value.push_str(credential(identity, name)?);
+                rest = tail;
+            }
+            value.push_str(rest);
+            Ok((value, ValueKind::Secret))
+        }
         ValueSource::HmacSha256(_) | ValueSource::Jwt(_) => {
             Err(AuthError::Misplaced("a signature"))
         }
@@ -260,4 +276,41 @@ pub fn timestamp_header(scheme: &Scheme) -> Option<&str> {
         .iter()
         .find(|(_, source)| matches!(source, ValueSource::Timestamp))
         .map(|(name, _)| name.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Creds;
+
+    impl Identity for Creds {
+        fn credential(&self, name: &str) -> Option<&str> {
+            match name {
+                "api_key" => Some("k_123"),
+                "user" => Some("ana"),
+                _ => None,
+            }
+        }
+        fn token(&self, _: &str) -> Option<&str> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_template_writes_credentials_between_literals() {
+        let value = |text: &str| plain_value(&ValueSource::Template(text.into()), &Creds, "");
+        assert_eq!(
+            value("token {api_key}").unwrap(),
+            ("token k_123".to_owned(), ValueKind::Secret)
+        );
+        assert_eq!(value("{user}/{api_key}!").unwrap().0, "ana/k_123!");
+        assert_eq!(value("a { b").unwrap().0, "a { b");
+        assert_eq!(
+            value("token {secret}").unwrap_err(),
+            AuthError::MissingCredential("secret".into())
+        );
+        let slots: Vec<&str> = crate::template_slots("{user}:{api_key}").collect();
+        assert_eq!(slots, ["user", "api_key"]);
+    }
 }

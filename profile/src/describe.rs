@@ -10,6 +10,7 @@ impl fmt::Display for ValueSource {
             ValueSource::Credential(name) => write!(f, "{name}"),
             ValueSource::Literal(text) => write!(f, "{text:?}"),
             ValueSource::Bearer(name) => write!(f, "\"Bearer \" + {name}"),
+            ValueSource::Template(text) => write!(f, "template {text:?}"),
             ValueSource::Basic(basic) => {
                 write!(
                     f,

@@ -401,6 +401,16 @@ pub enum ValueSource {
     Basic(BasicAuth),
     /// A JSON Web Token signed for this request with an asymmetric key (see [`jwt`]).
     Jwt(JwtRecipe),
+    /// Text with credentials in it: `"token {api_key}"`, `"{user}/{key}"`. A `{name}` slot is a
+    /// credential's value; everything else is written as it is.
+    Template(String),
+}
+
+/// The credentials a `template` value names, in order (`"token {api_key}"` → `api_key`).
+pub fn template_slots(text: &str) -> impl Iterator<Item = &str> {
+    text.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
 }
 
 /// A JSON Web Token (RFC 7519) signed per request with a private key (JWS, RFC 7515), as
@@ -600,6 +610,11 @@ impl Scheme {
                         uses.push((format!("{pointer}/hmac_sha256/key"), sig.key.as_str()))
                     }
                     ValueSource::Bearer(c) => uses.push((format!("{pointer}/bearer"), c.as_str())),
+                    ValueSource::Template(text) => {
+                        for c in template_slots(text) {
+                            uses.push((format!("{pointer}/template"), c));
+                        }
+                    }
                     ValueSource::Jwt(jwt) => {
                         uses.push((format!("{pointer}/jwt/key"), jwt.key.as_str()));
                         for (place, claims) in [("header", &jwt.header), ("claims", &jwt.claims)] {

@@ -332,6 +332,7 @@ fn check_credentials(profile: &Profile, credentials: &Credentials) -> Result<(),
         .flat_map(|scheme| scheme.headers.values())
         .flat_map(|source| match source {
             ValueSource::Credential(name) | ValueSource::Bearer(name) => vec![name.as_str()],
+            ValueSource::Template(text) => payspec_profile::template_slots(text).collect(),
             ValueSource::Basic(basic) => std::iter::once(basic.user.as_str())
                 .chain(basic.password.as_deref())
                 .collect(),

@@ -670,7 +670,7 @@ fn find(store: &crate::store::Store, by: &[Locator], named: &Named<'_>) -> Resul
 /// Redacts a header value for the log: credentials and tokens hidden, signatures shortened.
 pub(crate) fn redact(source: &ValueSource, value: &str) -> String {
     match source {
-        ValueSource::Credential(_) => "[redacted]".to_owned(),
+        ValueSource::Credential(_) | ValueSource::Template(_) => "[redacted]".to_owned(),
         ValueSource::Token(_) | ValueSource::Bearer(_) => "Bearer [redacted]".to_owned(),
         ValueSource::Basic(_) => "Basic [redacted]".to_owned(),
         ValueSource::HmacSha256(_) | ValueSource::Jwt(_) => {

@@ -85,7 +85,9 @@ pub(super) fn vendor_json(doc: &mut Value, context: &mut Context<'_>) {
         {
             context.vendor_json.insert(site.pointer.clone(), media);
         }
-        let responses = operation.get_mut("responses").and_then(Value::as_object_mut);
+        let responses = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut);
         for response in responses.into_iter().flat_map(|r| r.values_mut()) {
             if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
                 rename(content);

@@ -55,7 +55,7 @@ pub(super) fn deep_object_queries(doc: &mut Value, _: &mut Context<'_>) {
 /// each property is a query parameter of its own, named as the property (OpenAPI's
 /// serialisation: `{"a": 1, "b": "x"}` is `a=1&b=x`), so each becomes a typed parameter.
 /// What has no fixed set of scalar parameters (a property that is an object or an array of
-/// objects, a free-form object, `explode: false`) is left out, with a warning.
+/// objects, `explode: false`) is left out, with a warning.
 pub(super) fn form_object_queries(doc: &mut Value, context: &mut Context<'_>) {
     let mut warnings = Vec::new();
     each_operation(doc, |doc, site, operation| {
@@ -72,10 +72,13 @@ pub(super) fn form_object_queries(doc: &mut Value, context: &mut Context<'_>) {
         let mut kept = Vec::new();
         for (i, parameter) in parameters.drain(..).enumerate() {
             let schema = resolved(doc, parameter.get("schema").unwrap_or(&Value::Null));
+            // A free-form object (no properties) is left as it is: progenitor sends it as a map.
             let object = parameter.get("in").and_then(Value::as_str) == Some("query")
-                && parameter.get("style").and_then(Value::as_str).is_none_or(|s| s == "form")
-                && (schema.get("type").and_then(Value::as_str) == Some("object")
-                    || schema.get("properties").is_some());
+                && parameter
+                    .get("style")
+                    .and_then(Value::as_str)
+                    .is_none_or(|s| s == "form")
+                && schema.get("properties").is_some();
             if !object {
                 kept.push(parameter);
                 continue;
@@ -101,7 +104,9 @@ fn form_properties(
     taken: &[String],
 ) -> Result<Vec<Value>, String> {
     if parameter.get("explode").and_then(Value::as_bool) == Some(false) {
-        return Err("`explode: false` packs the object into one value, which payspec does not type".into());
+        return Err(
+            "`explode: false` packs the object into one value, which payspec does not type".into(),
+        );
     }
     let properties = schema
         .get("properties")
@@ -122,7 +127,10 @@ fn form_properties(
         let kind = property_schema.get("type").and_then(Value::as_str);
         let scalar_items = || {
             let items = resolved(doc, property_schema.get("items").unwrap_or(&Value::Null));
-            !matches!(items.get("type").and_then(Value::as_str), Some("object" | "array"))
+            !matches!(
+                items.get("type").and_then(Value::as_str),
+                Some("object" | "array")
+            )
         };
         let fits = match kind {
             Some("object") => false,
@@ -130,10 +138,14 @@ fn form_properties(
             _ => property_schema.get("properties").is_none(),
         };
         if !fits {
-            return Err(format!("its property {name:?} is not a scalar or an array of scalars"));
+            return Err(format!(
+                "its property {name:?} is not a scalar or an array of scalars"
+            ));
         }
         if taken.iter().any(|t| t == name) {
-            return Err(format!("its property {name:?} has the name of another parameter"));
+            return Err(format!(
+                "its property {name:?} has the name of another parameter"
+            ));
         }
         out.push(serde_json::json!({
             "name": name,

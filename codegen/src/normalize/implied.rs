@@ -45,7 +45,10 @@ fn open_operation(operation: &Value, profile: &mut Profile) {
         return;
     };
     if open && !profile.auth.operations.contains_key(id) {
-        tracing::debug!(operation = id, "the spec says security: []: sent without auth");
+        tracing::debug!(
+            operation = id,
+            "the spec says security: []: sent without auth"
+        );
         profile
             .auth
             .operations

@@ -63,7 +63,8 @@ impl Context<'_> {
     /// A warning in the spec file: something repaired or degraded.
     pub fn warn(&mut self, pointer: impl Into<String>, message: impl Into<String>) {
         let file = self.files.spec.clone();
-        self.warnings.push(Diagnostic::warning(&file, pointer, message));
+        self.warnings
+            .push(Diagnostic::warning(&file, pointer, message));
     }
 
     /// A problem in vendor.yaml.

@@ -172,7 +172,9 @@ pub(super) fn path_template(doc: &mut Value, context: &mut Context<'_>) {
         }
         list.retain(|p| {
             p.get("in").and_then(Value::as_str) != Some("path")
-                || p.get("name").and_then(Value::as_str).is_none_or(|n| named.iter().any(|m| m == n))
+                || p.get("name")
+                    .and_then(Value::as_str)
+                    .is_none_or(|n| named.iter().any(|m| m == n))
         });
     });
 }

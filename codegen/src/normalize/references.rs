@@ -130,7 +130,9 @@ pub(super) fn dangling(doc: &mut Value, context: &mut Context<'_>) {
                 continue;
             }
             if let Some(repaired) = unescaped_slash(doc, local) {
-                let message = format!("$ref {target:?} leaves the `/` of a component name unescaped: read as {repaired:?}");
+                let message = format!(
+                    "$ref {target:?} leaves the `/` of a component name unescaped: read as {repaired:?}"
+                );
                 if let Some(slot) = doc.pointer_mut(&format!("{at}/$ref")) {
                     *slot = Value::String(repaired);
                 }
@@ -167,7 +169,10 @@ pub(super) fn dangling(doc: &mut Value, context: &mut Context<'_>) {
                 continue;
             }
         };
-        context.warn(format!("{at}/$ref"), format!("$ref {target:?} {why}: {degraded}"));
+        context.warn(
+            format!("{at}/$ref"),
+            format!("$ref {target:?} {why}: {degraded}"),
+        );
     }
     // Last first, so that removing one does not move the others.
     for at in dropped_parameters.iter().rev() {
@@ -226,7 +231,8 @@ fn replace(doc: &mut Value, at: &str, mut with: Value) {
     let Some(slot) = doc.pointer_mut(at) else {
         return;
     };
-    if let (Some(description), Some(object)) = (slot.get("description").cloned(), with.as_object_mut())
+    if let (Some(description), Some(object)) =
+        (slot.get("description").cloned(), with.as_object_mut())
     {
         object.insert("description".into(), description);
     }
