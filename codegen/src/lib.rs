@@ -47,7 +47,7 @@ pub use generate::{Generated, generate, generate_formatted, settle};
 pub use locate::Locations;
 pub use normalize::{OperationSummary, ParamSummary, snake_case};
 pub use read::{read_document, read_profile};
-pub use standalone::crate_files;
+pub use standalone::{CrateFiles, crate_files};
 
 /// One vendor, loaded, normalised and validated: ready for generation.
 #[derive(Debug, Clone)]

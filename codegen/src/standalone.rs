@@ -8,16 +8,17 @@ use std::path::PathBuf;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::{Vendor, generate_formatted};
 
+/// A generated crate's files (path relative to its directory, text), and the warnings of its
+/// generation.
+pub type CrateFiles = (Vec<(PathBuf, String)>, Vec<Diagnostic>);
+
 /// The lints the generated code is not held to (it is not edited by hand).
 const ALLOWED: &str = "clippy::all, clippy::unwrap_used, clippy::expect_used, missing_docs, unused_imports, unused_comparisons, dead_code, non_camel_case_types, non_snake_case, deprecated";
 
 /// The files of `vendor`'s crate, relative to its directory, with their text, and the warnings
 /// of its generation. `runtime` is the dependency line's value for payspec-runtime (`"0.1"`,
 /// or `{ path = "…" }`).
-pub fn crate_files(
-    vendor: &Vendor,
-    runtime: &str,
-) -> Result<(Vec<(PathBuf, String)>, Vec<Diagnostic>), Diagnostics> {
+pub fn crate_files(vendor: &Vendor, runtime: &str) -> Result<CrateFiles, Diagnostics> {
     let name = &vendor.profile.vendor;
     let generated = generate_formatted(vendor)?;
     let lib = format!(
