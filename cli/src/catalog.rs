@@ -60,6 +60,13 @@ impl Catalog {
                 profile_json: leak(profile_json),
                 spec_json: leak(vendor.raw_spec.clone()),
                 operations: Box::leak(vendor.operations.iter().map(operation_meta).collect()),
+                degraded: Box::leak(
+                    vendor
+                        .warnings
+                        .iter()
+                        .map(|w| leak(format!("#{}: {}", w.pointer, w.message)))
+                        .collect(),
+                ),
                 call: not_compiled,
                 round_trip: |_, _, _| Err("read at run time: no generated types".to_owned()),
             };

@@ -276,6 +276,10 @@ struct Target {
     /// The base URL of one of the vendor's server groups (Paywall's `private` API).
     #[arg(long = "group-base-url", value_name = "GROUP=URL")]
     group_base_urls: Vec<String>,
+    /// A variable of the vendor's server URLs (`site` in https://{site}.acme.example); unset,
+    /// PAYSPEC_<VENDOR>_<NAME> and then vendor.yaml's default apply.
+    #[arg(long = "server-var", value_name = "NAME=VALUE")]
+    server_vars: Vec<String>,
 }
 
 impl Target {
@@ -308,6 +312,14 @@ impl Target {
                 )));
             }
             settings = settings.group_base_url(group, url);
+        }
+        for pair in &self.server_vars {
+            let Some((name, value)) = pair.split_once('=') else {
+                return Err(Failure::usage(format!(
+                    "--server-var {pair:?}: expected NAME=VALUE"
+                )));
+            };
+            settings = settings.server_var(name, value);
         }
         settings
             .with_env(&profile)

@@ -43,6 +43,9 @@ pub fn listing(vendors: &[&VendorEntry]) -> String {
                 let _ = writeln!(out, "  (profile unreadable: {e})");
             }
         }
+        for warning in vendor.degraded {
+            let _ = writeln!(out, "  degraded {warning}");
+        }
         out.push('\n');
     }
     out
@@ -81,6 +84,7 @@ pub fn json(vendors: &[&VendorEntry]) -> String {
                 "auth": profile.auth.schemes.iter().map(|(name, scheme)| (name.clone(), serde_json::Value::String(scheme.to_string()))).collect::<serde_json::Map<_, _>>(),
                 "default_auth": profile.auth.default,
                 "operations": operations,
+                "degraded": vendor.degraded,
             })
         })
         .collect();

@@ -10,8 +10,10 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::Diagnostic;
 
-/// How many files one spec may pull in (a guard against reference loops across files).
-const MAX_FILES: usize = 64;
+/// How many bytes of other files one spec may pull in, in all. A reference loop across files
+/// costs nothing (each file is read once, each target placed once); what is bounded is the
+/// work and memory, not how finely a vendor splits its document (one had 108 files).
+const MAX_TOTAL_BYTES: u64 = 128 << 20;
 
 /// Inlines every reference to another file of `spec`'s directory into `doc`.
 pub(crate) fn inline(spec: &Path, doc: &mut Value) -> Result<(), Diagnostic> {
@@ -23,6 +25,7 @@ pub(crate) fn inline(spec: &Path, doc: &mut Value) -> Result<(), Diagnostic> {
         files: BTreeMap::new(),
         placed: BTreeMap::new(),
         added: Vec::new(),
+        bytes: 0,
     };
     inline_path_items(doc, spec, &mut state)?;
     rewrite(doc, spec, &mut state, 0)?;
@@ -95,6 +98,8 @@ struct State {
     placed: BTreeMap<(PathBuf, String), String>,
     /// What to add to the main document's components: (section, name, value).
     added: Vec<(String, String, Value)>,
+    /// The bytes of the other files read so far.
+    bytes: u64,
 }
 
 fn rewrite(
@@ -168,11 +173,17 @@ fn external(target: &str, file: &Path, state: &mut State) -> Result<Option<Strin
         return Ok(Some(local.clone()));
     }
     if !state.files.contains_key(&other) {
-        if state.files.len() >= MAX_FILES {
+        state.bytes += std::fs::metadata(&other)
+            .map(|m| m.len())
+            .unwrap_or_default();
+        if state.bytes > MAX_TOTAL_BYTES {
             return Err(Diagnostic::new(
                 file,
                 "",
-                format!("more than {MAX_FILES} files referenced"),
+                format!(
+                    "$ref {target:?}: the files this spec references exceed {} MiB in all",
+                    MAX_TOTAL_BYTES >> 20
+                ),
             ));
         }
         let document = crate::read::read_document(&other)?;
@@ -249,5 +260,35 @@ mod tests {
         );
         let mut escape = json!({"a": {"$ref": "../outside.yaml"}});
         assert!(inline(&spec, &mut escape).is_err());
+    }
+
+    /// A document split over 120 files, each referring to the next and the last back to the
+    /// first (a loop across files): every file is read once and the loop resolves locally.
+    #[test]
+    fn many_files_and_a_loop_across_them_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let count = 120;
+        for i in 0..count {
+            let next = (i + 1) % count;
+            std::fs::write(
+                dir.path().join(format!("s{i}.yaml")),
+                format!("type: object\nproperties:\n  next: {{$ref: 's{next}.yaml'}}\n"),
+            )
+            .unwrap();
+        }
+        let spec = dir.path().join("openapi.yaml");
+        let mut doc = json!({"paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "s0.yaml"}}}}}}}}});
+        inline(&spec, &mut doc).unwrap();
+        let schemas = doc
+            .pointer("/components/schemas")
+            .unwrap()
+            .as_object()
+            .unwrap();
+        assert_eq!(schemas.len(), count);
+        assert_eq!(
+            doc.pointer("/components/schemas/s119/properties/next/$ref")
+                .unwrap(),
+            "#/components/schemas/s0"
+        );
     }
 }

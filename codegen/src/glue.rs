@@ -227,6 +227,10 @@ fn constants(vendor: &Vendor) -> TokenStream {
     let profile_file = format!("{name}.profile.json");
     let spec_file = format!("{name}.spec.json");
     let profile_doc = format!("The `{name}` vendor's profile, as JSON (from vendor.yaml).");
+    let degraded = vendor
+        .warnings
+        .iter()
+        .map(|w| format!("#{}: {}", w.pointer, w.message));
     quote! {
         #[doc = #profile_doc]
         pub const PROFILE_JSON: &str = include_str!(#profile_file);
@@ -241,6 +245,7 @@ fn constants(vendor: &Vendor) -> TokenStream {
             profile_json: PROFILE_JSON,
             spec_json: SPEC_JSON,
             operations: OPERATIONS,
+            degraded: &[#(#degraded),*],
             call: |settings, request| Box::pin(call(settings, request)),
             round_trip,
         };

@@ -1,8 +1,9 @@
 //! Running progenitor: the settings payspec generates with, and its errors and panics turned
 //! into degradations located at the schema or operation that caused them (warnings), or into
-//! diagnostics on the spec file when nothing can be degraded. A panic is caught on the generating thread only: the
-//! process's panic hook is wrapped once (not swapped back and forth, which raced when vendors
-//! were generated on parallel threads) and stays quiet on threads that are generating.
+//! diagnostics on the spec file when nothing can be degraded. A panic is caught on the
+//! generating thread only: the process's panic hook is wrapped once (not swapped back and
+//! forth, which raced when vendors were generated on parallel threads) and stays quiet on
+//! threads that are generating.
 
 use std::borrow::Cow;
 use std::cell::Cell;

@@ -56,10 +56,16 @@ fn schema_slips(value: &mut Value, at: String, notes: &mut Vec<String>, depth: u
     }
     match value {
         Value::Object(object) => {
-            let kind = object
-                .get("type")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            // `type: string`, or in 3.1 a list such as `[string, "null"]`.
+            let kind = match object.get("type") {
+                Some(Value::String(kind)) => Some(kind.clone()),
+                Some(Value::Array(kinds)) => kinds
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .find(|k| *k != "null")
+                    .map(str::to_owned),
+                _ => None,
+            };
             let typed = |t: &str| kind.as_deref() == Some(t);
             if typed("object") && object.get("format").is_some_and(Value::is_string) {
                 object.remove("format");

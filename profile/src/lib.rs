@@ -55,6 +55,11 @@ pub struct Profile {
     /// server whose URL is one of the group's.
     #[serde(default)]
     pub server_groups: BTreeMap<String, ServerGroup>,
+    /// Variables in server URLs (`https://{site}.acme.example`): each is read from
+    /// `Settings::server_var`, else `PAYSPEC_<VENDOR>_<VARIABLE>`, else this default; a
+    /// variable with no value anywhere is a configuration error naming its variable.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub server_variables: BTreeMap<String, ServerVariable>,
     /// The secrets and identifiers a caller supplies, by name.
     pub credentials: BTreeMap<String, CredentialSpec>,
     /// How requests are authenticated and signed.
@@ -555,7 +560,28 @@ pub struct ServerGroup {
     pub servers: BTreeMap<String, String>,
 }
 
+/// A variable of the server URLs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerVariable {
+    /// What it is (for errors and listings).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its value when the caller gives none.
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
 impl Profile {
+    /// The environment variable of a server URL variable: `PAYSPEC_<VENDOR>_<VARIABLE>`.
+    pub fn server_variable_name(&self, variable: &str) -> String {
+        format!(
+            "PAYSPEC_{}_{}",
+            self.vendor.to_ascii_uppercase(),
+            variable.to_ascii_uppercase()
+        )
+    }
+
     /// The base URL of `group` (the vendor's `servers` when `None`) in `environment`.
     pub fn server_url(&self, group: Option<&str>, environment: &str) -> Option<&str> {
         match group {

@@ -39,6 +39,9 @@ pub struct VendorEntry {
     pub spec_json: &'static str,
     /// Its operations.
     pub operations: &'static [OperationMeta],
+    /// What the generator repaired or degraded to generate it (`#/pointer: message`; a schema
+    /// typed as any JSON, an operation left out).
+    pub degraded: &'static [&'static str],
     /// Calls an operation by name, with a client built from the settings.
     pub call: fn(Settings, CallRequest) -> CallFuture,
     /// An operation's JSON body (`false`) or success payload (`true`) through its generated
@@ -84,8 +87,9 @@ pub struct OperationMeta {
     pub multipart: bool,
     /// Whether the body goes form-urlencoded, nested keys in brackets (the runtime encodes it).
     pub form: bool,
-    /// The JSON body's media type when it is a vendor's own (`application/vnd.api+json`): sent
-    /// as the Content-Type in place of `application/json`.
+    /// The request body's media type when it is not `application/json`: a vendor's JSON type
+    /// (`application/vnd.api+json`), sent as the Content-Type in place of `application/json`,
+    /// or another type (`text/plain`), whose body is sent as it is.
     pub media: Option<&'static str>,
 }
 

@@ -68,25 +68,83 @@ fn base_url(
                 .server
                 .as_deref()
                 .unwrap_or(&profile.default_server);
-            profile
-                .server_url(group, name)
-                .map(str::to_owned)
-                .ok_or_else(|| ConfigError::UnknownServer {
-                    vendor: profile.vendor.clone(),
-                    server: match group {
-                        Some(group) => format!("{name} (of group {group})"),
-                        None => name.to_owned(),
-                    },
-                    known: profile
-                        .servers
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?
+            let url =
+                profile
+                    .server_url(group, name)
+                    .ok_or_else(|| ConfigError::UnknownServer {
+                        vendor: profile.vendor.clone(),
+                        server: match group {
+                            Some(group) => format!("{name} (of group {group})"),
+                            None => name.to_owned(),
+                        },
+                        known: profile
+                            .servers
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })?;
+            with_variables(url, profile, settings)?
         }
     };
     checked(text, settings)
+}
+
+/// The names of the variables in the profile's server URLs, declared or not.
+pub(crate) fn server_variables(profile: &Profile) -> std::collections::BTreeSet<String> {
+    let urls = profile.servers.values().chain(
+        profile
+            .server_groups
+            .values()
+            .flat_map(|group| group.servers.values()),
+    );
+    let mut names: std::collections::BTreeSet<String> =
+        profile.server_variables.keys().cloned().collect();
+    for url in urls {
+        names.extend(payspec_profile::template_slots(url).map(str::to_owned));
+    }
+    names
+}
+
+/// A server URL with its `{variable}`s filled: from the settings, else vendor.yaml's default.
+/// A value may only hold characters that stay inside one URL component (letters, digits,
+/// `-._~`), so that no value can move the request to another host or path.
+fn with_variables(
+    url: &str,
+    profile: &Profile,
+    settings: &Settings,
+) -> Result<String, ConfigError> {
+    let mut filled = url.to_owned();
+    for name in payspec_profile::template_slots(url) {
+        let variable = profile.server_variable_name(name);
+        let value = settings
+            .server_vars
+            .get(name)
+            .cloned()
+            .or_else(|| profile.server_variables.get(name)?.default.clone())
+            .ok_or_else(|| ConfigError::InvalidSetting {
+                vendor: profile.vendor.clone(),
+                variable: variable.clone(),
+                reason: format!(
+                    "the server URL {url:?} needs {{{name}}}: set it (Settings::server_var, --server-var {name}=VALUE)"
+                ),
+            })?;
+        let safe = !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c));
+        if !safe {
+            return Err(ConfigError::InvalidSetting {
+                vendor: profile.vendor.clone(),
+                variable,
+                reason: format!(
+                    "{value:?} for {{{name}}}: only letters, digits and -._~ may fill a server URL"
+                ),
+            });
+        }
+        filled = filled.replace(&format!("{{{name}}}"), &value);
+    }
+    Ok(filled)
 }
 
 /// A base URL parsed, https (or http on loopback) only.
@@ -128,5 +186,49 @@ pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        serde_json::from_str(
+            r#"{"vendor": "acme", "title": "Acme",
+                "servers": {"live": "https://{site}.acme.test/{version}"},
+                "server_variables": {"version": {"default": "v2"}},
+                "default_server": "live", "credentials": {},
+                "auth": {"default": "none", "schemes": {}}}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn server_variables_come_from_the_settings_then_the_default() {
+        let settings = Settings::default().server_var("site", "eu-1");
+        let found = bases(&profile(), &settings).unwrap();
+        assert_eq!(found.default.as_str(), "https://eu-1.acme.test/v2");
+        let settings = settings.server_var("version", "v3");
+        let found = bases(&profile(), &settings).unwrap();
+        assert_eq!(found.default.as_str(), "https://eu-1.acme.test/v3");
+        assert_eq!(
+            server_variables(&profile()).into_iter().collect::<Vec<_>>(),
+            ["site", "version"]
+        );
+    }
+
+    #[test]
+    fn a_missing_or_unsafe_server_variable_is_an_error_naming_its_variable() {
+        let missing = bases(&profile(), &Settings::default())
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("PAYSPEC_ACME_SITE"), "{missing}");
+        assert!(missing.contains("--server-var site=VALUE"), "{missing}");
+        for value in ["evil.test/x", "a@b", "", "a b", "x?y"] {
+            let settings = Settings::default().server_var("site", value);
+            let error = bases(&profile(), &settings).unwrap_err().to_string();
+            assert!(error.contains("PAYSPEC_ACME_SITE"), "{value:?}: {error}");
+        }
     }
 }

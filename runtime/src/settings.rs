@@ -43,6 +43,9 @@ pub struct Settings {
     pub allow_insecure_http: bool,
     /// The largest response body read; a larger one is an error.
     pub max_response_bytes: usize,
+    /// Values of the variables in the vendor's server URLs (`{site}` in
+    /// `https://{site}.acme.example`), by name.
+    pub server_vars: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for Settings {
@@ -51,6 +54,7 @@ impl Default for Settings {
             server: None,
             base_url: None,
             group_base_urls: std::collections::BTreeMap::new(),
+            server_vars: std::collections::BTreeMap::new(),
             credentials: None,
             http: None,
             extra_headers: reqwest::header::HeaderMap::new(),
@@ -142,6 +146,13 @@ impl Settings {
         self
     }
 
+    /// The value of a variable of the vendor's server URLs (`site` for
+    /// `https://{site}.acme.example`).
+    pub fn server_var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.server_vars.insert(name.into(), value.into());
+        self
+    }
+
     /// Fills what the caller left unset from the vendor's environment variables:
     /// `PAYSPEC_<VENDOR>_SERVER` (a server name), `PAYSPEC_<VENDOR>_BASE_URL` and
     /// `PAYSPEC_<VENDOR>_<GROUP>_BASE_URL`, `PAYSPEC_<VENDOR>_TIMEOUT_SECONDS` (the whole call),
@@ -154,6 +165,13 @@ impl Settings {
         if self.server.is_none() && self.base_url.is_none() && self.sandbox.is_none() {
             self.server = read(&format!("PAYSPEC_{vendor}_SERVER"));
             self.base_url = read(&profile.base_url_variable(None));
+        }
+        for variable in crate::endpoint::server_variables(profile) {
+            if !self.server_vars.contains_key(&variable)
+                && let Some(value) = read(&profile.server_variable_name(&variable))
+            {
+                self.server_vars.insert(variable, value);
+            }
         }
         for group in profile.server_groups.keys() {
             if !self.group_base_urls.contains_key(group)

@@ -49,12 +49,6 @@ fn build(
             operation.id
         )));
     }
-    if operation.multipart {
-        return Err(Error::InvalidRequest(format!(
-            "{} takes a multipart body: call it through the generated client",
-            operation.id
-        )));
-    }
     let base = runtime
         .base_url_of(operation.server_group)
         .trim_end_matches('/');
@@ -98,12 +92,27 @@ fn build(
             None => None,
         };
         if let Some(body) = body {
-            let bytes =
-                serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            http.headers_mut().insert(
-                reqwest::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
+            // JSON (a form or multipart is encoded from it by the pipeline, as a generated
+            // client's is), or the text of a body of another media type, sent as it is.
+            let (media, bytes) = match (operation.media, body) {
+                (Some(media), body) if !payspec_profile::openapi::is_json(media) => match body {
+                    serde_json::Value::String(text) => (media, text.into_bytes()),
+                    _ => {
+                        return Err(Error::InvalidRequest(format!(
+                            "{} takes a {media} body: give it as a JSON string",
+                            operation.id
+                        )));
+                    }
+                },
+                (_, body) => (
+                    "application/json",
+                    serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                ),
+            };
+            let media =
+                HeaderValue::from_str(media).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            http.headers_mut()
+                .insert(reqwest::header::CONTENT_TYPE, media);
             *http.body_mut() = Some(bytes.into());
         }
     }
@@ -196,6 +205,37 @@ mod tests {
         let error = build(&runtime, &OPERATION, &request).unwrap_err();
         assert!(
             error.to_string().contains("needs the path parameter id"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_text_body_goes_as_its_text_with_its_media_type() {
+        const NOTE: OperationMeta = OperationMeta {
+            id: "create_note",
+            path: "/v1/notes",
+            params: &[],
+            media: Some("text/plain; charset=utf-8"),
+            ..OPERATION
+        };
+        static OPERATIONS: [OperationMeta; 1] = [NOTE];
+        let profile = serde_json::from_str(PROFILE).unwrap();
+        let runtime = Runtime::with_profile(profile, &OPERATIONS, Settings::default()).unwrap();
+        let mut request = CallRequest {
+            operation: "create_note".into(),
+            body: Some(serde_json::json!("hello, \"world\"")),
+            ..Default::default()
+        };
+        let http = build(&runtime, &NOTE, &request).unwrap();
+        assert_eq!(http.headers()["content-type"], "text/plain; charset=utf-8");
+        assert_eq!(
+            http.body().and_then(|b| b.as_bytes()),
+            Some(&b"hello, \"world\""[..])
+        );
+        request.body = Some(serde_json::json!({"text": "hi"}));
+        let error = build(&runtime, &NOTE, &request).unwrap_err();
+        assert!(
+            error.to_string().contains("give it as a JSON string"),
             "{error}"
         );
     }

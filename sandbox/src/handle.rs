@@ -346,6 +346,9 @@ impl VendorSandbox {
             .and_then(Value::as_bool)
             .unwrap_or(false);
         let value = match param.get("in").and_then(Value::as_str) {
+            // Every name of the path template was captured: one that was not is a path
+            // parameter the template lacks, which no client can send (the generator drops it).
+            Some("path") if !params.contains_key(name) => return,
             Some("path") => params.get(name).cloned(),
             Some("query") => query.get(name).cloned(),
             Some("header") => headers

@@ -65,7 +65,8 @@ pub(super) fn choose_media(doc: &mut Value, context: &mut Context<'_>) {
 
 /// A vendor's JSON media type (`application/vnd.api+json`, `application/hal+json`) is JSON:
 /// typed as `application/json` both ways (progenitor would make it a byte stream), the request's
-/// own type kept for the runtime to send as the Content-Type.
+/// own type kept for the runtime to send as the Content-Type. Any other single request media
+/// type (text, XML, bytes) is recorded too.
 pub(super) fn vendor_json(doc: &mut Value, context: &mut Context<'_>) {
     let rename = |content: &mut serde_json::Map<String, Value>| -> Option<String> {
         if content.contains_key("application/json") {
@@ -80,10 +81,16 @@ pub(super) fn vendor_json(doc: &mut Value, context: &mut Context<'_>) {
         Some(media)
     };
     each_operation(doc, |_, site, operation| {
-        if let Some(content) = super::request_content(operation)
-            && let Some(media) = rename(content)
-        {
-            context.vendor_json.insert(site.pointer.clone(), media);
+        if let Some(content) = super::request_content(operation) {
+            // A body of another single media type (text/plain, application/xml…) keeps it:
+            // recorded so that the untyped path (`call --specs`) sends it as the typed one does.
+            let other = match content.keys().collect::<Vec<_>>().as_slice() {
+                [only] if *only != "application/json" => Some((*only).clone()),
+                _ => None,
+            };
+            if let Some(media) = rename(content).or(other) {
+                context.request_media.insert(site.pointer.clone(), media);
+            }
         }
         let responses = operation
             .get_mut("responses")

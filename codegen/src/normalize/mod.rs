@@ -49,8 +49,9 @@ pub(crate) struct Context<'a> {
     pub multipart: std::collections::BTreeSet<String>,
     /// The operations whose body is sent form-urlencoded, by pointer.
     pub forms: std::collections::BTreeSet<String>,
-    /// The vendor JSON media type of an operation's request body, by pointer.
-    pub vendor_json: BTreeMap<String, String>,
+    /// The media type of an operation's request body when not application/json, a form or
+    /// multipart (a vendor's +json, text…), by pointer.
+    pub request_media: BTreeMap<String, String>,
 }
 
 impl Context<'_> {
@@ -129,7 +130,7 @@ impl<'a> Context<'a> {
             groups: BTreeMap::new(),
             multipart: Default::default(),
             forms: Default::default(),
-            vendor_json: BTreeMap::new(),
+            request_media: BTreeMap::new(),
         }
     }
 }

@@ -78,7 +78,24 @@ fn walk(schema: &mut Value, visit: &mut dyn FnMut(&mut Map<String, Value>), dept
 /// "Etc/GMT-0", "ABC" and "abc") becomes a plain string (typify cannot name them apart); the
 /// values stay in the description.
 pub(super) fn colliding_enum_values(doc: &mut Value, _: &mut Context<'_>) {
-    each_schema(doc, &mut |schema| {
+    each_schema(doc, &mut plain_colliding_enum);
+    // A parameter's own enum too (typify types it the same way).
+    super::each_operation(doc, |_, _, operation| {
+        let parameters = operation
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut);
+        for parameter in parameters.into_iter().flatten() {
+            if let Some(schema) = parameter.get_mut("schema") {
+                walk(schema, &mut plain_colliding_enum, 0);
+            }
+        }
+    });
+}
+
+/// An enum whose values name the same Rust variant becomes a plain string, its values listed
+/// in the description.
+fn plain_colliding_enum(schema: &mut Map<String, Value>) {
+    {
         let Some(values) = schema.get("enum").and_then(Value::as_array) else {
             return;
         };
@@ -109,7 +126,7 @@ pub(super) fn colliding_enum_values(doc: &mut Value, _: &mut Context<'_>) {
             None => note,
         };
         schema.insert("description".into(), Value::String(description));
-    });
+    }
 }
 
 /// The Rust type name typify derives from a title or a component name (upper camel case of
@@ -146,12 +163,14 @@ pub(super) fn colliding_titles(doc: &mut Value, _: &mut Context<'_>) {
         .flat_map(|schemas| schemas.keys())
         .map(|name| type_name(name))
         .collect();
-    drop_titles(doc, &mut taken, false, 0);
+    drop_titles(doc, &mut taken, None, 0);
 }
 
 /// Walks the whole document (schemas sit in bodies, responses, parameters, components);
-/// `root` marks a component schema itself, whose title may repeat its name harmlessly.
-fn drop_titles(value: &mut Value, taken: &mut BTreeSet<String>, root: bool, depth: usize) {
+/// `name` (the Rust name) marks a component schema itself, whose title may repeat its name
+/// harmlessly.
+fn drop_titles(value: &mut Value, taken: &mut BTreeSet<String>, name: Option<&str>, depth: usize) {
+    let root = name.is_some();
     if depth > MAX_DEPTH {
         return;
     }
@@ -176,6 +195,16 @@ fn drop_titles(value: &mut Value, taken: &mut BTreeSet<String>, root: bool, dept
                 tracing::debug!("title {title:?} dropped: another type has its name");
                 object.remove("title");
             }
+            // A nullable component is a newtype over `Option<inner>`, the inner type named by
+            // the title, else by what it merges: a title repeating the component's name, or an
+            // `allOf` of a component (Plaid's `ItemStatusNullable`), defined the type twice,
+            // the newtype holding itself. The inner type is named `<Name>Inner`.
+            if root
+                && object.get("nullable") == Some(&Value::Bool(true))
+                && let Some(name) = name
+            {
+                object.insert("title".into(), Value::String(format!("{name}Inner")));
+            }
             let is_components = object.contains_key("schemas") && depth == 1;
             for (key, child) in object.iter_mut() {
                 if matches!(key.as_str(), "example" | "default" | "enum") {
@@ -183,21 +212,17 @@ fn drop_titles(value: &mut Value, taken: &mut BTreeSet<String>, root: bool, dept
                 }
                 let child_is_root = is_components && key == "schemas";
                 if child_is_root {
-                    for schema in child
-                        .as_object_mut()
-                        .into_iter()
-                        .flat_map(|m| m.values_mut())
-                    {
-                        drop_titles(schema, taken, true, depth + 2);
+                    for (name, schema) in child.as_object_mut().into_iter().flatten() {
+                        drop_titles(schema, taken, Some(&type_name(name)), depth + 2);
                     }
                 } else {
-                    drop_titles(child, taken, false, depth + 1);
+                    drop_titles(child, taken, None, depth + 1);
                 }
             }
         }
         Value::Array(items) => {
             for item in items {
-                drop_titles(item, taken, false, depth + 1);
+                drop_titles(item, taken, None, depth + 1);
             }
         }
         _ => {}

@@ -32,7 +32,8 @@ pub struct OperationSummary {
     pub multipart: bool,
     /// Whether the body is sent form-urlencoded (encoded by the runtime).
     pub form: bool,
-    /// The JSON body's media type when it is a vendor's own (`application/vnd.api+json`).
+    /// The request body's media type when it is not `application/json` (a vendor's JSON type,
+    /// or text, XML, bytes), nor a form or multipart.
     pub media: Option<String>,
 }
 
@@ -92,7 +93,7 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
             server_group: context.groups.get(&site.pointer).cloned(),
             multipart: context.multipart.contains(&site.pointer),
             form: context.forms.contains(&site.pointer),
-            media: context.vendor_json.get(&site.pointer).cloned(),
+            media: context.request_media.get(&site.pointer).cloned(),
         });
     });
     out
