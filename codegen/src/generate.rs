@@ -98,13 +98,6 @@ pub(crate) fn api(vendor: &Vendor) -> Result<Api, Diagnostics> {
     Ok(Api::of(&emitted.settled, &emitted.model))
 }
 
-/// The vendor as the generator settled it: its warnings and operations, after whatever had to
-/// be degraded (its spec, no longer needed, is dropped).
-pub fn settle(vendor: &Vendor) -> Result<Vendor, Diagnostics> {
-    let settled = crate::progenitor::settle(vendor)?;
-    Ok(settled.vendor.into_owned())
-}
-
 struct Emitted<'a> {
     /// The module's source text.
     text: String,

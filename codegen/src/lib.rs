@@ -43,7 +43,7 @@ pub use build::{BuildOutput, build};
 pub use builder::{Builder, print_warnings};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use discover::{PROFILE_NAME, VendorFiles, discover, vendor_files};
-pub use generate::{Generated, generate, generate_formatted, settle};
+pub use generate::{Generated, generate, generate_formatted};
 pub use locate::Locations;
 pub use normalize::{OperationSummary, ParamSummary, snake_case};
 pub use read::{read_document, read_profile};
