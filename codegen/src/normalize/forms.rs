@@ -70,7 +70,7 @@ pub(super) fn form_object_queries(doc: &mut Value, context: &mut Context<'_>) {
             .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_owned))
             .collect();
         let mut kept = Vec::new();
-        for (i, parameter) in parameters.drain(..).enumerate() {
+        for parameter in parameters.drain(..) {
             let schema = resolved(doc, parameter.get("schema").unwrap_or(&Value::Null));
             // A free-form object (no properties) is left as it is: progenitor sends it as a map.
             let object = parameter.get("in").and_then(Value::as_str) == Some("query")
@@ -83,10 +83,16 @@ pub(super) fn form_object_queries(doc: &mut Value, context: &mut Context<'_>) {
                 kept.push(parameter);
                 continue;
             }
-            let at = format!("{}/parameters/{i}", site.pointer);
+            // Named, not indexed: earlier passes (inherited and deepObject parameters) have
+            // moved the list away from the document's indices.
+            let name = parameter
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let at = format!("{}/parameters", site.pointer);
             match form_properties(doc, &parameter, &schema, &taken) {
                 Ok(properties) => kept.extend(properties),
-                Err(why) => warnings.push((at, why)),
+                Err(why) => warnings.push((at, format!("{name:?}: {why}"))),
             }
         }
         *parameters = kept;
