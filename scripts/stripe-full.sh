@@ -24,4 +24,4 @@ fi
 cargo run --quiet -p payspec-cli -- generate --crate "$work/crates" --specs "$work/specs" \
     --runtime-path "$PWD/runtime"
 cp Cargo.lock "$work/crates/stripe/"
-cargo build --manifest-path "$work/crates/stripe/Cargo.toml" --target-dir target/stripe-full
+cargo build --manifest-path "$work/crates/stripe/Cargo.toml" --target-dir target

@@ -21,7 +21,8 @@
 //! `cargo build -vv`); `payspec generate --out DIR` writes the same files for reading.
 
 pub use payspec_runtime::{
-    ConfigError, Credentials, Error, RetryPolicy, Settings, Timeouts, VendorError,
+    ConfigError, Credentials, Error, IDEMPOTENCY_KEY_HEADER, RetryPolicy, Settings, Stage,
+    Timeouts, TransportError, VendorError,
 };
 
 include!(concat!(env!("OUT_DIR"), "/vendors.rs"));

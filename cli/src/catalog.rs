@@ -165,6 +165,7 @@ fn operation_meta(operation: &OperationSummary) -> OperationMeta {
         multipart: operation.multipart,
         form: operation.form,
         media: operation.media.clone().map(leak),
+        idempotent: operation.idempotent,
     }
 }
 

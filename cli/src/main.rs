@@ -196,6 +196,11 @@ struct CallArgs {
     /// FIELD=@PATH, with an optional media type: FIELD=@PATH;type=text/plain.
     #[arg(long = "file", value_name = "FIELD=@PATH")]
     files: Vec<String>,
+    /// The idempotency key to send, for an operation vendor.yaml gives one (`payspec vendors`
+    /// lists them): the key from an earlier call whose outcome is unknown learns that outcome
+    /// without acting twice. Without it, one is made and printed on standard error.
+    #[arg(long, value_name = "KEY")]
+    idempotency_key: Option<String>,
     /// The largest body (or file) read from a file or standard input.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
     max_body_bytes: u64,
@@ -494,6 +499,7 @@ fn call(args: CallArgs) -> Result<(), Failure> {
         (Some(text), Some(_)) => Some(read_body(text, args.max_body_bytes)?),
     };
     let body = with_files(vendor, operation, body, &args.files, args.max_body_bytes)?;
+    let body = with_idempotency_key(vendor, operation, &mut values, body, args.idempotency_key)?;
     let settings = args.patience.apply(args.target.settings(vendor)?);
     let request = CallRequest {
         operation: operation.id.to_owned(),
@@ -508,6 +514,9 @@ fn call(args: CallArgs) -> Result<(), Failure> {
             message: format!("cannot start the async runtime: {e}"),
         })?;
     let response = runtime.block_on(catalog.call(vendor, settings, request))?;
+    if let Some(key) = &response.idempotency_key {
+        eprintln!("idempotency key: {key}");
+    }
     let text = serde_json::to_string_pretty(&response.body).map_err(|e| Failure {
         code: 1,
         message: format!("cannot print the response: {e}"),
@@ -669,6 +678,67 @@ fn read_body(text: &str, limit: u64) -> Result<serde_json::Value, Failure> {
 }
 
 /// The `--file` parts joined to the body of a multipart operation (as the form's file fields).
+/// The caller's idempotency key, where the vendor takes it: the operation's header parameter
+/// (declared by the generator when the spec does not), or the body field.
+fn with_idempotency_key(
+    vendor: &payspec_runtime::VendorEntry,
+    operation: &payspec_runtime::OperationMeta,
+    values: &mut BTreeMap<String, String>,
+    body: Option<serde_json::Value>,
+    key: Option<String>,
+) -> Result<Option<serde_json::Value>, Failure> {
+    use payspec_runtime::profile::KeyPlace;
+    let Some(key) = key else {
+        return Ok(body);
+    };
+    let profile = vendor
+        .profile()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let place = match profile.idempotency.filter(|_| operation.idempotent) {
+        Some(idempotency) => idempotency.key,
+        None => {
+            return Err(Failure::usage(format!(
+                "--idempotency-key: {} {} takes no idempotency key (vendor.yaml `idempotency:`)",
+                vendor.name, operation.id
+            )));
+        }
+    };
+    match place {
+        KeyPlace::Header(name) => {
+            // The parameter as the spec (or the generator) names it.
+            let declared = operation
+                .params
+                .iter()
+                .find(|p| p.location == "header" && p.name.eq_ignore_ascii_case(&name))
+                .map_or(name, |p| p.name.to_owned());
+            values.insert(declared, key);
+            Ok(body)
+        }
+        KeyPlace::Body(at) => {
+            let mut body = body.unwrap_or_else(|| serde_json::json!({}));
+            let tokens = payspec_runtime::profile::pointer::tokens(&at).unwrap_or_default();
+            let Some((field, parents)) = tokens.split_last() else {
+                return Err(Failure::usage(format!(
+                    "vendor.yaml's key pointer {at:?} names no field"
+                )));
+            };
+            let mut object = body.as_object_mut();
+            for parent in parents {
+                object = object
+                    .and_then(|o| o.get_mut(parent))
+                    .and_then(serde_json::Value::as_object_mut);
+            }
+            let object = object.ok_or_else(|| {
+                Failure::usage(format!(
+                    "--idempotency-key: the body has no JSON object to hold {at}"
+                ))
+            })?;
+            object.insert(field.clone(), serde_json::Value::String(key));
+            Ok(Some(body))
+        }
+    }
+}
+
 fn with_files(
     vendor: &payspec_runtime::VendorEntry,
     operation: &payspec_runtime::OperationMeta,

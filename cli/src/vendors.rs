@@ -26,15 +26,23 @@ pub fn listing(vendors: &[&VendorEntry]) -> String {
                     };
                     let _ = writeln!(out, "  auth {name}{marker}: {scheme}");
                 }
+                if let Some(place) = profile.idempotency.as_ref().map(|i| key_place(&i.key)) {
+                    let _ = writeln!(out, "  idempotency key: {place}");
+                }
                 for operation in vendor.operations {
                     let auth = match profile.auth.operations.get(operation.id) {
                         Some(SchemeChoice::None) => "  [no auth]".to_owned(),
                         Some(SchemeChoice::Scheme(name)) => format!("  [auth {name}]"),
                         None => String::new(),
                     };
+                    let keyed = if operation.idempotent {
+                        "  [idempotency key]"
+                    } else {
+                        ""
+                    };
                     let _ = writeln!(
                         out,
-                        "  {:<28} {:<6} {}{auth}",
+                        "  {:<28} {:<6} {}{auth}{keyed}",
                         operation.id, operation.method, operation.path
                     );
                 }
@@ -73,6 +81,7 @@ pub fn json(vendors: &[&VendorEntry]) -> String {
                     serde_json::json!({
                         "id": operation.id, "method": operation.method, "path": operation.path,
                         "summary": operation.summary, "auth": auth,
+                        "idempotency_key": operation.idempotent,
                         "params": operation.params.iter().map(|p| serde_json::json!({"name": p.name, "in": p.location, "required": p.required})).collect::<Vec<_>>(),
                     })
                 })
@@ -83,10 +92,19 @@ pub fn json(vendors: &[&VendorEntry]) -> String {
                 "credentials": profile.credentials.keys().map(|c| profile.credential_variable(c)).collect::<Vec<_>>(),
                 "auth": profile.auth.schemes.iter().map(|(name, scheme)| (name.clone(), serde_json::Value::String(scheme.to_string()))).collect::<serde_json::Map<_, _>>(),
                 "default_auth": profile.auth.default,
+                "idempotency_key": profile.idempotency.as_ref().map(|i| key_place(&i.key)),
                 "operations": operations,
                 "degraded": vendor.degraded,
             })
         })
         .collect();
     serde_json::to_string_pretty(&listed).unwrap_or_default()
+}
+
+/// Where a vendor takes its idempotency key, in a few words.
+fn key_place(place: &payspec_runtime::profile::KeyPlace) -> String {
+    match place {
+        payspec_runtime::profile::KeyPlace::Header(name) => format!("header {name}"),
+        payspec_runtime::profile::KeyPlace::Body(at) => format!("body {at}"),
+    }
 }

@@ -763,3 +763,71 @@ fn private_calls_go_to_the_private_base_url_and_files_are_uploaded() {
     assert_eq!(not_multipart.status.code(), Some(2));
     assert!(text(&not_multipart.stderr).contains("not a multipart operation"));
 }
+
+/// `--idempotency-key`: the key from an earlier call sent again learns its outcome (the same
+/// deposit, not a second one); without it a key is made and printed on standard error; an
+/// operation that takes no key refuses the flag.
+#[test]
+fn call_sends_and_reports_idempotency_keys() {
+    let server = SandboxProcess::start();
+    let draft = |key: Option<&str>| {
+        let mut args = vec![
+            "call",
+            "westminister",
+            "create_otc_deposit_draft",
+            "--sandbox",
+            &server.url,
+            "--body",
+            r#"{"method": "mpesa", "fiat_amount": "12.00", "fiat_currency": "KES"}"#,
+        ];
+        if let Some(key) = key {
+            args.extend(["--idempotency-key", key]);
+        }
+        Command::new(env!("CARGO_BIN_EXE_payspec"))
+            .args(&args)
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let made = draft(None);
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
+    let stderr = text(&made.stderr);
+    let key = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("idempotency key: "))
+        .unwrap_or_else(|| panic!("no key printed: {stderr}"))
+        .to_owned();
+    assert_eq!(key.len(), 36, "{key}");
+    let deposit = |output: &Output| {
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["deposit"]["id"].as_str().unwrap().to_owned()
+    };
+    let again = draft(Some(&key));
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(
+        deposit(&again),
+        deposit(&made),
+        "the same key answers the same deposit"
+    );
+    let other = draft(Some("another-key"));
+    assert_ne!(deposit(&other), deposit(&made));
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args([
+            "call",
+            "westminister",
+            "list_orders",
+            "--sandbox",
+            &server.url,
+        ])
+        .args(["--idempotency-key", "k"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("takes no idempotency key"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

@@ -126,6 +126,7 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
     let returns_body = operation.returns_body;
     let multipart = operation.multipart;
     let form = operation.form;
+    let idempotent = operation.idempotent;
     let media = match &operation.media {
         Some(media) => quote!(Some(#media)),
         None => quote!(None),
@@ -139,7 +140,7 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
             id: #id, method: #method, path: #path, summary: #summary,
             params: &[#(#params),*], body: #body, supplied_by_runtime: &[#(#supplied),*],
             returns_body: #returns_body, server_group: #server_group, multipart: #multipart, form: #form,
-            media: #media,
+            media: #media, idempotent: #idempotent,
         }
     }
 }
@@ -193,12 +194,9 @@ fn dispatch_arm(
 ) -> TokenStream {
     // A success body that is not JSON arrives as a byte stream: read whole.
     let outcome = if streamed {
-        quote!(::payspec_runtime::call::stream_outcome(status, response.into_inner()).await?)
+        quote!(::payspec_runtime::call::stream_outcome(response).await?)
     } else {
-        quote!(::payspec_runtime::call::to_outcome(
-            status,
-            response.into_inner()
-        )?)
+        quote!(::payspec_runtime::call::to_outcome(response)?)
     };
     quote! {
         #id => {
@@ -206,7 +204,6 @@ fn dispatch_arm(
             let mut builder = client.#method();
             #(#steps)*
             let response = builder.send().await?;
-            let status = response.status().as_u16();
             let mut outcome = #outcome;
             client.inner.scrub_json(&mut outcome.body);
             Ok(outcome)

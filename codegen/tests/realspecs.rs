@@ -93,3 +93,90 @@ fn every_published_document_generates_with_no_overlay_and_its_degradations_liste
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+/// vendor.yaml's `idempotency:` over the published documents: every Stripe POST carries the
+/// key as a header parameter the spec never declared; PayPal's declared `PayPal-Request-Id` is
+/// kept as declared, not doubled; every Square write whose body has `idempotency_key` carries
+/// it, no longer required of the caller (the runtime fills it), and nothing else does.
+#[test]
+fn idempotency_keys_go_where_each_vendor_takes_them() {
+    let scratch = tempfile::tempdir().unwrap();
+    let header_of = |vendor: &payspec_codegen::Vendor, id: &str, name: &str| {
+        vendor
+            .operations
+            .iter()
+            .find(|o| o.id == id)
+            .unwrap()
+            .params
+            .iter()
+            .filter(|p| p.location == "header" && p.name.eq_ignore_ascii_case(name))
+            .count()
+    };
+
+    let stripe = load_vendor(&assemble("stripe", scratch.path())).unwrap();
+    let posts: Vec<_> = stripe
+        .operations
+        .iter()
+        .filter(|o| o.method == "POST")
+        .collect();
+    assert!(
+        posts.len() >= 3,
+        "the sample of vendor.yaml: {}",
+        posts.len()
+    );
+    assert!(posts.iter().all(|o| o.idempotent), "every Stripe POST");
+    assert!(
+        stripe
+            .operations
+            .iter()
+            .filter(|o| o.method != "POST")
+            .all(|o| !o.idempotent)
+    );
+    assert_eq!(header_of(&stripe, &posts[0].id, "Idempotency-Key"), 1);
+
+    let paypal = load_vendor(&assemble("paypal_orders", scratch.path())).unwrap();
+    let create = paypal
+        .operations
+        .iter()
+        .find(|o| o.id == "orders_create")
+        .unwrap();
+    assert!(create.idempotent);
+    assert_eq!(
+        header_of(&paypal, "orders_create", "PayPal-Request-Id"),
+        1,
+        "declared once"
+    );
+
+    let square = load_vendor(&assemble("square", scratch.path())).unwrap();
+    let keyed: Vec<&str> = square
+        .operations
+        .iter()
+        .filter(|o| o.idempotent)
+        .map(|o| o.id.as_str())
+        .collect();
+    assert!(keyed.contains(&"create_payment"), "{keyed:?}");
+    assert!(!keyed.contains(&"list_payments"));
+    let raw: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(scratch.path().join("square/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    let required = |doc: &serde_json::Value| {
+        doc.pointer("/components/schemas/CreatePaymentRequest/required")
+            .and_then(|r| r.as_array())
+            .is_some_and(|r| r.iter().any(|f| f == "idempotency_key"))
+    };
+    assert!(required(&raw), "Square's document requires the key");
+    let normalized = serde_json::to_value(&square.spec).unwrap();
+    assert!(
+        !required(&normalized),
+        "the caller no longer has to invent it"
+    );
+    // A Square write without the field in its body is sent without a key (and not retried).
+    let unkeyed_writes = square
+        .operations
+        .iter()
+        .filter(|o| o.method == "POST" && !o.idempotent)
+        .count();
+    assert!(unkeyed_writes > 0);
+    assert!(keyed.len() > 50, "{}", keyed.len());
+}

@@ -21,6 +21,7 @@ pub mod digest;
 pub mod envelope;
 pub mod error_body;
 pub mod grant;
+pub mod idempotency;
 pub mod jwt;
 pub mod openapi;
 pub mod pointer;
@@ -32,6 +33,7 @@ pub mod vectors;
 
 pub use callback::{Callback, CallbackFormat, CallbackPart, Digest, KeySource};
 pub use cancel::{CancelSpec, UnifiedStatus};
+pub use idempotency::{Idempotency, KeyPlace};
 pub use sandbox::SandboxSpec;
 pub use validate::Problem;
 
@@ -90,6 +92,10 @@ pub struct Profile {
     /// repeated.
     #[serde(default)]
     pub retry: BTreeMap<String, bool>,
+    /// Idempotency keys: where the vendor takes one, for which writes. A write sent with a
+    /// key is retried like an idempotent method, with the same key on every attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency: Option<Idempotency>,
     /// What the client does with a redirect (3xx) answer.
     #[serde(default)]
     pub redirects: RedirectPolicy,

@@ -19,7 +19,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             pointer: pointer.into(),
             message: message.into(),
@@ -34,7 +34,7 @@ fn is_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn is_header_name(name: &str) -> bool {
+pub(crate) fn is_header_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .bytes()
@@ -53,6 +53,9 @@ impl Profile {
         self.check_callbacks(&mut problems);
         self.check_pointers(&mut problems);
         self.check_templates(&mut problems);
+        if let Some(idempotency) = &self.idempotency {
+            idempotency.problems(&mut problems);
+        }
         problems
     }
 

@@ -24,6 +24,17 @@ pub struct CallOutcome {
     pub status: u16,
     /// The response (the envelope's payload, when the vendor has one).
     pub body: serde_json::Value,
+    /// The idempotency key the call was sent with, when its operation takes one.
+    pub idempotency_key: Option<String>,
+}
+
+/// The idempotency key a success reports among its headers
+/// ([`crate::IDEMPOTENCY_KEY_HEADER`]).
+fn reported_key(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(crate::IDEMPOTENCY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// One compiled vendor.
@@ -91,6 +102,9 @@ pub struct OperationMeta {
     /// (`application/vnd.api+json`), sent as the Content-Type in place of `application/json`,
     /// or another type (`text/plain`), whose body is sent as it is.
     pub media: Option<&'static str>,
+    /// Whether it is sent with the vendor's idempotency key (vendor.yaml `idempotency:`): one
+    /// key for the call, the same on every attempt, and retried as an idempotent method is.
+    pub idempotent: bool,
 }
 
 /// One parameter.
@@ -192,25 +206,34 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
     if out.is_empty() { "/".into() } else { out }
 }
 
-/// A typed response as JSON, with its status.
-pub fn to_outcome<T: Serialize>(status: u16, value: T) -> Result<CallOutcome, Error> {
-    let body = serde_json::to_value(value).map_err(|e| Error::InvalidResponse {
+/// A typed response as JSON, with its status and idempotency key.
+pub fn to_outcome<T: Serialize>(
+    response: progenitor_client::ResponseValue<T>,
+) -> Result<CallOutcome, Error> {
+    let status = response.status().as_u16();
+    let idempotency_key = reported_key(response.headers());
+    let body = serde_json::to_value(response.into_inner()).map_err(|e| Error::InvalidResponse {
         status: Some(status),
         message: e.to_string(),
         excerpt: String::new(),
     })?;
-    Ok(CallOutcome { status, body })
+    Ok(CallOutcome {
+        status,
+        body,
+        idempotency_key,
+    })
 }
 
 /// The outcome of an operation whose success body is not JSON (text, a file): its bytes,
 /// as text when they are UTF-8, else as base64 (`{"base64": …}`).
 pub async fn stream_outcome(
-    status: u16,
-    stream: progenitor_client::ByteStream,
+    response: progenitor_client::ResponseValue<progenitor_client::ByteStream>,
 ) -> Result<CallOutcome, Error> {
     use futures_util::StreamExt as _;
+    let status = response.status().as_u16();
+    let idempotency_key = reported_key(response.headers());
     let mut body = Vec::new();
-    let mut chunks = stream.into_inner();
+    let mut chunks = response.into_inner().into_inner();
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.map_err(|e| Error::InvalidResponse {
             status: Some(status),
@@ -222,6 +245,7 @@ pub async fn stream_outcome(
     Ok(CallOutcome {
         status,
         body: bytes_body(body),
+        idempotency_key,
     })
 }
 

@@ -380,6 +380,7 @@ mod tests {
         multipart: false,
         form: false,
         media: None,
+        idempotent: false,
     }];
 
     /// A runtime of the first workspace vendor with signing vectors, at `base`.

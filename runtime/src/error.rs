@@ -117,6 +117,9 @@ pub struct VendorError {
     /// unknown: the earlier attempt may have done what was asked ("invalid transition" to a
     /// cancel may mean "already cancelled").
     pub replayed: bool,
+    /// The idempotency key the call was sent with (vendor.yaml `idempotency:`): sent again
+    /// with this key, the call cannot act twice.
+    pub idempotency_key: Option<String>,
 }
 
 impl fmt::Display for VendorError {
@@ -137,6 +140,9 @@ impl fmt::Display for VendorError {
             f.write_str(
                 " (the answer to a repeated request: an earlier attempt may have succeeded)",
             )?;
+        }
+        if let Some(key) = &self.idempotency_key {
+            write!(f, " [idempotency key {key}]")?;
         }
         Ok(())
     }
@@ -172,6 +178,9 @@ pub struct TransportError {
     pub attempts: u32,
     /// What the HTTP stack said, scrubbed.
     pub message: String,
+    /// The idempotency key every attempt was sent with (vendor.yaml `idempotency:`): when the
+    /// outcome is unknown, the call sent again with this key learns it without acting twice.
+    pub idempotency_key: Option<String>,
 }
 
 impl fmt::Display for TransportError {
@@ -190,7 +199,15 @@ impl fmt::Display for TransportError {
         f.write_str(match self.stage {
             Stage::OutcomeUnknown => "the request was sent: the vendor may have acted on it",
             _ => "nothing reached the vendor",
-        })
+        })?;
+        match (&self.idempotency_key, self.stage) {
+            (Some(key), Stage::OutcomeUnknown) => write!(
+                f,
+                " (idempotency key {key}: send it again with this key to learn the outcome without acting twice)"
+            ),
+            (Some(key), _) => write!(f, " (idempotency key {key})"),
+            (None, _) => Ok(()),
+        }
     }
 }
 
@@ -299,6 +316,16 @@ impl Error {
         }
     }
 
+    /// The idempotency key the call was sent with, when vendor.yaml gives the operation one:
+    /// what to send again to reconcile a call whose outcome is unknown.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        match self {
+            Error::Vendor(e) => e.idempotency_key.as_deref(),
+            Error::Transport(e) => e.idempotency_key.as_deref(),
+            _ => None,
+        }
+    }
+
     /// How far the call got.
     pub fn stage(&self) -> Stage {
         match self {
@@ -366,6 +393,7 @@ impl<E> From<progenitor_client::Error<E>> for Error {
                     kind: TransportKind::Other,
                     attempts: 1,
                     message: e.without_url().to_string(),
+                    idempotency_key: None,
                 }))
             }
         }

@@ -66,6 +66,7 @@ impl Fetcher {
                     kind: lost.kind,
                     attempts: 1,
                     message: lost.message,
+                    idempotency_key: None,
                 }))
             })?;
             let status = reply.status.as_u16();

@@ -273,6 +273,7 @@ fn token_meta(vendor: &str, path: &str) -> &'static OperationMeta {
                 multipart: false,
                 form: false,
                 media: None,
+                idempotent: false,
             }))
         })
 }

@@ -36,7 +36,7 @@ pub use error::{
 };
 pub use payspec_profile as profile;
 pub use payspec_profile::UnifiedStatus;
-pub use pipeline::Answer;
+pub use pipeline::{Answer, IDEMPOTENCY_KEY_HEADER};
 pub use scrub::REDACTED;
 pub use settings::{HttpConfig, RetryPolicy, Settings, Timeouts};
 

@@ -18,19 +18,18 @@ pub async fn call(
     let http = build(runtime, operation, request)?;
     let answer = runtime.open(runtime.send(http, operation.id).await?)?;
     let status = answer.status().as_u16();
-    if !operation.returns_body || answer.payload.is_empty() {
-        return Ok(CallOutcome {
-            status,
-            body: serde_json::Value::Null,
-        });
-    }
-    match serde_json::from_slice(&answer.payload) {
-        Ok(body) => Ok(CallOutcome { status, body }),
-        Err(_) => Ok(CallOutcome {
-            status,
-            body: crate::call::bytes_body(answer.payload.to_vec()),
-        }),
-    }
+    let idempotency_key = answer.idempotency_key();
+    let body = if !operation.returns_body || answer.payload.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&answer.payload)
+            .unwrap_or_else(|_| crate::call::bytes_body(answer.payload.to_vec()))
+    };
+    Ok(CallOutcome {
+        status,
+        body,
+        idempotency_key,
+    })
 }
 
 /// The HTTP request: the path template filled, query and header parameters set, the JSON body.
@@ -173,6 +172,7 @@ mod tests {
         multipart: false,
         form: false,
         media: None,
+        idempotent: false,
     };
     const PROFILE: &str = r#"{"vendor": "acme", "title": "Acme", "servers": {"sandbox": "https://sandbox.acme.test/api/"}, "default_server": "sandbox", "credentials": {}, "auth": {"default": "none", "schemes": {}}}"#;
 
@@ -216,6 +216,7 @@ mod tests {
             path: "/v1/notes",
             params: &[],
             media: Some("text/plain; charset=utf-8"),
+            idempotent: false,
             ..OPERATION
         };
         static OPERATIONS: [OperationMeta; 1] = [NOTE];

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 pub const FAULT_HEADER: &str = "x-payspec-fault";
 
 /// The kinds, for messages.
-pub const KINDS: &str = "503, 429, timeout, reset, html, garbage, empty, unknown-enum, slow:MS";
+pub const KINDS: &str =
+    "503, 429, timeout, reset, lost-reply, html, garbage, empty, unknown-enum, slow:MS";
 
 /// A fault asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +21,9 @@ pub(crate) enum Fault {
     TooMany,
     Timeout,
     Reset,
+    /// The request is carried out, and its answer lost on the way back (the connection is
+    /// reset after the headers): the client cannot know the vendor acted.
+    LostReply,
     Html,
     Garbage,
     Empty,
@@ -43,6 +47,8 @@ pub(crate) enum Effect {
     None,
     /// Answer normally, but with enum values the spec does not know.
     UnknownEnum,
+    /// Carry the request out, then lose the answer.
+    LoseReply,
     /// Answer this instead.
     Reply(Response),
 }
@@ -71,6 +77,7 @@ impl FaultRequest {
             "429" => Fault::TooMany,
             "timeout" => Fault::Timeout,
             "reset" => Fault::Reset,
+            "lost-reply" => Fault::LostReply,
             "html" => Fault::Html,
             "garbage" => Fault::Garbage,
             "empty" => Fault::Empty,
@@ -102,15 +109,8 @@ impl Fault {
                 tokio::time::sleep(Duration::from_secs(30)).await;
                 Effect::Reply(StatusCode::GATEWAY_TIMEOUT.into_response())
             }
-            Fault::Reset => {
-                let failing = futures_util::stream::once(async {
-                    Err::<Bytes, std::io::Error>(std::io::Error::new(
-                        std::io::ErrorKind::ConnectionReset,
-                        "fault: reset",
-                    ))
-                });
-                Effect::Reply((StatusCode::OK, Body::from_stream(failing)).into_response())
-            }
+            Fault::Reset => Effect::Reply(reset()),
+            Fault::LostReply => Effect::LoseReply,
             Fault::Html => Effect::Reply(
                 (
                     StatusCode::BAD_GATEWAY,
@@ -134,6 +134,17 @@ impl Fault {
     }
 }
 
+/// An answer whose body fails after its headers: the connection is reset mid-answer.
+pub(crate) fn reset() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault: reset",
+        ))
+    });
+    (StatusCode::OK, Body::from_stream(failing)).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +162,10 @@ mod tests {
             Ok((Fault::Slow(Duration::from_millis(800)), None, None))
         );
         assert_eq!(parsed("resetx1"), Ok((Fault::Reset, Some(1), None)));
+        assert_eq!(
+            parsed("lost-replyx1@create_order"),
+            Ok((Fault::LostReply, Some(1), Some("create_order".into())))
+        );
         assert!(
             parsed("reste")
                 .unwrap_err()

@@ -12,7 +12,8 @@ use payspec_runtime::profile::sandbox::{
 use payspec_runtime::profile::{ValueSource, envelope, openapi};
 use serde_json::{Map, Value};
 
-use crate::fault::{Effect, FAULT_HEADER, FaultRequest};
+use crate::fault::{self, Effect, FAULT_HEADER, FaultRequest};
+use crate::replay::{self, Seen};
 use crate::schema;
 use crate::store::text;
 use crate::vendor::{Route, VendorSandbox, percent_decode};
@@ -104,6 +105,7 @@ impl VendorSandbox {
         };
         let operation = Some(route.id.clone());
         *self.lock().arrivals.entry(route.id.clone()).or_default() += 1;
+        let mut lose_reply = false;
         let broken_enums = match self.fault_for(request.headers, &route.id) {
             Err(message) => {
                 let response = (StatusCode::BAD_REQUEST, message).into_response();
@@ -121,6 +123,10 @@ impl VendorSandbox {
                     };
                 }
                 Effect::UnknownEnum => true,
+                Effect::LoseReply => {
+                    lose_reply = true;
+                    false
+                }
                 Effect::None => false,
             },
         };
@@ -133,14 +139,61 @@ impl VendorSandbox {
                 };
             }
         };
-        let response = match self.answer(route, &params, &request, body, broken_enums) {
+        let response = self
+            .answer_keyed(route, &params, &request, body, broken_enums)
+            .await;
+        Handled {
+            response: if lose_reply { fault::reset() } else { response },
+            operation,
+        }
+    }
+
+    /// The answer, through the idempotency key when the request carries one: a replay, a
+    /// conflict, or a new answer kept for the key.
+    async fn answer_keyed(
+        &self,
+        route: &Route,
+        params: &BTreeMap<String, String>,
+        request: &Incoming<'_>,
+        body: Value,
+        broken_enums: bool,
+    ) -> Response {
+        let key = self
+            .profile
+            .idempotency
+            .as_ref()
+            .and_then(|i| replay::key_of(i, request.headers, &body));
+        // The operation and the path it was sent to (another payment captured under the same key
+        // is another request), and the body.
+        let fingerprint = replay::fingerprint(&format!("{} {}", route.id, request.path), &body);
+        if let Some(key) = &key {
+            match self.lock().replays.seen(key, fingerprint) {
+                Seen::New => {}
+                Seen::Replay(response) => return response,
+                Seen::Conflict => {
+                    let message =
+                        format!("idempotency key {key:?} was already used with another request");
+                    return self
+                        .failure(Failure::new(FailureKind::Invalid, message).with_status(422));
+                }
+            }
+        }
+        let response = match self.answer(route, params, request, body, broken_enums) {
             Ok(response) => response,
             Err(failure) => self.failure(failure),
         };
-        Handled {
-            response,
-            operation,
-        }
+        let Some(key) = key else {
+            return response;
+        };
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
+        let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
+        self.lock()
+            .replays
+            .keep(key, fingerprint, parts.status, content_type, bytes.clone());
+        Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 
     /// The fault this request asks for, if it applies to `operation` and has not run out; an

@@ -4,8 +4,11 @@
 //!
 //! The vendor is the first path segment (`/rio/…`, `/onekey/v3/…`). For each request it:
 //! - applies a fault when asked (`x-payspec-fault: KIND[xN][@operation]`, KIND one of
-//!   503, 429, timeout, reset, html, garbage, empty, unknown-enum, slow:MS; `xN` for the first N
+//!   503, 429, timeout, reset, lost-reply (carried out, answer lost), html, garbage, empty, unknown-enum, slow:MS; `xN` for the first N
 //!   matching requests only; `@operation` for one operation only); an unknown kind is a 400;
+//! - honours idempotency keys where vendor.yaml's `idempotency:` says the vendor takes them: the
+//!   first answer replayed (`Idempotent-Replayed: true`) for the same key and request, the same
+//!   key with another request refused;
 //! - refuses a body that is not JSON (400, in the vendor's error shape);
 //! - checks auth as the recipe says, computing the scheme's instructions for the request it
 //!   received and comparing them in constant time; timestamps within five minutes; bearer
@@ -44,12 +47,14 @@ mod auth;
 mod fault;
 mod form;
 mod handle;
+mod replay;
 mod schema;
 mod store;
 mod vendor;
 
 pub use fault::{FAULT_HEADER, KINDS as FAULT_KINDS};
 use handle::Incoming;
+pub use replay::REPLAYED_HEADER;
 use vendor::VendorSandbox;
 
 /// The largest request body the sandbox reads.

@@ -71,6 +71,8 @@ pub(crate) struct State {
     /// Requests received per operation, counted on arrival (a client that gives up still counts).
     pub arrivals: BTreeMap<String, u64>,
     pub next_id: i64,
+    /// The answers kept for idempotency keys.
+    pub replays: crate::replay::Replays,
 }
 
 /// A vendor of the sandbox.
@@ -108,6 +110,7 @@ impl VendorSandbox {
             faults: HashMap::new(),
             arrivals: BTreeMap::new(),
             next_id: 11954,
+            replays: Default::default(),
         };
         Ok(Self {
             profile,

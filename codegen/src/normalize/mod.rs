@@ -9,6 +9,7 @@
 
 mod bodies;
 mod forms;
+mod idempotency;
 mod ids;
 mod implied;
 mod multipart;
@@ -52,6 +53,8 @@ pub(crate) struct Context<'a> {
     /// The media type of an operation's request body when not application/json, a form or
     /// multipart (a vendor's +json, text…), by pointer.
     pub request_media: BTreeMap<String, String>,
+    /// The operations sent with vendor.yaml's idempotency key, by pointer.
+    pub idempotent: std::collections::BTreeSet<String>,
 }
 
 impl Context<'_> {
@@ -86,7 +89,7 @@ const EARLY_PASSES: [Pass; 3] = [
 ];
 
 /// The passes after it, in order.
-const PASSES: [Pass; 22] = [
+const PASSES: [Pass; 23] = [
     servers::assign,
     bodies::choose_media,
     multipart::to_json_forms,
@@ -96,6 +99,7 @@ const PASSES: [Pass; 22] = [
     forms::deep_object_queries,
     forms::form_object_queries,
     security::check,
+    idempotency::keys,
     bodies::normalize,
     responses::normalize,
     bodies::vendor_json,
@@ -131,6 +135,7 @@ impl<'a> Context<'a> {
             multipart: Default::default(),
             forms: Default::default(),
             request_media: BTreeMap::new(),
+            idempotent: Default::default(),
         }
     }
 }

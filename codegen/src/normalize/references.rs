@@ -99,6 +99,12 @@ pub(super) fn named_operations(profile: &payspec_profile::Profile) -> Vec<(Strin
     for operation in profile.retry.keys() {
         named.push((format!("/retry/{}", token(operation)), operation));
     }
+    for operation in profile.idempotency.iter().flat_map(|i| i.operations.keys()) {
+        named.push((
+            format!("/idempotency/operations/{}", token(operation)),
+            operation,
+        ));
+    }
     if let Some(cancel) = &profile.cancel {
         named.push(("/cancel/operation".into(), &cancel.operation));
         if let Some(read) = &cancel.reconcile {

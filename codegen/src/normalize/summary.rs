@@ -35,6 +35,9 @@ pub struct OperationSummary {
     /// The request body's media type when it is not `application/json` (a vendor's JSON type,
     /// or text, XML, bytes), nor a form or multipart.
     pub media: Option<String>,
+    /// Whether it is sent with vendor.yaml's idempotency key (and so retried like an
+    /// idempotent method).
+    pub idempotent: bool,
 }
 
 /// One parameter of an operation.
@@ -94,6 +97,7 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
             multipart: context.multipart.contains(&site.pointer),
             form: context.forms.contains(&site.pointer),
             media: context.request_media.get(&site.pointer).cloned(),
+            idempotent: context.idempotent.contains(&site.pointer),
         });
     });
     out

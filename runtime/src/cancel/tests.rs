@@ -26,6 +26,7 @@ fn refusal(status: u16, code: Option<&str>, replayed: bool) -> Error {
         message: None,
         excerpt: String::new(),
         replayed,
+        idempotency_key: None,
     }))
 }
 
@@ -37,6 +38,7 @@ fn lost() -> Error {
         kind: TransportKind::ConnectionLost,
         attempts: 1,
         message: "connection closed before message completed".into(),
+        idempotency_key: None,
     }))
 }
 

@@ -57,6 +57,23 @@ impl Answer {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The idempotency key the call was sent with, as reported under
+    /// [`super::IDEMPOTENCY_KEY_HEADER`].
+    pub fn idempotency_key(&self) -> Option<String> {
+        self.headers
+            .get(super::IDEMPOTENCY_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// Reports the call's key among the headers the caller reads
+    /// (`response.headers()[IDEMPOTENCY_KEY_HEADER]`), so a success can be reconciled too.
+    pub(crate) fn report_idempotency_key(&mut self, key: &str) {
+        if let Ok(value) = reqwest::header::HeaderValue::from_str(key) {
+            self.headers.insert(super::IDEMPOTENCY_KEY_HEADER, value);
+        }
+    }
 }
 
 impl Runtime {
@@ -128,7 +145,7 @@ impl Runtime {
                     &answer.payload,
                     &sealed.signatures,
                 );
-                Err(self.vendor_failure(error, sealed.uncertain))
+                Err(self.vendor_failure(error, sealed.uncertain, answer.idempotency_key()))
             }
             Err(e) => {
                 let message = if answer.payload.is_empty() {

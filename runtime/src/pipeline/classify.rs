@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use super::answer::{Answer, Sealed};
+use super::plan::Plan;
 use super::transmit::Reply;
 use super::{redirect::Redirect, retry};
 use crate::call::OperationMeta;
@@ -30,11 +31,12 @@ pub(crate) enum Verdict {
 
 pub(crate) fn classify(
     runtime: &Runtime,
-    operation: &OperationMeta,
+    plan: &Plan,
     answer: Reply,
     token_sent: bool,
     signatures: &[String],
 ) -> Verdict {
+    let operation = plan.operation;
     let status = answer.status.as_u16();
     if answer.status.is_redirection() {
         return Verdict::Redirect(Redirect::from_headers(status, &answer.headers));
@@ -43,6 +45,18 @@ pub(crate) fn classify(
         return success(runtime, operation, answer, signatures);
     }
     let error = runtime.vendor_error(status, operation.id, &answer.body, signatures);
+    if let Some(retry) = vendor_hint(runtime, &answer.headers) {
+        // The vendor's own word (Stripe-Should-Retry) over the status's rule.
+        return if retry {
+            Verdict::Retryable {
+                error,
+                after: retry::retry_after(&answer.headers),
+                uncertain: false,
+            }
+        } else {
+            Verdict::Failure(error)
+        };
+    }
     match status {
         401 if token_sent => Verdict::TokenRejected(error),
         429 | 503 => Verdict::Retryable {
@@ -57,6 +71,18 @@ pub(crate) fn classify(
         },
         _ => Verdict::Failure(error),
     }
+}
+
+/// What the vendor's retry hint header says of a failure, when vendor.yaml names one.
+fn vendor_hint(runtime: &Runtime, headers: &reqwest::header::HeaderMap) -> Option<bool> {
+    let name = runtime
+        .profile()
+        .idempotency
+        .as_ref()?
+        .retry_hint
+        .as_deref()?;
+    let value = headers.get(name)?.to_str().ok()?;
+    payspec_profile::idempotency::retry_hint(value)
 }
 
 fn success(

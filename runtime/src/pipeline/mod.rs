@@ -16,6 +16,7 @@
 
 mod answer;
 mod classify;
+mod idempotency;
 mod plan;
 mod prepare;
 mod redirect;
@@ -35,6 +36,7 @@ use crate::client::Runtime;
 use crate::error::{Error, Stage, TransportError, TransportKind, VendorError, excerpt};
 pub use answer::Answer;
 use classify::Verdict;
+pub use idempotency::IDEMPOTENCY_KEY_HEADER;
 use plan::Plan;
 pub(crate) use plan::Plans;
 use transmit::{Budget, Limits, Lost};
@@ -63,6 +65,8 @@ struct CallState {
     redirects: u32,
     /// The signatures sent, for the scrubber.
     signatures: Vec<String>,
+    /// The idempotency key every attempt carries, when the operation has one.
+    idempotency_key: Option<String>,
 }
 
 impl Runtime {
@@ -136,6 +140,8 @@ impl Runtime {
         self.route(&mut request, plan.operation)?;
         // Body credentials join the form first; the form is then encoded as multipart.
         self.prepare(scheme, &mut request, plan.operation.id)?;
+        // The key joins the JSON body (or the headers) before it is encoded, signed or copied.
+        let idempotency_key = self.idempotency_key(&mut request, plan.operation)?;
         self.encode_multipart(&mut request, plan.operation)?;
         Ok(CallState {
             plan,
@@ -146,6 +152,7 @@ impl Runtime {
             token_renewed: false,
             redirects: 0,
             signatures: Vec::new(),
+            idempotency_key,
         })
     }
 
@@ -202,7 +209,7 @@ impl Runtime {
         );
         let verdict = classify::classify(
             self,
-            call.plan.operation,
+            &call.plan,
             answer,
             !issued.is_empty(),
             &call.signatures,
@@ -243,6 +250,9 @@ impl Runtime {
     ) -> Result<Step, Error> {
         match verdict {
             Verdict::Success(mut success) => {
+                if let Some(key) = call.idempotency_key.as_deref() {
+                    success.report_idempotency_key(key);
+                }
                 if let Some(sealed) = &mut success.sealed {
                     // Opening the envelope may yet find the vendor's failure: it is this call's.
                     sealed.signatures = std::mem::take(&mut call.signatures);
@@ -250,7 +260,9 @@ impl Runtime {
                 }
                 Ok(Step::Done(success))
             }
-            Verdict::Failure(error) => Err(self.vendor_failure(error, call.uncertain)),
+            Verdict::Failure(error) => {
+                Err(self.vendor_failure(error, call.uncertain, call.idempotency_key.clone()))
+            }
             Verdict::Retryable {
                 error,
                 after,
@@ -260,7 +272,7 @@ impl Runtime {
                 if self.wait_to_retry(call, after).await {
                     return Ok(Step::Again);
                 }
-                Err(self.vendor_failure(error, call.uncertain))
+                Err(self.vendor_failure(error, call.uncertain, call.idempotency_key.clone()))
             }
             Verdict::TokenRejected(_) if !call.token_renewed => {
                 // The vendor did not act on a request it refused for its token: send it once
@@ -271,7 +283,9 @@ impl Runtime {
                 self.revoke(issued).await;
                 Ok(Step::Again)
             }
-            Verdict::TokenRejected(error) => Err(self.vendor_failure(error, call.uncertain)),
+            Verdict::TokenRejected(error) => {
+                Err(self.vendor_failure(error, call.uncertain, call.idempotency_key.clone()))
+            }
             Verdict::Redirect(redirect) => self.follow(call, redirect),
             Verdict::Problem(error) => Err(error),
         }
@@ -303,8 +317,14 @@ impl Runtime {
 
     /// The vendor's failure as the call's error; `uncertain`: an earlier attempt's request may
     /// have reached the vendor (the failure may follow a replay).
-    pub(crate) fn vendor_failure(&self, mut error: VendorError, uncertain: bool) -> Error {
+    pub(crate) fn vendor_failure(
+        &self,
+        mut error: VendorError,
+        uncertain: bool,
+        idempotency_key: Option<String>,
+    ) -> Error {
         error.replayed = uncertain;
+        error.idempotency_key = idempotency_key;
         tracing::debug!(status = error.status, code = ?error.code, replayed = error.replayed, "vendor error");
         Error::Vendor(Box::new(error))
     }
@@ -322,6 +342,7 @@ impl Runtime {
             kind: lost.kind,
             attempts: call.attempts,
             message: self.shared.scrubber.scrub(&lost.message, &call.signatures),
+            idempotency_key: call.idempotency_key.clone(),
         }))
     }
 
@@ -344,6 +365,7 @@ impl Runtime {
             message: message.map(|m| excerpt(&scrub(&m))),
             excerpt: excerpt(&scrub(&String::from_utf8_lossy(body))),
             replayed: false,
+            idempotency_key: None,
         }
     }
 }

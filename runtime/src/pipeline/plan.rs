@@ -77,7 +77,12 @@ impl Plans {
                     .values()
                     .position(|scheme| std::ptr::eq(scheme, chosen))
             });
-        let may_retry = profile.may_retry(operation.id, operation.method);
+        // A write sent with an idempotency key cannot act twice: retried as a GET is (unless
+        // vendor.yaml's `retry:` names it).
+        let keyed = operation.idempotent
+            && profile.idempotency.is_some()
+            && !profile.retry.contains_key(operation.id);
+        let may_retry = keyed || profile.may_retry(operation.id, operation.method);
         let may_repeat = may_retry
             || scheme.is_some_and(|i| self.schemes[i].uses_token)
             || profile.redirects != RedirectPolicy::Refuse;
