@@ -119,6 +119,50 @@ impl Catalog {
     }
 }
 
+impl Catalog {
+    /// Every item of a paged list operation of `entry`, up to `max_items`, each handed to
+    /// `each` as it arrives (scrubbed); the count delivered, or the error that ended the
+    /// listing with how many items came before it.
+    pub async fn list_all(
+        &self,
+        entry: &'static VendorEntry,
+        settings: Settings,
+        request: CallRequest,
+        max_items: u64,
+        mut each: impl FnMut(serde_json::Value),
+    ) -> Result<u64, (u64, Error)> {
+        use futures_util::StreamExt as _;
+        let runtime = entry
+            .operation(&request.operation)
+            .ok_or_else(|| Error::UnknownOperation {
+                vendor: entry.name.to_owned(),
+                operation: request.operation.clone(),
+            })
+            .and_then(|operation| {
+                let profile = entry.profile()?;
+                let runtime =
+                    payspec_runtime::Runtime::with_profile(profile, entry.operations, settings)?;
+                Ok((runtime, operation))
+            });
+        let (runtime, operation) = runtime.map_err(|e| (0, e))?;
+        let mut items =
+            std::pin::pin!(payspec_runtime::untyped::pages(&runtime, operation, &request).items());
+        let mut delivered = 0;
+        while delivered < max_items {
+            match items.next().await {
+                None => break,
+                Some(Ok(mut item)) => {
+                    runtime.scrub_json(&mut item);
+                    each(item);
+                    delivered += 1;
+                }
+                Some(Err(error)) => return Err((delivered, error)),
+            }
+        }
+        Ok(delivered)
+    }
+}
+
 /// ` (did you mean "x"?)` when a known name is close to `given`, else nothing.
 pub fn did_you_mean(given: &str, known: &[&str]) -> String {
     let given = given.replace('-', "_").to_ascii_lowercase();
@@ -166,6 +210,7 @@ fn operation_meta(operation: &OperationSummary) -> OperationMeta {
         form: operation.form,
         media: operation.media.clone().map(leak),
         idempotent: operation.idempotent,
+        paged: operation.paged.is_some(),
     }
 }
 

@@ -201,6 +201,13 @@ struct CallArgs {
     /// without acting twice. Without it, one is made and printed on standard error.
     #[arg(long, value_name = "KEY")]
     idempotency_key: Option<String>,
+    /// Every item of a paged list (vendor.yaml `pagination:`), one JSON item a line, fetched
+    /// a page at a time.
+    #[arg(long)]
+    all: bool,
+    /// With --all, stop after this many items.
+    #[arg(long, value_name = "N", requires = "all")]
+    max_items: Option<u64>,
     /// The largest body (or file) read from a file or standard input.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
     max_body_bytes: u64,
@@ -513,6 +520,17 @@ fn call(args: CallArgs) -> Result<(), Failure> {
             code: 1,
             message: format!("cannot start the async runtime: {e}"),
         })?;
+    if args.all {
+        return list_all(
+            &catalog,
+            vendor,
+            operation,
+            settings,
+            request,
+            args.max_items,
+            &runtime,
+        );
+    }
     let response = runtime.block_on(catalog.call(vendor, settings, request))?;
     if let Some(key) = &response.idempotency_key {
         eprintln!("idempotency key: {key}");
@@ -678,6 +696,41 @@ fn read_body(text: &str, limit: u64) -> Result<serde_json::Value, Failure> {
 }
 
 /// The `--file` parts joined to the body of a multipart operation (as the form's file fields).
+/// `call --all`: the items of a paged list, one JSON value a line; a failure part way says
+/// how many items came before it.
+fn list_all(
+    catalog: &catalog::Catalog,
+    vendor: &'static payspec_runtime::VendorEntry,
+    operation: &payspec_runtime::OperationMeta,
+    settings: Settings,
+    request: CallRequest,
+    max_items: Option<u64>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(), Failure> {
+    if !operation.paged {
+        return Err(Failure::usage(format!(
+            "--all: {} {} is not a paged list (vendor.yaml `pagination:`; `payspec vendors` marks the paged ones)",
+            vendor.name, operation.id
+        )));
+    }
+    let print = |item: serde_json::Value| say!("{item}");
+    let listed = catalog.list_all(
+        vendor,
+        settings,
+        request,
+        max_items.unwrap_or(u64::MAX),
+        print,
+    );
+    match runtime.block_on(listed) {
+        Ok(_) => Ok(()),
+        Err((delivered, error)) => {
+            let mut failure = Failure::from(error);
+            failure.message = format!("{} (after {delivered} items)", failure.message);
+            Err(failure)
+        }
+    }
+}
+
 /// The caller's idempotency key, where the vendor takes it: the operation's header parameter
 /// (declared by the generator when the spec does not), or the body field.
 fn with_idempotency_key(

@@ -81,7 +81,7 @@ pub fn json(vendors: &[&VendorEntry]) -> String {
                     serde_json::json!({
                         "id": operation.id, "method": operation.method, "path": operation.path,
                         "summary": operation.summary, "auth": auth,
-                        "idempotency_key": operation.idempotent,
+                        "idempotency_key": operation.idempotent, "paged": operation.paged,
                         "params": operation.params.iter().map(|p| serde_json::json!({"name": p.name, "in": p.location, "required": p.required})).collect::<Vec<_>>(),
                     })
                 })

@@ -831,3 +831,69 @@ fn call_sends_and_reports_idempotency_keys() {
         text(&refused.stderr)
     );
 }
+
+/// `call --all`: every item of a paged list, one JSON value a line, fetched page by page;
+/// `--max-items` stops early; an operation that does not page refuses the flag.
+#[test]
+fn call_all_prints_every_item_of_a_paged_list() {
+    let server = SandboxProcess::start();
+    let payspec_at = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_payspec"))
+            .args(args)
+            .args(["--sandbox", &server.url])
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let order = r#"{"customer_id": "b523ed51-a7e0-4c53-8ac2-3c0b7e1c9cd5", "vendor_id": "5c81c005-1c52-4e0d-85e2-862ee1cdd4d0", "offer_id": "7c9a9311-7e7d-4739-9abc-34f7db00ff19", "usdt_amount": "0.07", "fiat_amount": "10", "fiat_currency": "KES", "wallet_address": "T", "payment_method": "mpesa", "order_type": "ON_RAMP_BUY", "expires_at": "2030-01-01T00:00:00Z"}"#;
+    for _ in 0..25 {
+        let created = payspec_at(&["call", "westminister", "create_order", "--body", order]);
+        assert_eq!(created.status.code(), Some(0), "{}", text(&created.stderr));
+    }
+    let all = payspec_at(&[
+        "call",
+        "westminister",
+        "list_orders",
+        "--arg",
+        "page_size=4",
+        "--all",
+    ]);
+    assert_eq!(all.status.code(), Some(0), "{}", text(&all.stderr));
+    let ids: std::collections::BTreeSet<String> = text(&all.stdout)
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 25, "every order once: {}", text(&all.stdout));
+
+    let some = payspec_at(&[
+        "call",
+        "westminister",
+        "list_orders",
+        "--arg",
+        "page_size=4",
+        "--all",
+        "--max-items",
+        "6",
+    ]);
+    assert_eq!(text(&some.stdout).lines().count(), 6);
+
+    let refused = payspec_at(&[
+        "call",
+        "westminister",
+        "get_order_details",
+        "--arg",
+        "id=1",
+        "--all",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("not a paged list"),
+        "{}",
+        text(&refused.stderr)
+    );
+}

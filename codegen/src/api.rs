@@ -24,6 +24,8 @@ pub struct OperationApi {
     pub response: String,
     /// The auth scheme (`none` when sent without).
     pub auth: String,
+    /// What the runtime adds to calling it: `idempotency key`, `pages of T`.
+    pub conveniences: Vec<String>,
 }
 
 /// A vendor's API.
@@ -94,6 +96,14 @@ impl Api {
                 .map(|g| format!(" @{g}"))
                 .unwrap_or_default();
             let route = format!("{} {}{group}", operation.method, operation.path);
+            let mut conveniences = Vec::new();
+            if operation.idempotent {
+                conveniences.push("idempotency key".to_owned());
+            }
+            if let Some(paged) = &operation.paged {
+                let item = paged.item.as_deref().unwrap_or("JSON");
+                conveniences.push(format!("pages of {item} ({})", paged.recipe));
+            }
             api.operations.insert(
                 operation.id.clone(),
                 OperationApi {
@@ -102,6 +112,7 @@ impl Api {
                     body,
                     response,
                     auth,
+                    conveniences,
                 },
             );
         }
@@ -161,9 +172,14 @@ impl Api {
             if let Some((ty, required)) = &operation.body {
                 args.push(format!("body: {}{ty}", if *required { "" } else { "?" }));
             }
+            let extras: String = operation
+                .conveniences
+                .iter()
+                .map(|c| format!(" [{c}]"))
+                .collect();
             let _ = writeln!(
                 out,
-                "op {id} {} ({}) -> {} [auth {}]",
+                "op {id} {} ({}) -> {} [auth {}]{extras}",
                 operation.route,
                 args.join(", "),
                 operation.response,

@@ -61,7 +61,7 @@ impl Generated {
 /// Generates a vendor's module.
 pub fn generate(vendor: &Vendor) -> Result<Generated, Diagnostics> {
     let emitted = emit(vendor, false)?;
-    generated(vendor, emitted.text, emitted.settled)
+    generated(vendor, emitted.text, emitted.settled, emitted.warnings)
 }
 
 /// Generates a vendor's module, formatted for reading.
@@ -69,13 +69,19 @@ pub fn generate_formatted(vendor: &Vendor) -> Result<Generated, Diagnostics> {
     let emitted = emit(vendor, false)?;
     let file = syn::parse_file(&emitted.text).map_err(|e| unparsable(vendor, e))?;
     let settled = emitted.settled;
-    generated(vendor, prettyplease::unparse(&file), settled)
+    generated(
+        vendor,
+        prettyplease::unparse(&file),
+        settled,
+        emitted.warnings,
+    )
 }
 
 fn generated(
     vendor: &Vendor,
     source: String,
     settled: std::borrow::Cow<'_, Vendor>,
+    emitted_warnings: Vec<Diagnostic>,
 ) -> Result<Generated, Diagnostics> {
     let profile_json = serde_json::to_string(&vendor.profile).map_err(|e| {
         let message = format!("internal error: cannot serialise the profile: {e}");
@@ -88,7 +94,12 @@ fn generated(
         spec_json: vendor.raw_spec.clone(),
         profile_json,
         operations: settled.operations.iter().map(|o| o.id.clone()).collect(),
-        warnings: settled.warnings.clone(),
+        warnings: settled
+            .warnings
+            .iter()
+            .cloned()
+            .chain(emitted_warnings)
+            .collect(),
     })
 }
 
@@ -104,6 +115,8 @@ struct Emitted<'a> {
     model: Model,
     /// The vendor as generated (degradations applied).
     settled: std::borrow::Cow<'a, Vendor>,
+    /// What emitting degraded (a paged operation's items typed as JSON).
+    warnings: Vec<Diagnostic>,
 }
 
 /// The module's text, written as items are done: each item's tokens are relinked and turned
@@ -159,6 +172,7 @@ fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted<'_>, Diagnostics> {
     let vendor: &Vendor = &settled;
     let mut model = Model::default();
     let mut out = Output::default();
+    let mut warnings = Vec::new();
     for mut item in items::split(tokens) {
         let kind = item.kind();
         let body = match &kind {
@@ -169,9 +183,9 @@ fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted<'_>, Diagnostics> {
             (Kind::Module(name), Some(body)) if name == "types" => out.module(item, |out| {
                 types_module(vendor, body, &mut model, read_types, out)
             })?,
-            (Kind::Module(_), Some(body)) => {
-                out.module(item, |out| builder_module(vendor, body, &mut model, out))?
-            }
+            (Kind::Module(_), Some(body)) => out.module(item, |out| {
+                builder_module(vendor, body, &mut model, out, &mut warnings)
+            })?,
             _ => out.push(item.into_stream()),
         }
     }
@@ -180,6 +194,7 @@ fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted<'_>, Diagnostics> {
         text: out.text,
         model,
         settled,
+        warnings,
     })
 }
 
@@ -241,6 +256,7 @@ fn types_module(
         let display = matches!(item.kind(), Kind::Impl { display: true });
         out.push(finish_impl(vendor, item, &boxed, &opened, display)?);
     }
+    model.defined_types.extend(defined);
     Ok(())
 }
 
@@ -265,14 +281,63 @@ fn finish_impl(
     Ok(implementation.into_token_stream())
 }
 
-/// The `builder` module: each `send` through the runtime, each builder read into the model.
+/// The paged operations' builders (by name squashed), with their operationId and item type:
+/// the component's type when the `types` module has it, else any JSON (a warning).
+fn paged_builders(
+    vendor: &Vendor,
+    model: &Model,
+    warnings: &mut Vec<Diagnostic>,
+) -> std::collections::HashMap<String, (String, syn::Type)> {
+    let mut paged = std::collections::HashMap::new();
+    for operation in &vendor.operations {
+        let Some(recipe) = &operation.paged else {
+            continue;
+        };
+        let item: syn::Type = match &recipe.item {
+            Some(name) if model.defined_types.contains(name) => {
+                let ident = quote::format_ident!("{}", name);
+                syn::parse_quote!(types::#ident)
+            }
+            other => {
+                if let Some(name) = other {
+                    warnings.push(Diagnostic::warning(
+                        &vendor.files.spec,
+                        &operation.pointer,
+                        format!("its pages' items are typed as any JSON: no type {name} was generated for them"),
+                    ));
+                }
+                syn::parse_quote!(::payspec_runtime::deps::serde_json::Value)
+            }
+        };
+        paged.insert(
+            crate::model::squash(&operation.id),
+            (operation.id.clone(), item),
+        );
+    }
+    paged
+}
+
+/// A builder impl's type name, squashed (as operationIds are matched to builders).
+fn builder_name(implementation: &syn::ItemImpl) -> Option<String> {
+    let syn::Type::Path(path) = implementation.self_ty.as_ref() else {
+        return None;
+    };
+    Some(crate::model::squash(
+        &path.path.segments.last()?.ident.to_string(),
+    ))
+}
+
+/// The `builder` module: each `send` through the runtime, each builder read into the model,
+/// each paged operation's builder given `pages()` and `stream()`.
 fn builder_module(
     vendor: &Vendor,
     body: TokenStream,
     model: &mut Model,
     out: &mut Output,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<(), Diagnostics> {
     let mut unexpected = Vec::new();
+    let paged = paged_builders(vendor, model, warnings);
     for item in items::split(body) {
         if !matches!(item.kind(), Kind::Impl { .. }) {
             out.push(item.into_stream());
@@ -281,6 +346,11 @@ fn builder_module(
         let mut implementation: syn::ItemImpl = parse(vendor, item)?;
         if let Err(builder) = crate::send::rewrite_sends(&mut implementation) {
             unexpected.push(builder);
+        }
+        if let Some((id, item)) = builder_name(&implementation).and_then(|name| paged.get(&name))
+            && let Err(why) = crate::send::add_pages(&mut implementation, id, item)
+        {
+            unexpected.push(why);
         }
         model.add_builder(&implementation);
         out.push(implementation.into_token_stream());

@@ -127,6 +127,7 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
     let multipart = operation.multipart;
     let form = operation.form;
     let idempotent = operation.idempotent;
+    let paged = operation.paged.is_some();
     let media = match &operation.media {
         Some(media) => quote!(Some(#media)),
         None => quote!(None),
@@ -140,7 +141,7 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
             id: #id, method: #method, path: #path, summary: #summary,
             params: &[#(#params),*], body: #body, supplied_by_runtime: &[#(#supplied),*],
             returns_body: #returns_body, server_group: #server_group, multipart: #multipart, form: #form,
-            media: #media, idempotent: #idempotent,
+            media: #media, idempotent: #idempotent, paged: #paged,
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct Model {
     pub builders: std::collections::HashMap<String, Builder>,
     /// Types by name.
     pub types: BTreeMap<String, TypeApi>,
+    /// The names of every type of the `types` module (read even when the types are not).
+    pub defined_types: std::collections::BTreeSet<String>,
 }
 
 impl Model {

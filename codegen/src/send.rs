@@ -31,6 +31,78 @@ pub(crate) fn rewrite_sends(implementation: &mut syn::ItemImpl) -> Result<(), St
     Ok(())
 }
 
+/// Gives a paged operation's builder `pages()` and `stream()`: the request its `send` builds
+/// (the same statements, up to sending) handed to the runtime's pager, with items of type
+/// `item`. `Err` when the builder has no rewritten `send` to take them from.
+pub(crate) fn add_pages(
+    implementation: &mut syn::ItemImpl,
+    operation_id: &str,
+    item: &syn::Type,
+) -> Result<(), String> {
+    let send = implementation.items.iter().find_map(|member| match member {
+        syn::ImplItem::Fn(function) if function.sig.ident == "send" => Some(function),
+        _ => None,
+    });
+    let Some(send) = send else {
+        return Err(format!("{operation_id}: no send"));
+    };
+    let building: Vec<&Stmt> = send
+        .block
+        .stmts
+        .iter()
+        .take_while(|statement| !sends(statement))
+        .collect();
+    if building.len() == send.block.stmts.len() {
+        return Err(format!("{operation_id}: send does not send"));
+    }
+    let pages: ImplItemFn = parse_quote! {
+        /// Every page of the list, fetched one at a time as the stream is polled (vendor.yaml's
+        /// pagination recipe: each page is one call, signed and retried like any other).
+        pub fn pages(self) -> ::payspec_runtime::Pages<'a, #item> {
+            #[allow(unused_variables)]
+            let built = (move || -> Result<(&'a super::Client, ::payspec_runtime::deps::reqwest::Request), ::payspec_runtime::Error> {
+                #(#building)*
+                Ok((client, request))
+            })();
+            match built {
+                Ok((client, request)) => ::payspec_runtime::Pages::new(&client.inner, request, #operation_id),
+                Err(error) => ::payspec_runtime::Pages::failed(error),
+            }
+        }
+    };
+    let stream: ImplItemFn = parse_quote! {
+        /// Every item of the list, across its pages, fetched a page at a time as the stream
+        /// is polled; a page that fails after the retry policy ends the stream with its error.
+        pub fn stream(self) -> ::payspec_runtime::Items<'a, #item> {
+            self.pages().items()
+        }
+    };
+    implementation.items.push(syn::ImplItem::Fn(pages));
+    implementation.items.push(syn::ImplItem::Fn(stream));
+    Ok(())
+}
+
+/// `let response = client.inner.send(request, …).await?;`, the statement that sends.
+fn sends(statement: &Stmt) -> bool {
+    let Stmt::Local(local) = statement else {
+        return false;
+    };
+    let Some(init) = &local.init else {
+        return false;
+    };
+    let mut inner = &*init.expr;
+    loop {
+        inner = match inner {
+            Expr::Try(e) => &e.expr,
+            Expr::Await(e) => &e.base,
+            _ => break,
+        };
+    }
+    matches!(inner, Expr::MethodCall(call) if call.method == "send"
+        && matches!(&*call.receiver, Expr::Field(field)
+            if matches!(&field.member, syn::Member::Named(name) if name == "inner")))
+}
+
 /// Rewrites one `send`; `false` when its shape is not the expected one.
 fn rewrite(function: &mut ImplItemFn) -> bool {
     let ReturnType::Type(_, output) = &mut function.sig.output else {

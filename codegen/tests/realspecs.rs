@@ -180,3 +180,39 @@ fn idempotency_keys_go_where_each_vendor_takes_them() {
     assert!(unkeyed_writes > 0);
     assert!(keyed.len() > 50, "{}", keyed.len());
 }
+
+/// vendor.yaml's `pagination:` over the published documents: Stripe's `get_*` recipe pages
+/// exactly the operations with `starting_after` and a `data` list (not the single-object
+/// reads it also names), typed by their components; Square's cursors in the query and in the
+/// body page the operations they name.
+#[test]
+fn pagination_recipes_page_the_lists_they_name() {
+    let scratch = tempfile::tempdir().unwrap();
+    let paged = |vendor: &payspec_codegen::Vendor| -> Vec<(String, Option<String>)> {
+        vendor
+            .operations
+            .iter()
+            .filter_map(|o| Some((o.id.clone(), o.paged.as_ref()?.item.clone())))
+            .collect()
+    };
+    let stripe = load_vendor(&assemble("stripe", scratch.path())).unwrap();
+    assert_eq!(
+        paged(&stripe),
+        [
+            ("get_customers".to_owned(), Some("Customer".to_owned())),
+            ("get_events".to_owned(), Some("Event".to_owned())),
+        ]
+    );
+    assert!(stripe.warnings.is_empty(), "{:?}", stripe.warnings);
+    let square = load_vendor(&assemble("square", scratch.path())).unwrap();
+    let mut square_paged = paged(&square);
+    square_paged.sort();
+    assert_eq!(
+        square_paged,
+        [
+            ("list_customers".to_owned(), Some("Customer".to_owned())),
+            ("list_payments".to_owned(), Some("Payment".to_owned())),
+            ("search_orders".to_owned(), Some("Order".to_owned())),
+        ]
+    );
+}

@@ -161,3 +161,66 @@ fn wrong_credentials_are_refused_by_the_sandbox() {
         assert!(!error.to_string().contains("wrong"), "{error}");
     });
 }
+
+/// Stripe as its SDKs call it: every POST with an `Idempotency-Key` (a reply lost after the
+/// customer was created is retried with the same key, and the sandbox holds one customer),
+/// and the customer list as a stream of typed `Customer`s, page after page by
+/// `starting_after` until `has_more` is false.
+#[tokio::test]
+async fn stripe_writes_are_keyed_and_lists_stream() {
+    use futures_util::StreamExt as _;
+    use payspec_corpus::stripe::types::PostCustomersBody;
+    let running = sandbox().await;
+    let stripe = payspec_corpus::stripe::Client::with_settings(settings(&running)).unwrap();
+    let customers = || running.sandbox.records("stripe", "customer");
+    let posts = || running.sandbox.arrivals("stripe", "post_customers");
+    for n in 0..95 {
+        let email = format!("c{n}@example.com");
+        stripe
+            .post_customers()
+            .body(body::<PostCustomersBody>(
+                serde_json::json!({ "email": email }),
+            ))
+            .send()
+            .await
+            .unwrap();
+    }
+    let lossy = settings(&running).header(
+        payspec_sandbox::FAULT_HEADER.parse().unwrap(),
+        "lost-replyx1@post_customers".parse().unwrap(),
+    );
+    let lossy = payspec_corpus::stripe::Client::with_settings(lossy).unwrap();
+    let (held, sent) = (customers(), posts());
+    let created = lossy
+        .post_customers()
+        .body(body::<PostCustomersBody>(
+            serde_json::json!({"email": "lost@example.com"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (customers() - held, posts() - sent),
+        (1, 2),
+        "retried once, created once"
+    );
+    assert!(
+        created
+            .headers()
+            .contains_key(payspec_runtime::IDEMPOTENCY_KEY_HEADER)
+    );
+
+    let lists = || running.sandbox.arrivals("stripe", "get_customers");
+    let before = lists();
+    let mut ids = std::collections::BTreeSet::new();
+    let mut stream = std::pin::pin!(stripe.get_customers().limit(20).stream());
+    while let Some(customer) = stream.next().await {
+        assert!(ids.insert(customer.unwrap().id), "no customer twice");
+    }
+    assert_eq!(ids.len(), 96);
+    assert_eq!(
+        lists() - before,
+        5,
+        "pages of 20: the fifth has has_more false"
+    );
+}

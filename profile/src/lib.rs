@@ -24,6 +24,7 @@ pub mod grant;
 pub mod idempotency;
 pub mod jwt;
 pub mod openapi;
+pub mod pagination;
 pub mod pointer;
 pub mod sandbox;
 pub mod template;
@@ -34,6 +35,7 @@ pub mod vectors;
 pub use callback::{Callback, CallbackFormat, CallbackPart, Digest, KeySource};
 pub use cancel::{CancelSpec, UnifiedStatus};
 pub use idempotency::{Idempotency, KeyPlace};
+pub use pagination::{PageStyle, Pagination};
 pub use sandbox::SandboxSpec;
 pub use validate::Problem;
 
@@ -96,6 +98,10 @@ pub struct Profile {
     /// key is retried like an idempotent method, with the same key on every attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idempotency: Option<Idempotency>,
+    /// How list operations page, by recipe name: a list operation a recipe names gets a
+    /// stream of its items (`.stream()`, `.pages()`, `payspec call --all`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pagination: BTreeMap<String, Pagination>,
     /// What the client does with a redirect (3xx) answer.
     #[serde(default)]
     pub redirects: RedirectPolicy,
@@ -314,6 +320,14 @@ impl Profile {
                 .iter()
                 .any(|m| m.eq_ignore_ascii_case(method))
         })
+    }
+
+    /// The pagination recipe that names an operation, with its name (the first, by name).
+    pub fn pagination_for(&self, operation_id: &str) -> Option<(&str, &Pagination)> {
+        self.pagination
+            .iter()
+            .find(|(_, recipe)| recipe.names(operation_id))
+            .map(|(name, recipe)| (name.as_str(), recipe))
     }
 
     /// The auth scheme an operation uses, or `None` when it is sent unauthenticated.

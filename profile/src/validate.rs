@@ -56,6 +56,9 @@ impl Profile {
         if let Some(idempotency) = &self.idempotency {
             idempotency.problems(&mut problems);
         }
+        for (name, recipe) in &self.pagination {
+            recipe.problems(&format!("/pagination/{}", escape(name)), &mut problems);
+        }
         problems
     }
 

@@ -105,6 +105,9 @@ pub struct OperationMeta {
     /// Whether it is sent with the vendor's idempotency key (vendor.yaml `idempotency:`): one
     /// key for the call, the same on every attempt, and retried as an idempotent method is.
     pub idempotent: bool,
+    /// Whether it is a list that vendor.yaml's `pagination:` pages (`.stream()`, `.pages()`,
+    /// `payspec call --all`).
+    pub paged: bool,
 }
 
 /// One parameter.

@@ -381,6 +381,7 @@ mod tests {
         form: false,
         media: None,
         idempotent: false,
+        paged: false,
     }];
 
     /// A runtime of the first workspace vendor with signing vectors, at `base`.

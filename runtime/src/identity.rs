@@ -274,6 +274,7 @@ fn token_meta(vendor: &str, path: &str) -> &'static OperationMeta {
                 form: false,
                 media: None,
                 idempotent: false,
+                paged: false,
             }))
         })
 }

@@ -20,6 +20,7 @@ pub mod form;
 mod identity;
 pub mod multipart;
 pub mod nullable;
+pub mod paginate;
 mod pipeline;
 mod scrub;
 mod settings;
@@ -34,6 +35,7 @@ pub use credentials::{Credentials, demo_credential};
 pub use error::{
     ConfigError, Error, RedirectError, Stage, TransportError, TransportKind, VendorError,
 };
+pub use paginate::{Items, Page, Pages};
 pub use payspec_profile as profile;
 pub use payspec_profile::UnifiedStatus;
 pub use pipeline::{Answer, IDEMPOTENCY_KEY_HEADER};

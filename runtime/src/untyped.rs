@@ -32,6 +32,19 @@ pub async fn call(
     })
 }
 
+/// The pages of a list operation known as data (its items as JSON), as vendor.yaml's
+/// `pagination:` recipe for it says.
+pub fn pages<'a>(
+    runtime: &'a Runtime,
+    operation: &'static OperationMeta,
+    request: &CallRequest,
+) -> crate::Pages<'a, serde_json::Value> {
+    match build(runtime, operation, request) {
+        Ok(first) => crate::Pages::new(runtime, first, operation.id),
+        Err(error) => crate::Pages::failed(error),
+    }
+}
+
 /// The HTTP request: the path template filled, query and header parameters set, the JSON body.
 fn build(
     runtime: &Runtime,
@@ -173,6 +186,7 @@ mod tests {
         form: false,
         media: None,
         idempotent: false,
+        paged: false,
     };
     const PROFILE: &str = r#"{"vendor": "acme", "title": "Acme", "servers": {"sandbox": "https://sandbox.acme.test/api/"}, "default_server": "sandbox", "credentials": {}, "auth": {"default": "none", "schemes": {}}}"#;
 
@@ -217,6 +231,7 @@ mod tests {
             params: &[],
             media: Some("text/plain; charset=utf-8"),
             idempotent: false,
+            paged: false,
             ..OPERATION
         };
         static OPERATIONS: [OperationMeta; 1] = [NOTE];

@@ -25,6 +25,7 @@ static CREATE: [OperationMeta; 1] = [OperationMeta {
     form: false,
     media: None,
     idempotent: true,
+    paged: false,
 }];
 
 /// Stripe's recipe, in vendor.yaml's terms (as JSON).

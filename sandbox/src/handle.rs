@@ -13,13 +13,11 @@ use payspec_runtime::profile::{ValueSource, envelope, openapi};
 use serde_json::{Map, Value};
 
 use crate::fault::{self, Effect, FAULT_HEADER, FaultRequest};
+use crate::paging;
 use crate::replay::{self, Seen};
 use crate::schema;
 use crate::store::text;
 use crate::vendor::{Route, VendorSandbox, percent_decode};
-
-/// The most records a list answers with when the request asks for no page.
-const LIST_LIMIT: usize = 100;
 
 /// How many distinct counted fault headers are remembered.
 const MAX_FAULT_COUNTERS: usize = 1_024;
@@ -308,6 +306,7 @@ impl VendorSandbox {
         let mut payload = match self.resource_operation(&route.id) {
             Some((name, resource, operation)) => {
                 let named = Named {
+                    path: request.received_path,
                     params,
                     query: &query,
                     headers: request.headers,
@@ -479,6 +478,8 @@ impl VendorSandbox {
 
 /// Where a request may name a record.
 pub(crate) struct Named<'a> {
+    /// The path as received (the links of a paged list point back to it).
+    pub path: &'a str,
     pub params: &'a BTreeMap<String, String>,
     pub query: &'a BTreeMap<String, String>,
     pub headers: &'a axum::http::HeaderMap,
@@ -486,6 +487,59 @@ pub(crate) struct Named<'a> {
 }
 
 impl VendorSandbox {
+    /// One page of a list, the vendor's way (vendor.yaml's pagination recipe), with what the
+    /// client reads to ask for the next.
+    fn list_page(
+        &self,
+        operation_id: &str,
+        resource: &Resource,
+        store: &crate::store::Store,
+        filter: &Map<String, Value>,
+        named: &Named<'_>,
+        payload_schema: &Value,
+    ) -> Result<Value, Failure> {
+        let recipe = self.profile.pagination_for(operation_id).map(|(_, r)| r);
+        let asked = paging::Asked {
+            query: named.query,
+            body: named.request,
+            path: named.path,
+        };
+        let position = |id: &str| store.position(filter, &resource.id.field, id);
+        let window = paging::window(recipe, &asked, &position)
+            .map_err(|message| Failure::new(FailureKind::Invalid, message).with_status(400))?;
+        let mut records = store.list(filter, window.skip, window.take + 1);
+        let more = records.len() > window.take;
+        records.truncate(window.take);
+        // The list is the payload, or sits inside it (Paywall's Body.List, Stripe's data).
+        let at = resource.record_at.get(operation_id);
+        let list_schema = match at {
+            Some(pointer) => {
+                openapi::schema_at(&self.spec, payload_schema, pointer).unwrap_or(Value::Null)
+            }
+            None => payload_schema.clone(),
+        };
+        let item_schema = openapi::resolve(&self.spec, &list_schema)
+            .get("items")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let listed: Vec<Value> = records
+            .iter()
+            .map(|record| {
+                let full = with_derived(resource, record);
+                schema::render(&self.spec, &item_schema, Some(&full), 0)
+            })
+            .collect();
+        let Some(pointer) = at else {
+            return Ok(Value::Array(listed));
+        };
+        let mut payload = schema::render(&self.spec, payload_schema, None, 0);
+        if let Some(slot) = payload.pointer_mut(pointer) {
+            *slot = Value::Array(listed);
+        }
+        paging::annotate(recipe, &mut payload, window, more, &asked);
+        Ok(payload)
+    }
+
     fn perform(
         &self,
         operation_id: &str,
@@ -525,38 +579,7 @@ impl VendorSandbox {
                 Ok(store.get(slot).map(|r| render(&r)).unwrap_or(Value::Null))
             }
             ResourceOperation::List { filter } => {
-                let (skip, take) = page(named.query);
-                // The list is the payload, or sits inside it (Paywall's Body.List).
-                let at = resource.record_at.get(operation_id);
-                let list_schema = match at {
-                    Some(pointer) => openapi::schema_at(&self.spec, payload_schema, pointer)
-                        .unwrap_or(Value::Null),
-                    None => payload_schema.clone(),
-                };
-                let item_schema = openapi::resolve(&self.spec, &list_schema)
-                    .get("items")
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                let listed: Vec<Value> = store
-                    .list(filter, skip, take)
-                    .iter()
-                    .map(|record| {
-                        schema::render(
-                            &self.spec,
-                            &item_schema,
-                            Some(&with_derived(resource, record)),
-                            0,
-                        )
-                    })
-                    .collect();
-                let Some(pointer) = at else {
-                    return Ok(Value::Array(listed));
-                };
-                let mut payload = schema::render(&self.spec, payload_schema, None, 0);
-                if let Some(slot) = payload.pointer_mut(pointer) {
-                    *slot = Value::Array(listed);
-                }
-                Ok(payload)
+                self.list_page(operation_id, resource, store, filter, named, payload_schema)
             }
             ResourceOperation::Update { by } => {
                 let slot = find(store, by, named)?;
@@ -645,16 +668,6 @@ fn new_id(kind: IdKind, next: i64) -> Value {
         IdKind::Uuid => Value::String(uuid::Uuid::new_v4().to_string()),
         IdKind::Hex24 => Value::String(format!("{:024x}", uuid::Uuid::new_v4().as_u128() >> 32)),
     }
-}
-
-/// A list's page from `page_id` (1-based) and `page_size`; the first [`LIST_LIMIT`] otherwise.
-fn page(query: &BTreeMap<String, String>) -> (usize, usize) {
-    let number = |name: &str| query.get(name).and_then(|v| v.parse::<usize>().ok());
-    let size = number("page_size")
-        .unwrap_or(LIST_LIMIT)
-        .clamp(1, LIST_LIMIT);
-    let page = number("page_id").unwrap_or(1).max(1);
-    ((page - 1).saturating_mul(size), size)
 }
 
 /// The body as JSON (`null` when empty); a body that is not JSON is a 400 in the vendor's

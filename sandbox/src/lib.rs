@@ -47,6 +47,7 @@ mod auth;
 mod fault;
 mod form;
 mod handle;
+mod paging;
 mod replay;
 mod schema;
 mod store;

@@ -99,6 +99,26 @@ impl Store {
             .collect()
     }
 
+    /// Where the record whose `field` is `value` stands among those `filter` keeps (a list's
+    /// position, for the page after it).
+    pub(crate) fn position(
+        &self,
+        filter: &Map<String, Value>,
+        field: &str,
+        value: &str,
+    ) -> Option<usize> {
+        let slot = self.find(field, value)?;
+        self.order
+            .iter()
+            .filter(|s| {
+                **s == slot
+                    || self
+                        .get(**s)
+                        .is_some_and(|record| filter.iter().all(|(k, v)| record.get(k) == Some(v)))
+            })
+            .position(|s| *s == slot)
+    }
+
     fn remove(&mut self, slot: u64) {
         if let Some(record) = self.get(slot) {
             self.unindex(slot, &record);

@@ -145,7 +145,11 @@ fn collect_refs(schema: &Value, out: &mut Vec<String>) {
 
 /// Whether the operation's JSON body schema has the field at `pointer` (through `$ref`s and
 /// `allOf`).
-fn body_has_field(doc: &Value, operation: &serde_json::Map<String, Value>, pointer: &str) -> bool {
+pub(super) fn body_has_field(
+    doc: &Value,
+    operation: &serde_json::Map<String, Value>,
+    pointer: &str,
+) -> bool {
     operation
         .get("requestBody")
         .map(|body| openapi::resolve(doc, body))

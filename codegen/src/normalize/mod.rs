@@ -13,6 +13,7 @@ mod idempotency;
 mod ids;
 mod implied;
 mod multipart;
+mod pagination;
 mod parameters;
 mod references;
 mod responses;
@@ -33,6 +34,7 @@ use crate::discover::VendorFiles;
 
 pub use ids::snake_case;
 pub(crate) use multipart::FILE_PART;
+pub use pagination::Paged;
 pub use summary::{OperationSummary, ParamSummary};
 
 /// What the passes share: the vendor, the problems found, and what the runtime supplies per
@@ -55,6 +57,8 @@ pub(crate) struct Context<'a> {
     pub request_media: BTreeMap<String, String>,
     /// The operations sent with vendor.yaml's idempotency key, by pointer.
     pub idempotent: std::collections::BTreeSet<String>,
+    /// The list operations a pagination recipe pages, by pointer.
+    pub paged: BTreeMap<String, Paged>,
 }
 
 impl Context<'_> {
@@ -89,7 +93,7 @@ const EARLY_PASSES: [Pass; 3] = [
 ];
 
 /// The passes after it, in order.
-const PASSES: [Pass; 23] = [
+const PASSES: [Pass; 24] = [
     servers::assign,
     bodies::choose_media,
     multipart::to_json_forms,
@@ -102,6 +106,7 @@ const PASSES: [Pass; 23] = [
     idempotency::keys,
     bodies::normalize,
     responses::normalize,
+    pagination::lists,
     bodies::vendor_json,
     schemas::integer_formats,
     schemas::string_lengths,
@@ -136,6 +141,7 @@ impl<'a> Context<'a> {
             forms: Default::default(),
             request_media: BTreeMap::new(),
             idempotent: Default::default(),
+            paged: BTreeMap::new(),
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct OperationSummary {
     /// Whether it is sent with vendor.yaml's idempotency key (and so retried like an
     /// idempotent method).
     pub idempotent: bool,
+    /// How it pages, when a vendor.yaml recipe pages it (`.stream()`, `.pages()`).
+    pub paged: Option<super::Paged>,
 }
 
 /// One parameter of an operation.
@@ -98,6 +100,7 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
             form: context.forms.contains(&site.pointer),
             media: context.request_media.get(&site.pointer).cloned(),
             idempotent: context.idempotent.contains(&site.pointer),
+            paged: context.paged.get(&site.pointer).cloned(),
         });
     });
     out
