@@ -25,6 +25,7 @@ mod docs;
 mod scaffold;
 mod specs;
 mod vendors;
+mod webhook;
 
 /// Typed clients for payment vendors, generated from their OpenAPI specs.
 #[derive(Debug, Parser)]
@@ -122,6 +123,9 @@ enum Command {
     /// The vendor's own documentation pages against its spec.
     #[command(subcommand)]
     Docs(DocsCommand),
+    /// Webhooks (vendor.yaml `callbacks:`).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Serve the sandbox on 127.0.0.1 (vendor = first path segment).
     Sandbox {
         #[command(flatten)]
@@ -135,7 +139,18 @@ enum Command {
         /// Exchanges kept in the in-memory log.
         #[arg(long, default_value_t = payspec_sandbox::Options::default().log_capacity)]
         log_size: usize,
+        /// Send the webhooks vendor.yaml's `sandbox.webhooks` declares here (signed as each
+        /// vendor signs them) when the operations they name succeed.
+        #[arg(long, value_name = "URL")]
+        webhook_url: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhookCommand {
+    /// Verify a captured delivery as the generated `verify_*` does: exit 0 and the event as
+    /// JSON when authentic, 1 with the reason when refused, 2 on bad input.
+    Verify(webhook::VerifyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -430,12 +445,14 @@ fn main() -> ExitCode {
         Command::Docs(DocsCommand::Check(pages)) => docs::check(&pages),
         Command::Docs(DocsCommand::Import { pages, dry_run }) => docs::import(&pages, dry_run),
         Command::Docs(DocsCommand::Facts { pages }) => docs::facts(&pages),
+        Command::Webhook(WebhookCommand::Verify(args)) => webhook::verify(&args),
         Command::Sandbox {
             specs,
             port,
             max_records,
             log_size,
-        } => sandbox(&specs, port, max_records, log_size),
+            webhook_url,
+        } => sandbox(&specs, port, max_records, log_size, webhook_url),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -612,6 +629,7 @@ fn sandbox(
     port: u16,
     max_records: usize,
     log_size: usize,
+    webhook_url: Option<String>,
 ) -> Result<(), Failure> {
     let catalog = specs.catalog()?;
     let runtime = async_runtime()?;
@@ -628,6 +646,10 @@ fn sandbox(
                     message: e.to_string(),
                 }
             })?;
+        let sandbox = match webhook_url {
+            Some(url) => sandbox.webhook_url(url),
+            None => sandbox,
+        };
         let demo = sandbox.demo_credentials();
         let running = sandbox
             .start(([127, 0, 0, 1], port).into())
@@ -695,7 +717,6 @@ fn read_body(text: &str, limit: u64) -> Result<serde_json::Value, Failure> {
     })
 }
 
-/// The `--file` parts joined to the body of a multipart operation (as the form's file fields).
 /// `call --all`: the items of a paged list, one JSON value a line; a failure part way says
 /// how many items came before it.
 fn list_all(
@@ -792,6 +813,7 @@ fn with_idempotency_key(
     }
 }
 
+/// The `--file` parts joined to the body of a multipart operation (as the form's file fields).
 fn with_files(
     vendor: &payspec_runtime::VendorEntry,
     operation: &payspec_runtime::OperationMeta,

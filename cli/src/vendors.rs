@@ -29,6 +29,9 @@ pub fn listing(vendors: &[&VendorEntry]) -> String {
                 if let Some(place) = profile.idempotency.as_ref().map(|i| key_place(&i.key)) {
                     let _ = writeln!(out, "  idempotency key: {place}");
                 }
+                for (name, callback) in &profile.callbacks {
+                    let _ = writeln!(out, "  callback {name}: {}", signed_in(callback));
+                }
                 for operation in vendor.operations {
                     let auth = match profile.auth.operations.get(operation.id) {
                         Some(SchemeChoice::None) => "  [no auth]".to_owned(),
@@ -93,6 +96,13 @@ pub fn json(vendors: &[&VendorEntry]) -> String {
                 "auth": profile.auth.schemes.iter().map(|(name, scheme)| (name.clone(), serde_json::Value::String(scheme.to_string()))).collect::<serde_json::Map<_, _>>(),
                 "default_auth": profile.auth.default,
                 "idempotency_key": profile.idempotency.as_ref().map(|i| key_place(&i.key)),
+                "callbacks": profile.callbacks.iter().map(|(name, callback)| serde_json::json!({
+                    "name": name,
+                    "schema": callback.schema,
+                    "header": callback.header.as_ref().map(|h| &h.name),
+                    "field": (!callback.field.is_empty()).then_some(&callback.field),
+                    "scheme": signed_in(callback),
+                })).collect::<Vec<_>>(),
                 "operations": operations,
                 "degraded": vendor.degraded,
             })
@@ -106,5 +116,23 @@ fn key_place(place: &payspec_runtime::profile::KeyPlace) -> String {
     match place {
         payspec_runtime::profile::KeyPlace::Header(name) => format!("header {name}"),
         payspec_runtime::profile::KeyPlace::Body(at) => format!("body {at}"),
+    }
+}
+
+/// How a callback is signed, in a few words: where the signature is and with what.
+fn signed_in(callback: &payspec_runtime::profile::Callback) -> String {
+    let digest = serde_json::to_value(callback.digest)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    match &callback.header {
+        Some(header) => {
+            let tolerance = callback
+                .tolerance_seconds
+                .map(|t| format!(", timestamp within {t} s"))
+                .unwrap_or_default();
+            format!("{digest} in header {}{tolerance}", header.name)
+        }
+        None => format!("{digest} in field {}", callback.field),
     }
 }

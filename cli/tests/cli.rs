@@ -897,3 +897,91 @@ fn call_all_prints_every_item_of_a_paged_list() {
         text(&refused.stderr)
     );
 }
+
+/// `payspec webhook verify` on a Standard Webhooks delivery (corpus/vendors/c_webhooks, read
+/// with --specs), signed here with the hmac crate: authentic → 0 and the event with its id;
+/// altered → 1 with the reason; no key → 2 naming the variable; a header that is not
+/// `Name: value` → 2.
+#[test]
+fn webhook_verify_checks_a_captured_delivery() {
+    use base64::Engine as _;
+    use hmac::{KeyInit, Mac};
+    let specs = tempfile::tempdir().unwrap();
+    let dir = specs.path().join("c_webhooks");
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["openapi.yaml", "vendor.yaml"] {
+        std::fs::copy(
+            workspace().join("corpus/vendors/c_webhooks").join(file),
+            dir.join(file),
+        )
+        .unwrap();
+    }
+    let raw = b"a key of the endpoint, 32 bytes!";
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    );
+    let body = r#"{"type":"invoice.paid","data":{"id":"inv_9"}}"#;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(raw).unwrap();
+    mac.update(format!("msg_1.{now}.{body}").as_bytes());
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let body_file = specs.path().join("body.json");
+    let verify = |body: &str, key: Option<&str>, signature_header: &str| {
+        std::fs::write(&body_file, body).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_payspec"));
+        command
+            .args(["webhook", "verify", "c_webhooks", "standard", "--specs"])
+            .arg(specs.path())
+            .arg("--body")
+            .arg(format!("@{}", body_file.display()))
+            .args([
+                "--header",
+                "webhook-id: msg_1",
+                "--header",
+                &format!("webhook-timestamp: {now}"),
+            ])
+            .args(["--header", signature_header])
+            .env_clear();
+        if let Some(key) = key {
+            command.env("PAYSPEC_C_WEBHOOKS_WEBHOOK_SECRET", key);
+        }
+        command.output().unwrap()
+    };
+    let signed = format!("webhook-signature: v1,{signature}");
+    let valid = verify(body, Some(&secret), &signed);
+    assert_eq!(valid.status.code(), Some(0), "{}", text(&valid.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&valid.stdout).unwrap();
+    assert_eq!(json["id"], "msg_1");
+    assert_eq!(json["event"]["data"]["id"], "inv_9");
+
+    let altered = verify(&body.replace("inv_9", "inv_8"), Some(&secret), &signed);
+    assert_eq!(altered.status.code(), Some(1));
+    assert!(
+        text(&altered.stderr).contains("does not match"),
+        "{}",
+        text(&altered.stderr)
+    );
+    assert!(
+        !text(&altered.stderr).contains(&signature) && !text(&altered.stderr).contains(&secret)
+    );
+
+    let no_key = verify(body, None, &signed);
+    assert_eq!(no_key.status.code(), Some(2));
+    assert!(
+        text(&no_key.stderr).contains("PAYSPEC_C_WEBHOOKS_WEBHOOK_SECRET"),
+        "{}",
+        text(&no_key.stderr)
+    );
+
+    let bad_header = verify(body, Some(&secret), "webhook-signature v1");
+    assert_eq!(bad_header.status.code(), Some(2));
+    assert!(
+        text(&bad_header.stderr).contains("Name: value"),
+        "{}",
+        text(&bad_header.stderr)
+    );
+}

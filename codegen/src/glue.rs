@@ -335,10 +335,59 @@ fn cancel_impl(
     }
 }
 
+/// `verify_<name>` of a webhook signed in a header: the delivery's headers and raw body (and
+/// the URL it was delivered to, when the vendor signs it; the key, when the caller holds it).
+fn webhook_verifier(
+    callback: &str,
+    spec: &payspec_profile::Callback,
+    header: &payspec_profile::webhook::SignatureHeader,
+    function: &proc_macro2::Ident,
+    schema: &proc_macro2::Ident,
+) -> TokenStream {
+    let signs_url = spec
+        .message
+        .contains(&payspec_profile::callback::CallbackPart::Url);
+    let given = matches!(spec.key, payspec_profile::KeySource::Given);
+    let doc = format!(
+        "Verifies a `{callback}` webhook by its `{}` header over the body as received{}{}, and parses it; the result carries the event's id for de-duplication.",
+        header.name,
+        if signs_url {
+            " and the URL it was delivered to"
+        } else {
+            ""
+        },
+        spec.tolerance_seconds
+            .map(|t| format!(" (refused when its timestamp is more than {t} s from now)"))
+            .unwrap_or_default(),
+    );
+    let url_param = signs_url.then(|| quote!(url: &str,));
+    let url_arg = if signs_url {
+        quote!(Some(url))
+    } else {
+        quote!(None)
+    };
+    let key_param = given.then(|| quote!(key: &str,));
+    let key_arg = if given {
+        quote!(Some(key))
+    } else {
+        quote!(None)
+    };
+    quote! {
+        #[doc = #doc]
+        pub fn #function(&self, #key_param #url_param headers: &::payspec_runtime::deps::reqwest::header::HeaderMap, body: &[u8]) -> Result<::payspec_runtime::callback::Verified<types::#schema>, ::payspec_runtime::callback::CallbackError> {
+            let delivery = ::payspec_runtime::callback::Delivery { headers, body, url: #url_arg };
+            self.inner.verify_webhook(#callback, #key_arg, delivery)
+        }
+    }
+}
+
 fn callbacks(vendor: &Vendor) -> TokenStream {
     let functions = vendor.profile.callbacks.iter().map(|(callback, spec)| {
         let function = format_ident!("verify_{}", callback);
-        let schema = format_ident!("{}", spec.schema);
+        let schema = format_ident!("{}", crate::normalize::rust_type_name(&spec.schema));
+        if let Some(header) = &spec.header {
+            return webhook_verifier(callback, spec, header, &function, &schema);
+        }
         let doc = format!("Verifies a `{callback}` callback (its `{}` field) and parses it.", spec.field);
         match &spec.key {
             payspec_profile::KeySource::Given => quote! {

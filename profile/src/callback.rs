@@ -14,12 +14,24 @@ pub struct Callback {
     /// The component schema of the payload (its generated type is what a verified callback
     /// parses into).
     pub schema: String,
-    /// The field carrying the vendor's digest.
+    /// The payload field carrying the vendor's digest (a callback signed in its body); empty
+    /// for a webhook signed in a header.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub field: String,
+    /// The header carrying the signature (a webhook signed in a header: Stripe, Standard
+    /// Webhooks, Square).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<crate::webhook::SignatureHeader>,
     /// How the digest is computed.
     pub digest: Digest,
-    /// The key: a credential, or one the caller passes (e.g. Paywall's hash key).
+    /// The key: a credential (a webhook's signing secret is one), or one the caller passes.
     pub key: KeySource,
+    /// How the key is written (the text itself, base64 or hex).
+    #[serde(default)]
+    pub key_encoding: crate::webhook::KeyEncoding,
+    /// A prefix the key is written with, taken off before decoding (`whsec_`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_prefix: Option<String>,
     /// The parts concatenated (with `separator`) into the digested message.
     pub message: Vec<CallbackPart>,
     /// Written between parts.
@@ -27,6 +39,14 @@ pub struct Callback {
     pub separator: String,
     /// How the digest is written.
     pub encoding: Encoding,
+    /// How far the delivery's timestamp may be from now, in seconds (Stripe and Standard
+    /// Webhooks: 300); older or newer deliveries are refused as replays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance_seconds: Option<u64>,
+    /// Where the event's id is in the payload (`/id`), for the caller's de-duplication when
+    /// no header carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// A callback body's encoding.
@@ -47,6 +67,12 @@ pub enum Digest {
     HmacSha256,
     /// Plain SHA-256 (the key, if any, is a part of the message).
     Sha256,
+    /// HMAC-SHA1 (older vendors' webhooks).
+    HmacSha1,
+    /// HMAC-SHA512.
+    HmacSha512,
+    /// An Ed25519 signature, verified with the vendor's public key (Standard Webhooks `v1a`).
+    Ed25519,
 }
 
 /// Where the key comes from.
@@ -120,6 +146,16 @@ pub enum CallbackPart {
     Field(String),
     /// A fixed string.
     Literal(String),
+    /// The body, byte for byte as received.
+    Body,
+    /// The delivery's timestamp (from the signature header or the timestamp header).
+    Timestamp,
+    /// The delivery's id header.
+    Id,
+    /// The URL the webhook was delivered to.
+    Url,
+    /// A payload value by JSON pointer (a nested field; empty when absent).
+    Pointer(String),
 }
 
 /// The payload's top-level fields as sent: strings unquoted, numbers and booleans as written.
@@ -168,11 +204,20 @@ pub fn expected_digest(
             CallbackPart::Field(field) => {
                 fields.get(field).ok_or_else(|| field.clone())?.as_bytes()
             }
+            // Parts of a delivery, not of a payload's fields: webhooks signed in a header.
+            other => return Err(format!("{other:?} (a header-signed webhook's part)")),
         });
     }
     let digest = match callback.digest {
-        Digest::Sha256 => crate::digest::sha256(parts),
-        Digest::HmacSha256 => crate::digest::hmac_sha256(key.as_bytes(), parts),
+        Digest::Sha256 => crate::digest::sha256(parts).to_vec(),
+        Digest::HmacSha256 => crate::digest::hmac_sha256(key.as_bytes(), parts).to_vec(),
+        Digest::HmacSha1 => {
+            crate::digest::hmac_other(crate::digest::OtherHmac::Sha1, key.as_bytes(), parts)
+        }
+        Digest::HmacSha512 => {
+            crate::digest::hmac_other(crate::digest::OtherHmac::Sha512, key.as_bytes(), parts)
+        }
+        Digest::Ed25519 => return Err("an Ed25519 signature (verified in a header)".into()),
     };
     Ok(crate::digest::encode(&digest, callback.encoding))
 }

@@ -21,6 +21,34 @@ pub fn hmac_sha256<'a>(key: &[u8], parts: impl IntoIterator<Item = &'a [u8]>) ->
     mac.finalize().into_bytes().into()
 }
 
+/// The HMACs other than SHA-256, for webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherHmac {
+    /// HMAC-SHA1.
+    Sha1,
+    /// HMAC-SHA512.
+    Sha512,
+}
+
+/// HMAC-SHA1 or HMAC-SHA512 of the concatenated `parts` (aws-lc's, the TLS library reqwest
+/// already builds).
+pub fn hmac_other<'a>(
+    algorithm: OtherHmac,
+    key: &[u8],
+    parts: impl IntoIterator<Item = &'a [u8]>,
+) -> Vec<u8> {
+    use aws_lc_rs::hmac;
+    let algorithm = match algorithm {
+        OtherHmac::Sha1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+        OtherHmac::Sha512 => hmac::HMAC_SHA512,
+    };
+    let mut context = hmac::Context::with_key(&hmac::Key::new(algorithm, key));
+    for part in parts {
+        context.update(part);
+    }
+    context.sign().as_ref().to_vec()
+}
+
 /// SHA-256 of the concatenated `parts`.
 pub fn sha256<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> [u8; 32] {
     let mut hasher = Sha256::new();

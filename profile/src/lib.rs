@@ -31,6 +31,7 @@ pub mod template;
 pub mod timestamp;
 mod validate;
 pub mod vectors;
+pub mod webhook;
 
 pub use callback::{Callback, CallbackFormat, CallbackPart, Digest, KeySource};
 pub use cancel::{CancelSpec, UnifiedStatus};

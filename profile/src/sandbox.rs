@@ -21,6 +21,23 @@ pub struct SandboxSpec {
     /// The flow `payspec demo` runs, in order.
     #[serde(default)]
     pub demo: Vec<DemoStep>,
+    /// Webhooks the sandbox sends, signed as `callbacks:` declares, to the URL the user gives
+    /// (`payspec sandbox --webhook-url`), when an operation succeeds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub webhooks: Vec<SandboxWebhook>,
+}
+
+/// A webhook the sandbox sends after an operation succeeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxWebhook {
+    /// The callback of vendor.yaml it is (its signature recipe).
+    pub callback: String,
+    /// The operations whose success sends it.
+    pub on: Vec<String>,
+    /// The payload: a template whose slots are `response` (the operation's answer),
+    /// `request` (its body), `now` (seconds since the epoch) and `serial` (a counter).
+    pub payload: serde_json::Value,
 }
 
 /// A kind of failure the sandbox answers.

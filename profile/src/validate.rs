@@ -292,6 +292,19 @@ impl Profile {
                 let at = format!("/callbacks/{}/key/credential", escape(name));
                 self.check_credential(&at, credential, problems);
             }
+            check_signature_place(&format!("/callbacks/{}", escape(name)), callback, problems);
+        }
+        for (i, webhook) in self.sandbox.webhooks.iter().enumerate() {
+            if !self.callbacks.contains_key(&webhook.callback) {
+                problems.push(Problem::new(
+                    format!("/sandbox/webhooks/{i}/callback"),
+                    format!(
+                        "{:?} is not one of the callbacks ({})",
+                        webhook.callback,
+                        names(self.callbacks.keys())
+                    ),
+                ));
+            }
         }
     }
 
@@ -453,6 +466,57 @@ fn names<'a>(names: impl Iterator<Item = &'a String>) -> String {
         "none declared".to_owned()
     } else {
         list.join(", ")
+    }
+}
+
+/// A callback is signed either in a payload field or in a header, and the parts of its
+/// message and its digest must be ones that place can carry.
+fn check_signature_place(at: &str, callback: &crate::Callback, problems: &mut Vec<Problem>) {
+    use crate::callback::{CallbackPart, Digest};
+    let in_header = callback.header.is_some();
+    if in_header != callback.field.is_empty() {
+        problems.push(Problem::new(
+            at,
+            "give exactly one of `field` (the payload field carrying the digest) or `header` (the header carrying the signature)",
+        ));
+        return;
+    }
+    let delivery_part = callback.message.iter().find(|part| {
+        matches!(
+            part,
+            CallbackPart::Body
+                | CallbackPart::Timestamp
+                | CallbackPart::Id
+                | CallbackPart::Url
+                | CallbackPart::Pointer(_)
+        )
+    });
+    if let (false, Some(part)) = (in_header, delivery_part) {
+        problems.push(Problem::new(
+            format!("{at}/message"),
+            format!("{part:?} is part of a delivery signed in a header: declare `header`"),
+        ));
+    }
+    if !in_header && callback.digest == Digest::Ed25519 {
+        problems.push(Problem::new(
+            format!("{at}/digest"),
+            "an Ed25519 signature is carried in a header: declare `header`",
+        ));
+    }
+    if let Some(header) = &callback.header {
+        let id_part = callback.message.contains(&CallbackPart::Id);
+        if id_part && header.id_header.is_none() {
+            problems.push(Problem::new(
+                format!("{at}/header/id_header"),
+                "the message signs the delivery id: name the header that carries it",
+            ));
+        }
+        if !is_header_name(&header.name) {
+            problems.push(Problem::new(
+                format!("{at}/header/name"),
+                format!("{:?} is not a header name", header.name),
+            ));
+        }
     }
 }
 

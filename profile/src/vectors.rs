@@ -102,6 +102,16 @@ pub struct CallbackVector {
     pub keys: std::collections::BTreeMap<String, String>,
     /// The body as received.
     pub body: String,
+    /// The delivery's headers (a webhook signed in a header).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// The URL it was delivered to (signed by some vendors).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The clock at verification, in seconds since the epoch (timestamps are checked against
+    /// it).
+    #[serde(default)]
+    pub now: Option<u64>,
     /// Whether it is authentic.
     pub valid: bool,
 }

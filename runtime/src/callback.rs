@@ -62,6 +62,42 @@ pub enum CallbackError {
         /// The digest's field.
         field: String,
     },
+    /// A webhook's signature header is absent.
+    #[error("{vendor} {name} webhook: no {header} header")]
+    MissingHeader {
+        /// The vendor.
+        vendor: String,
+        /// The callback.
+        name: String,
+        /// The header.
+        header: String,
+    },
+    /// A webhook's signature header does not have the declared structure.
+    #[error("{vendor} {name} webhook: the {header} header is malformed: {reason}")]
+    MalformedSignature {
+        /// The vendor.
+        vendor: String,
+        /// The callback.
+        name: String,
+        /// The header.
+        header: String,
+        /// Why.
+        reason: String,
+    },
+    /// A webhook's timestamp is outside the tolerance: a replay, or a clock far off.
+    #[error(
+        "{vendor} {name} webhook: its timestamp is {age} s from now, beyond the {tolerance} s tolerated (a replay?)"
+    )]
+    Stale {
+        /// The vendor.
+        vendor: String,
+        /// The callback.
+        name: String,
+        /// Seconds between the timestamp and now.
+        age: u64,
+        /// The tolerance.
+        tolerance: u64,
+    },
     /// Authentic, but not of the declared shape.
     #[error("{vendor} {name} callback: authentic but not of the expected shape: {reason}")]
     Payload {
@@ -201,6 +237,144 @@ pub fn verify<T: DeserializeOwned>(
     })
 }
 
+/// A webhook that verified: its typed event, and its id for the caller's de-duplication (the
+/// delivery's id header, else the payload's id where vendor.yaml says).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified<T> {
+    /// The event.
+    pub event: T,
+    /// Its id, when the vendor gives one.
+    pub id: Option<String>,
+}
+
+/// A delivery of a webhook signed in a header: its headers, body (as received) and the URL it
+/// was delivered to (signed by some vendors).
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    /// The request's headers.
+    pub headers: &'a reqwest::header::HeaderMap,
+    /// The body, byte for byte.
+    pub body: &'a [u8],
+    /// The URL the vendor delivered to, as the vendor knows it.
+    pub url: Option<&'a str>,
+}
+
+/// Verifies a webhook signed in a header with `key`, at `now` (seconds since the epoch), and
+/// parses it.
+pub fn verify_webhook<T: DeserializeOwned>(
+    profile: &Profile,
+    name: &str,
+    key: &str,
+    delivery: Delivery<'_>,
+    now: u64,
+) -> Result<Verified<T>, CallbackError> {
+    use payspec_profile::webhook::{self, Refusal};
+    let vendor = profile.vendor.clone();
+    let callback = profile
+        .callbacks
+        .get(name)
+        .ok_or_else(|| CallbackError::Unknown {
+            vendor: vendor.clone(),
+            name: name.to_owned(),
+        })?;
+    let header = callback
+        .header
+        .as_ref()
+        .ok_or_else(|| CallbackError::MissingKey {
+            vendor: vendor.clone(),
+            name: name.to_owned(),
+            hint: "this callback is signed in its payload: verify it with its body alone".into(),
+        })?;
+    let text = |header: &Option<String>| {
+        header
+            .as_deref()
+            .and_then(|h| delivery.headers.get(h))
+            .and_then(|v| v.to_str().ok())
+    };
+    let payload = payload_of(callback.format, delivery.body).map_err(|(format, reason)| {
+        CallbackError::Malformed {
+            vendor: vendor.clone(),
+            name: name.to_owned(),
+            format,
+            reason,
+        }
+    })?;
+    let signed = webhook::Delivery {
+        signature: delivery
+            .headers
+            .get(&header.name)
+            .and_then(|v| v.to_str().ok()),
+        timestamp: text(&header.timestamp_header),
+        id: text(&header.id_header),
+        url: delivery.url,
+        body: delivery.body,
+    };
+    let refused = |refusal: Refusal| {
+        let (vendor, name) = (vendor.clone(), name.to_owned());
+        match refusal {
+            Refusal::NoSignature => CallbackError::MissingHeader {
+                vendor,
+                name,
+                header: header.name.clone(),
+            },
+            Refusal::Malformed(reason) => CallbackError::MalformedSignature {
+                vendor,
+                name,
+                header: header.name.clone(),
+                reason,
+            },
+            Refusal::Missing(field) => CallbackError::MissingField {
+                vendor,
+                name,
+                field,
+            },
+            Refusal::Stale { age } => CallbackError::Stale {
+                vendor,
+                name,
+                age,
+                tolerance: callback.tolerance_seconds.unwrap_or_default(),
+            },
+            Refusal::BadKey(hint) => CallbackError::MissingKey { vendor, name, hint },
+            Refusal::Mismatch => CallbackError::Mismatch {
+                vendor,
+                name,
+                field: header.name.clone(),
+            },
+        }
+    };
+    webhook::verify(callback, header, key, &signed, &payload, now).map_err(refused)?;
+    let id = signed.id.map(str::to_owned).or_else(|| {
+        let at = callback.id.as_deref()?;
+        payload.pointer(at).and_then(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .or_else(|| Some(v.to_string()))
+        })
+    });
+    let event = serde_json::from_value(payload).map_err(|e| CallbackError::Payload {
+        vendor: vendor.clone(),
+        name: name.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(Verified { event, id })
+}
+
+/// A webhook's payload as JSON (a form body as an object of strings).
+fn payload_of(
+    format: CallbackFormat,
+    body: &[u8],
+) -> Result<serde_json::Value, (&'static str, String)> {
+    match format {
+        CallbackFormat::Json => serde_json::from_slice(body).map_err(|e| ("JSON", e.to_string())),
+        CallbackFormat::Form => Ok(serde_json::Value::Object(
+            fields(format, body)?
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +506,125 @@ mod tests {
             }
         }
         assert!(checked >= 5, "{checked} vectors");
+    }
+
+    /// Every webhook vector (signed in a header; computed outside payspec by
+    /// scripts/webhook-vectors.py) verifies, or is refused, as it says, at its own clock; a
+    /// refusal never shows the key or a signature.
+    #[test]
+    fn webhooks_verify_as_the_vectors_say() {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = std::collections::BTreeMap::<String, (usize, usize)>::new();
+        for vendor in payspec_profile::vectors::load_workspace(manifest) {
+            for vector in &vendor.vectors.callbacks {
+                if vector.headers.is_empty() {
+                    continue;
+                }
+                let mut headers = reqwest::header::HeaderMap::new();
+                for (name, value) in &vector.headers {
+                    headers.insert(
+                        reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                        value.parse().unwrap(),
+                    );
+                }
+                let delivery = Delivery {
+                    headers: &headers,
+                    body: vector.body.as_bytes(),
+                    url: vector.url.as_deref(),
+                };
+                let key = vector.key.as_deref().unwrap();
+                let result = verify_webhook::<serde_json::Value>(
+                    &vendor.profile,
+                    &vector.callback,
+                    key,
+                    delivery,
+                    vector.now.unwrap(),
+                );
+                assert_eq!(
+                    result.is_ok(),
+                    vector.valid,
+                    "{}: {}: {result:?}",
+                    vendor.profile.vendor,
+                    vector.name
+                );
+                if let Err(error) = &result {
+                    let text = error.to_string();
+                    assert!(!text.contains(key), "{text}");
+                    assert!(
+                        vector
+                            .headers
+                            .values()
+                            .all(|v| v.len() < 20 || !text.contains(v.as_str())),
+                        "{text}"
+                    );
+                }
+                let counts = checked.entry(vector.callback.clone()).or_default();
+                if vector.valid {
+                    counts.0 += 1
+                } else {
+                    counts.1 += 1
+                }
+            }
+        }
+        for scheme in [
+            "event",
+            "payment_updated",
+            "standard",
+            "standard_ed25519",
+            "legacy_sha1",
+            "legacy_sha512",
+        ] {
+            assert!(
+                checked.get(scheme).is_some_and(|(ok, _)| *ok > 0),
+                "{scheme}: {checked:?}"
+            );
+        }
+        for scheme in ["event", "payment_updated", "standard"] {
+            assert!(
+                checked[scheme].1 >= 4,
+                "{scheme}: tampered, stale or wrong URL, wrong key, malformed"
+            );
+        }
+    }
+
+    #[test]
+    fn the_stripe_event_id_comes_from_the_payload_and_standard_webhooks_from_its_header() {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for vendor in payspec_profile::vectors::load_workspace(manifest) {
+            for vector in vendor
+                .vectors
+                .callbacks
+                .iter()
+                .filter(|v| v.valid && !v.headers.is_empty())
+            {
+                let mut headers = reqwest::header::HeaderMap::new();
+                for (name, value) in &vector.headers {
+                    headers.insert(
+                        reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                        value.parse().unwrap(),
+                    );
+                }
+                let delivery = Delivery {
+                    headers: &headers,
+                    body: vector.body.as_bytes(),
+                    url: vector.url.as_deref(),
+                };
+                let verified: Verified<serde_json::Value> = verify_webhook(
+                    &vendor.profile,
+                    &vector.callback,
+                    vector.key.as_deref().unwrap(),
+                    delivery,
+                    vector.now.unwrap(),
+                )
+                .unwrap();
+                let expected = match vector.callback.as_str() {
+                    "event" => Some("evt_1PayspecTest"),
+                    "payment_updated" => Some("6a8f5f28-54a1-4eb0-a98a-3111513fd4fc"),
+                    "standard" | "standard_ed25519" => Some("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"),
+                    _ => None,
+                };
+                assert_eq!(verified.id.as_deref(), expected, "{}", vector.name);
+            }
+        }
     }
 }

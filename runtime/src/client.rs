@@ -213,6 +213,45 @@ impl Runtime {
         crate::callback::verify(profile, name, key, body)
     }
 
+    /// Verifies a webhook signed in a header (vendor.yaml `callbacks:` with `header:`) with
+    /// `key`, or the credential vendor.yaml names (the endpoint's signing secret), against
+    /// the clock, and parses it.
+    pub fn verify_webhook<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        key: Option<&str>,
+        delivery: crate::callback::Delivery<'_>,
+    ) -> Result<crate::callback::Verified<T>, crate::callback::CallbackError> {
+        use payspec_profile::KeySource;
+        let profile = &self.shared.profile;
+        let key = match (key, profile.callbacks.get(name).map(|c| &c.key)) {
+            (Some(key), _) => key,
+            (None, Some(KeySource::Credential(credential))) => {
+                self.shared.credentials.get(credential).ok_or_else(|| {
+                    crate::callback::CallbackError::MissingKey {
+                        vendor: profile.vendor.clone(),
+                        name: name.to_owned(),
+                        hint: format!(
+                            "set {} (the endpoint's signing secret)",
+                            profile.credential_variable(credential)
+                        ),
+                    }
+                })?
+            }
+            (None, _) => {
+                return Err(crate::callback::CallbackError::MissingKey {
+                    vendor: profile.vendor.clone(),
+                    name: name.to_owned(),
+                    hint: "pass the key given by the vendor".into(),
+                });
+            }
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        crate::callback::verify_webhook(profile, name, key, delivery, now)
+    }
+
     /// Verifies a callback whose key a payload field chooses among `keys`.
     pub fn verify_callback_with_keys<T: serde::de::DeserializeOwned>(
         &self,

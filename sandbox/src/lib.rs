@@ -27,8 +27,11 @@
 //! fixed demo values (see [`payspec_runtime::demo_credential`]).
 //!
 //! Control endpoints, under `/<vendor>/_sandbox/`: `PUT records/<resource>/<id>` (set fields of
-//! a record, as the vendor's back office would), `PUT tokens` `{"lifetime": seconds}`, and
-//! `DELETE tokens` (revoke every access token).
+//! a record, as the vendor's back office would), `PUT tokens` `{"lifetime": seconds}`,
+//! `DELETE tokens` (revoke every access token), `PUT webhook_url` `{"url": …}` and
+//! `POST webhooks/<callback>` `{"payload": …}` (a webhook sent now, signed as the vendor signs
+//! it). With a webhook URL set, the webhooks of vendor.yaml's `sandbox.webhooks` are sent when
+//! the operations they name succeed.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -52,6 +55,7 @@ mod replay;
 mod schema;
 mod store;
 mod vendor;
+mod webhooks;
 
 pub use fault::{FAULT_HEADER, KINDS as FAULT_KINDS};
 use handle::Incoming;
@@ -121,6 +125,12 @@ pub struct Sandbox {
     vendors: BTreeMap<String, VendorSandbox>,
     options: Options,
     log: Mutex<VecDeque<Exchange>>,
+    /// Where webhooks are sent (none: not sent).
+    webhook_url: Mutex<Option<String>>,
+    /// Deliveries made, numbering the ids of webhooks.
+    webhook_serial: std::sync::atomic::AtomicU64,
+    /// The client webhooks are sent with.
+    webhook_client: payspec_runtime::deps::reqwest::Client,
 }
 
 impl Sandbox {
@@ -144,7 +154,104 @@ impl Sandbox {
             vendors,
             options,
             log: Mutex::new(VecDeque::new()),
+            webhook_url: Mutex::new(None),
+            webhook_serial: std::sync::atomic::AtomicU64::new(0),
+            webhook_client: payspec_runtime::deps::reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .map_err(|e| SandboxError::Vendor("webhooks".into(), e.to_string()))?,
         })
+    }
+
+    /// Sends the webhooks of vendor.yaml's `sandbox.webhooks` to this URL (signed as the
+    /// vendor signs them) when the operations they name succeed.
+    pub fn webhook_url(self, url: impl Into<String>) -> Self {
+        if let Ok(mut slot) = self.webhook_url.lock() {
+            *slot = Some(url.into());
+        }
+        self
+    }
+
+    /// Signs a callback's payload as the vendor would and POSTs it to `url` (or the webhook
+    /// URL set): the receiver's status.
+    pub async fn send_webhook(
+        &self,
+        vendor: &str,
+        callback: &str,
+        payload: &Value,
+        url: Option<&str>,
+    ) -> Result<u16, SandboxError> {
+        let sandbox = self.vendor(vendor)?;
+        let no = |what: String| SandboxError::Vendor(vendor.to_owned(), what);
+        let url = match url {
+            Some(url) => url.to_owned(),
+            None => self
+                .webhook_url
+                .lock()
+                .ok()
+                .and_then(|u| u.clone())
+                .ok_or_else(|| {
+                    no("no webhook URL: give one (payspec sandbox --webhook-url)".into())
+                })?,
+        };
+        let serial = self
+            .webhook_serial
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        let delivery = sandbox
+            .sign_delivery(callback, payload, &url, serial)
+            .map_err(no)?;
+        webhooks::deliver(&self.webhook_client, &url, delivery)
+            .await
+            .map_err(|e| no(format!("delivery to the webhook URL failed: {e}")))
+    }
+
+    /// After an operation succeeded: the webhooks it sends, delivered in the background.
+    async fn after_success(
+        self: &Arc<Self>,
+        vendor: &str,
+        operation: &str,
+        request: &Bytes,
+        response: Response,
+    ) -> Response {
+        let Some(sandbox) = self.vendors.get(vendor) else {
+            return response;
+        };
+        let sends = sandbox
+            .profile
+            .sandbox
+            .webhooks
+            .iter()
+            .any(|w| w.on.iter().any(|o| o == operation));
+        let has_url = self.webhook_url.lock().ok().is_some_and(|u| u.is_some());
+        if !sends || !has_url || !response.status().is_success() {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        let answered: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let sent: Value = serde_json::from_slice(request).unwrap_or(Value::Null);
+        let serial = self
+            .webhook_serial
+            .load(std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        let occasion = webhooks::Occasion {
+            response: &answered,
+            request: &sent,
+            serial,
+        };
+        for (callback, payload) in sandbox.webhooks_on(operation, &occasion) {
+            let (sandbox, vendor) = (Arc::clone(self), vendor.to_owned());
+            tokio::spawn(async move {
+                if let Err(e) = sandbox
+                    .send_webhook(&vendor, &callback, &payload, None)
+                    .await
+                {
+                    tracing::warn!(%vendor, %callback, error = %e, "webhook not delivered");
+                }
+            });
+        }
+        Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 
     /// Replaces a vendor's profile (e.g. a different signing recipe, to show that a client and
@@ -305,11 +412,43 @@ impl Sandbox {
                 }
             },
             ("DELETE", ["tokens"]) => self.revoke_tokens(vendor),
+            ("PUT", ["webhook_url"]) => match json.get("url").and_then(Value::as_str) {
+                Some(url) => {
+                    if let Ok(mut slot) = self.webhook_url.lock() {
+                        *slot = Some(url.to_owned());
+                    }
+                    Ok(())
+                }
+                None => {
+                    return (StatusCode::BAD_REQUEST, "expected {\"url\": \"http://…\"}")
+                        .into_response();
+                }
+            },
             _ => return (StatusCode::NOT_FOUND, "no such sandbox control").into_response(),
         };
         match outcome {
             Ok(()) => StatusCode::NO_CONTENT.into_response(),
             Err(e) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+        }
+    }
+
+    /// `POST /<vendor>/_sandbox/webhooks/<callback>` `{"payload": {…}, "url": "…"}`: the
+    /// callback sent now, signed; answers with the receiver's status.
+    async fn webhook_control(&self, vendor: &str, callback: &str, body: &Bytes) -> Response {
+        let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let Some(payload) = json.get("payload") else {
+            return (
+                StatusCode::BAD_REQUEST,
+                "expected {\"payload\": {…}, \"url\": optional}",
+            )
+                .into_response();
+        };
+        let url = json.get("url").and_then(Value::as_str);
+        match self.send_webhook(vendor, callback, payload, url).await {
+            Ok(status) => {
+                axum::Json(serde_json::json!({"delivered": true, "status": status})).into_response()
+            }
+            Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
         }
     }
 
@@ -362,6 +501,9 @@ async fn serve_request(State(sandbox): State<Arc<Sandbox>>, request: Request) ->
         return (StatusCode::NOT_FOUND, message).into_response();
     };
     if let Some(control) = rest.strip_prefix("/_sandbox/") {
+        if let Some(callback) = control.strip_prefix("webhooks/") {
+            return sandbox.webhook_control(&vendor_name, callback, &body).await;
+        }
         return sandbox.control(&vendor_name, &parts.method, control, &body);
     }
     let incoming = Incoming {
@@ -372,7 +514,12 @@ async fn serve_request(State(sandbox): State<Arc<Sandbox>>, request: Request) ->
         headers: &parts.headers,
         body: &body,
     };
-    let handled = vendor.handle(incoming).await;
+    let mut handled = vendor.handle(incoming).await;
+    if let Some(operation) = handled.operation.clone() {
+        handled.response = sandbox
+            .after_success(&vendor_name, &operation, &body, handled.response)
+            .await;
+    }
     let status = handled.response.status().as_u16();
     tracing::info!(
         vendor = %vendor_name,

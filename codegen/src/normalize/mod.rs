@@ -35,6 +35,7 @@ use crate::discover::VendorFiles;
 pub use ids::snake_case;
 pub(crate) use multipart::FILE_PART;
 pub use pagination::Paged;
+pub(crate) use pagination::rust_type_name;
 pub use summary::{OperationSummary, ParamSummary};
 
 /// What the passes share: the vendor, the problems found, and what the runtime supplies per

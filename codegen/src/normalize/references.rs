@@ -114,6 +114,11 @@ pub(super) fn named_operations(profile: &payspec_profile::Profile) -> Vec<(Strin
     for (i, step) in profile.sandbox.demo.iter().enumerate() {
         named.push((format!("/sandbox/demo/{i}/operation"), &step.operation));
     }
+    for (i, webhook) in profile.sandbox.webhooks.iter().enumerate() {
+        for (j, operation) in webhook.on.iter().enumerate() {
+            named.push((format!("/sandbox/webhooks/{i}/on/{j}"), operation));
+        }
+    }
     for operation in profile.auth.operations.keys() {
         named.push((format!("/auth/operations/{}", token(operation)), operation));
     }

@@ -1,0 +1,333 @@
+//! Webhooks signed in headers, as the payment vendors sign them: the signature header's
+//! structure (a bare signature, `t=…,v1=…` pairs, or space-separated `v1,<sig>` entries, any
+//! one of several accepted while a secret rotates), the signed message built from the
+//! delivery's id, timestamp, raw body and URL, keys given raw, base64 (after a prefix such as
+//! `whsec_`) or hex, HMAC-SHA1/256/512 or Ed25519, and a timestamp tolerance. Pure: the
+//! runtime verifies with it, the sandbox signs what it sends with it.
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+use crate::callback::{Callback, CallbackPart, Digest};
+use crate::{Encoding, digest};
+
+/// Where and how a webhook's signature is carried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureHeader {
+    /// The header's name (`Stripe-Signature`, `webhook-signature`).
+    pub name: String,
+    /// Its structure.
+    #[serde(default)]
+    pub form: HeaderForm,
+    /// The signature's label: the pairs' key (`v1`) or the entries' version (`v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    /// The pairs' key of the timestamp (`t`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_key: Option<String>,
+    /// A header carrying the timestamp (`webhook-timestamp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_header: Option<String>,
+    /// A header carrying the delivery's id (`webhook-id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_header: Option<String>,
+}
+
+/// A signature header's structure.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeaderForm {
+    /// The signature alone (Square's `x-square-hmacsha256-signature`).
+    #[default]
+    Plain,
+    /// `key=value` pairs separated by commas (Stripe's `t=…,v1=…,v1=…`).
+    Pairs,
+    /// Space-separated `version,signature` entries (Standard Webhooks' `v1,… v1,…`).
+    Versioned,
+}
+
+/// How a key is written where the caller keeps it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyEncoding {
+    /// The text itself is the key (Stripe's `whsec_…`, prefix included).
+    #[default]
+    Raw,
+    /// Base64, after the callback's `key_prefix` (Standard Webhooks' `whsec_`).
+    Base64,
+    /// Hexadecimal (Adyen's HMAC key).
+    Hex,
+}
+
+/// One delivery as received.
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    /// The signature header's value, when present.
+    pub signature: Option<&'a str>,
+    /// The timestamp header's value, when the callback names one.
+    pub timestamp: Option<&'a str>,
+    /// The id header's value, when the callback names one.
+    pub id: Option<&'a str>,
+    /// The URL the vendor delivered to (Square signs it).
+    pub url: Option<&'a str>,
+    /// The body, exactly as received.
+    pub body: &'a [u8],
+}
+
+/// Why a delivery was refused (never says the key or the expected signature).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The signature header is absent.
+    NoSignature,
+    /// The signature header does not have the declared structure.
+    Malformed(String),
+    /// A part of the message is missing (a timestamp, an id, the URL, a field).
+    Missing(String),
+    /// The timestamp is further from now than the tolerance.
+    Stale {
+        /// Seconds between the timestamp and now.
+        age: u64,
+    },
+    /// The key cannot be used (not base64, not hex, not an Ed25519 public key).
+    BadKey(String),
+    /// No signature matches: not sent by the vendor, altered, or signed with another key.
+    Mismatch,
+}
+
+/// The signatures and timestamp a header carries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Signed {
+    /// The timestamp the header carries (pairs form).
+    pub timestamp: Option<String>,
+    /// Every signature of the callback's scheme (several while a secret rotates).
+    pub signatures: Vec<String>,
+}
+
+/// Reads a signature header by its declared structure.
+pub fn parse_header(header: &SignatureHeader, value: &str) -> Result<Signed, Refusal> {
+    let scheme = header.scheme.as_deref().unwrap_or("v1");
+    let mut signed = Signed::default();
+    match header.form {
+        HeaderForm::Plain => signed.signatures.push(value.trim().to_owned()),
+        HeaderForm::Pairs => {
+            let timestamp_key = header.timestamp_key.as_deref().unwrap_or("t");
+            // Refusals say which part is wrong, never what it holds (a signature).
+            for (n, pair) in value.split(',').enumerate() {
+                let (key, item) = pair.split_once('=').ok_or_else(|| {
+                    Refusal::Malformed(format!("part {} is not key=value", n + 1))
+                })?;
+                match key.trim() {
+                    k if k == timestamp_key => signed.timestamp = Some(item.trim().to_owned()),
+                    k if k == scheme => signed.signatures.push(item.trim().to_owned()),
+                    _ => {}
+                }
+            }
+        }
+        HeaderForm::Versioned => {
+            for (n, entry) in value.split_ascii_whitespace().enumerate() {
+                let (version, signature) = entry.split_once(',').ok_or_else(|| {
+                    Refusal::Malformed(format!("entry {} is not version,signature", n + 1))
+                })?;
+                if version == scheme {
+                    signed.signatures.push(signature.to_owned());
+                }
+            }
+        }
+    }
+    signed.signatures.retain(|s| !s.is_empty());
+    if signed.signatures.is_empty() {
+        return Err(Refusal::Malformed(format!("no {scheme} signature")));
+    }
+    Ok(signed)
+}
+
+/// The key's bytes, as the callback says it is written.
+pub fn key_bytes(callback: &Callback, key: &str) -> Result<Vec<u8>, Refusal> {
+    let key = key.trim();
+    let key = callback
+        .key_prefix
+        .as_deref()
+        .and_then(|prefix| key.strip_prefix(prefix))
+        .unwrap_or(key);
+    match callback.key_encoding {
+        KeyEncoding::Raw => Ok(key.as_bytes().to_vec()),
+        KeyEncoding::Base64 => base64::engine::general_purpose::STANDARD
+            .decode(key)
+            .map_err(|e| Refusal::BadKey(format!("the key is not base64: {e}"))),
+        KeyEncoding::Hex => {
+            hex::decode(key).map_err(|e| Refusal::BadKey(format!("the key is not hex: {e}")))
+        }
+    }
+}
+
+/// The signed message's parts for a delivery (the timestamp is the header's or the timestamp
+/// header's). Payload parts read the JSON body: a field at the top level, or any value by
+/// pointer (a missing one is empty, as Adyen signs absent fields).
+pub fn message<'a>(
+    callback: &'a Callback,
+    key: &'a [u8],
+    delivery: &Delivery<'a>,
+    timestamp: Option<&'a str>,
+    payload: &'a serde_json::Value,
+) -> Result<Vec<std::borrow::Cow<'a, [u8]>>, Refusal> {
+    use std::borrow::Cow;
+    let missing = |what: &str| Refusal::Missing(what.to_owned());
+    let mut parts = Vec::with_capacity(callback.message.len() * 2);
+    for (i, part) in callback.message.iter().enumerate() {
+        if i > 0 && !callback.separator.is_empty() {
+            parts.push(Cow::Borrowed(callback.separator.as_bytes()));
+        }
+        parts.push(match part {
+            CallbackPart::Key => Cow::Borrowed(key),
+            CallbackPart::Literal(text) => Cow::Borrowed(text.as_bytes()),
+            CallbackPart::Body => Cow::Borrowed(delivery.body),
+            CallbackPart::Timestamp => Cow::Borrowed(
+                timestamp
+                    .ok_or_else(|| missing("the timestamp"))?
+                    .as_bytes(),
+            ),
+            CallbackPart::Id => Cow::Borrowed(
+                delivery
+                    .id
+                    .ok_or_else(|| missing("the delivery id"))?
+                    .as_bytes(),
+            ),
+            CallbackPart::Url => Cow::Borrowed(
+                delivery
+                    .url
+                    .ok_or_else(|| missing("the notification URL"))?
+                    .as_bytes(),
+            ),
+            CallbackPart::Field(name) => {
+                let value = payload
+                    .get(name)
+                    .ok_or_else(|| missing(&format!("field {name}")))?;
+                Cow::Owned(scalar(value).into_bytes())
+            }
+            CallbackPart::Pointer(at) => Cow::Owned(
+                payload
+                    .pointer(at)
+                    .map(scalar)
+                    .unwrap_or_default()
+                    .into_bytes(),
+            ),
+        });
+    }
+    Ok(parts)
+}
+
+/// A JSON value as a signed message writes it: strings unquoted, others as JSON text.
+fn scalar(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// The MAC of a message (`None` for Ed25519, which is verified, not recomputed).
+pub fn mac(algorithm: Digest, key: &[u8], parts: &[std::borrow::Cow<'_, [u8]>]) -> Option<Vec<u8>> {
+    let pieces = parts.iter().map(|p| p.as_ref());
+    match algorithm {
+        Digest::HmacSha256 => Some(digest::hmac_sha256(key, pieces).to_vec()),
+        Digest::Sha256 => Some(digest::sha256(pieces).to_vec()),
+        Digest::HmacSha1 => Some(digest::hmac_other(digest::OtherHmac::Sha1, key, pieces)),
+        Digest::HmacSha512 => Some(digest::hmac_other(digest::OtherHmac::Sha512, key, pieces)),
+        Digest::Ed25519 => None,
+    }
+}
+
+/// Verifies a delivery's signature header against `key` at `now` (seconds since the epoch).
+pub fn verify(
+    callback: &Callback,
+    header: &SignatureHeader,
+    key: &str,
+    delivery: &Delivery<'_>,
+    payload: &serde_json::Value,
+    now: u64,
+) -> Result<(), Refusal> {
+    let signed = parse_header(header, delivery.signature.ok_or(Refusal::NoSignature)?)?;
+    let timestamp = signed.timestamp.as_deref().or(delivery.timestamp);
+    if let Some(tolerance) = callback.tolerance_seconds {
+        let sent: u64 = timestamp
+            .ok_or_else(|| Refusal::Missing("the timestamp".into()))?
+            .trim()
+            .parse()
+            .map_err(|_| Refusal::Malformed("the timestamp is not a number of seconds".into()))?;
+        let age = now.abs_diff(sent);
+        if age > tolerance {
+            return Err(Refusal::Stale { age });
+        }
+    }
+    let key = key_bytes(callback, key)?;
+    let parts = message(callback, &key, delivery, timestamp, payload)?;
+    let matched = match mac(callback.digest, &key, &parts) {
+        Some(expected) => {
+            let expected = digest::encode(&expected, callback.encoding);
+            // Every signature is compared (in constant time each): which one matched is not
+            // told by the time taken.
+            signed.signatures.iter().fold(false, |any, sent| {
+                digest::same_digest(sent, &expected, callback.encoding) | any
+            })
+        }
+        None => {
+            let message: Vec<u8> = parts.concat();
+            signed.signatures.iter().fold(false, |any, sent| {
+                ed25519_verifies(&key, &message, sent, callback.encoding) | any
+            })
+        }
+    };
+    if matched {
+        Ok(())
+    } else {
+        Err(Refusal::Mismatch)
+    }
+}
+
+fn ed25519_verifies(
+    public_key: &[u8],
+    message: &[u8],
+    signature: &str,
+    encoding: Encoding,
+) -> bool {
+    use aws_lc_rs::signature::{ED25519, UnparsedPublicKey};
+    let signature = match encoding {
+        Encoding::Base64 => base64::engine::general_purpose::STANDARD
+            .decode(signature.trim())
+            .ok(),
+        Encoding::HexLower | Encoding::HexUpper => hex::decode(signature.trim()).ok(),
+    };
+    signature.is_some_and(|s| {
+        UnparsedPublicKey::new(&ED25519, public_key)
+            .verify(message, &s)
+            .is_ok()
+    })
+}
+
+/// The signature header's value for a delivery (what the vendor, or the sandbox, sends):
+/// HMAC digests only.
+pub fn sign(
+    callback: &Callback,
+    header: &SignatureHeader,
+    key: &str,
+    delivery: &Delivery<'_>,
+    timestamp: &str,
+    payload: &serde_json::Value,
+) -> Result<String, Refusal> {
+    let key = key_bytes(callback, key)?;
+    let parts = message(callback, &key, delivery, Some(timestamp), payload)?;
+    let digest = mac(callback.digest, &key, &parts).ok_or_else(|| {
+        Refusal::BadKey("an Ed25519 webhook needs the private key to sign".into())
+    })?;
+    let signature = digest::encode(&digest, callback.encoding);
+    let scheme = header.scheme.as_deref().unwrap_or("v1");
+    Ok(match header.form {
+        HeaderForm::Plain => signature,
+        HeaderForm::Pairs => format!(
+            "{}={timestamp},{scheme}={signature}",
+            header.timestamp_key.as_deref().unwrap_or("t")
+        ),
+        HeaderForm::Versioned => format!("{scheme},{signature}"),
+    })
+}
