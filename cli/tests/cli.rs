@@ -985,3 +985,90 @@ fn webhook_verify_checks_a_captured_delivery() {
         text(&bad_header.stderr)
     );
 }
+
+/// `payspec sandbox --webhook-url`: creating a OneKey cashout makes the sandbox post its
+/// notification, signed as OneKey signs it, to a merchant's receiver (a small axum app); the
+/// delivery captured there passes `payspec webhook verify`, and fails it once altered.
+#[test]
+fn the_sandbox_process_sends_signed_webhooks_that_verify() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Vec<u8>>::new()));
+    let url = runtime.block_on(async {
+        let got = got.clone();
+        let app = axum::Router::new().fallback(move |body: axum::body::Bytes| {
+            let got = got.clone();
+            async move {
+                got.lock().unwrap().push(body.to_vec());
+                "ok"
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{address}/notify")
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(["sandbox", "--port", "0", "--webhook-url", &url])
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut banner = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first_line = String::new();
+    std::io::BufRead::read_line(&mut banner, &mut first_line).unwrap();
+    let sandbox = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+    let created = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(["call", "onekey", "create_cashout", "--sandbox", &sandbox, "--body"])
+        .arg(r#"{"external_id":"hooked-1","country":"BR","amount":10,"document_id":"1","beneficiary_name":"Ana","notification_url":"https://m.test/n"}"#)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created.stderr));
+    let mut delivered = None;
+    for _ in 0..250 {
+        if let Some(body) = got.lock().unwrap().first().cloned() {
+            delivered = Some(body);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let body = delivered.expect("the notification arrived");
+    let scratch = tempfile::tempdir().unwrap();
+    let verify = |body: &[u8]| {
+        let file = scratch.path().join("notification");
+        std::fs::write(&file, body).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_payspec"))
+            .args([
+                "webhook",
+                "verify",
+                "onekey",
+                "cashout_notification",
+                "--body",
+            ])
+            .arg(format!("@{}", file.display()))
+            .args([
+                "--key",
+                &payspec_runtime::demo_credential("onekey", "secret"),
+            ])
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let valid = verify(&body);
+    assert_eq!(
+        valid.status.code(),
+        Some(0),
+        "{}: {}",
+        text(&valid.stderr),
+        text(&body)
+    );
+    assert!(text(&valid.stdout).contains("hooked-1"));
+    let altered = text(&body).replace("hooked-1", "hooked-2");
+    assert_eq!(verify(altered.as_bytes()).status.code(), Some(1));
+}

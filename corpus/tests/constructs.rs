@@ -331,3 +331,33 @@ async fn what_was_not_degraded_still_works() {
     let _any: Option<&serde_json::Value> = thing.event.as_ref().map(|e| &e.0);
     client.list_things().send().await.unwrap();
 }
+
+/// Standard Webhooks from the sandbox to a merchant's receiver: a `ping` sends a signed
+/// delivery (webhook-id, webhook-timestamp, webhook-signature `v1,…`), which the generated
+/// `verify_standard` accepts with its id; the body altered, or the signature of another
+/// secret, is refused.
+#[tokio::test]
+async fn standard_webhooks_from_the_sandbox_verify_in_a_receiver() {
+    use payspec_corpus::c_webhooks;
+    let (url, got) = support::receiver().await;
+    let running = support::sandbox_sending_to(&url).await;
+    let client = c_webhooks::Client::with_settings(Settings::new().sandbox(running.url())).unwrap();
+    client.ping().send().await.unwrap();
+    let (headers, body) = support::deliveries(&got, 1).await.remove(0);
+    let verified = client.verify_standard(&headers, &body).unwrap();
+    assert_eq!(verified.id.as_deref(), Some("msg_sandbox_1"));
+    assert_eq!(verified.event.type_, "ping.received");
+    let altered = String::from_utf8(body.to_vec())
+        .unwrap()
+        .replace("ping.received", "ping.forged");
+    let refused = client
+        .verify_standard(&headers, altered.as_bytes())
+        .unwrap_err();
+    assert!(refused.to_string().contains("does not match"), "{refused}");
+    let other =
+        c_webhooks::Client::with_settings(Settings::new().sandbox(running.url()).credentials(
+            payspec_runtime::Credentials::new().with("webhook_secret", "whsec_b3RoZXIta2V5"),
+        ))
+        .unwrap();
+    assert!(other.verify_standard(&headers, &body).is_err());
+}

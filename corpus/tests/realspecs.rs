@@ -224,3 +224,36 @@ async fn stripe_writes_are_keyed_and_lists_stream() {
         "pages of 20: the fifth has has_more false"
     );
 }
+
+/// Stripe's events from the sandbox to a merchant's receiver: creating a customer sends a
+/// `customer.created` event signed in `Stripe-Signature` (t=…,v1=…), which the generated
+/// `verify_event` accepts, typed, with the event's id; altered, it is refused.
+#[tokio::test]
+async fn stripe_events_from_the_sandbox_verify_in_a_receiver() {
+    use payspec_corpus::stripe::types::PostCustomersBody;
+    let (url, got) = support::receiver().await;
+    let running = support::sandbox_sending_to(&url).await;
+    let stripe = payspec_corpus::stripe::Client::with_settings(settings(&running)).unwrap();
+    stripe
+        .post_customers()
+        .body(body::<PostCustomersBody>(
+            serde_json::json!({"email": "hook@example.com"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let (headers, body) = support::deliveries(&got, 1).await.remove(0);
+    assert!(
+        headers["stripe-signature"]
+            .to_str()
+            .unwrap()
+            .contains(",v1=")
+    );
+    let verified = stripe.verify_event(&headers, &body).unwrap();
+    assert_eq!(verified.id.as_deref(), Some(verified.event.id.as_str()));
+    assert_eq!(verified.event.type_, "customer.created");
+    let altered = String::from_utf8(body.to_vec())
+        .unwrap()
+        .replace("hook@example.com", "evil@example.com");
+    assert!(stripe.verify_event(&headers, altered.as_bytes()).is_err());
+}
