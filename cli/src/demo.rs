@@ -15,7 +15,13 @@ use crate::Failure;
 
 /// Runs the demo; `Ok(true)` when every step ended as expected.
 pub async fn run(vendors: &[String]) -> Result<bool, Failure> {
-    let sandbox = Sandbox::new().map_err(|e| Failure {
+    // The demo's own credentials on both sides: a caller's real PAYSPEC_* variables (exported
+    // for real use) must not make the in-process sandbox refuse the demo's logins.
+    let options = payspec_sandbox::Options {
+        demo_credentials_only: true,
+        ..Default::default()
+    };
+    let sandbox = Sandbox::with_options(payspec::VENDORS, options).map_err(|e| Failure {
         code: 1,
         message: e.to_string(),
     })?;
@@ -27,7 +33,7 @@ pub async fn run(vendors: &[String]) -> Result<bool, Failure> {
             message: format!("cannot start the sandbox: {e}"),
         })?;
     say!(
-        "payspec sandbox on {} (in-process; demo credentials where PAYSPEC_* is unset)\n",
+        "payspec sandbox on {} (in-process; demo credentials, whatever PAYSPEC_* holds)\n",
         running.url()
     );
     say!(
@@ -107,7 +113,14 @@ async fn run_step(
         Err(e) => return failed(e),
     };
     let started = Instant::now();
-    let result = (vendor.call)(Settings::new().sandbox(running.url()), request).await;
+    let credentials = match vendor.profile() {
+        Ok(profile) => payspec_runtime::Credentials::demo(&profile),
+        Err(_) => payspec_runtime::Credentials::new(),
+    };
+    let settings = Settings::new()
+        .sandbox(running.url())
+        .credentials(credentials);
+    let result = (vendor.call)(settings, request).await;
     let millis = started.elapsed().as_millis();
     let auth = auth_sent(running, vendor.name, &step.operation);
     let note = step

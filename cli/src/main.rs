@@ -382,13 +382,14 @@ impl From<Error> for Failure {
     }
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
+/// Diagnostics on stderr: `-v` or `PAYSPEC_LOG` for the runtime's debug events, else only
+/// what a waiting person needs.
+fn init_logging(verbose: bool) {
     let directives = std::env::var("PAYSPEC_LOG")
         .ok()
         .filter(|d| !d.trim().is_empty());
     let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    if cli.verbose || directives.is_some() {
+    if verbose || directives.is_some() {
         let directives = directives.unwrap_or_else(|| "payspec_runtime=debug,payspec=debug".into());
         let filter = tracing_subscriber::EnvFilter::new(directives);
         tracing_subscriber::fmt()
@@ -407,6 +408,11 @@ fn main() -> ExitCode {
             .with_writer(std::io::stderr)
             .init();
     }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
     let outcome = match cli.command {
         Command::Vendors { specs } => specs.catalog().map(|catalog| {
             if cli.json {
@@ -468,21 +474,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn call(args: CallArgs) -> Result<(), Failure> {
-    let catalog = args.specs.catalog()?;
-    let vendor = catalog.find(&args.vendor)?;
-    let operation = vendor.operation(&args.operation).ok_or_else(|| {
-        let known: Vec<&str> = vendor.operations.iter().map(|o| o.id).collect();
-        Failure::usage(format!(
-            "{} has no operation {:?}{} (operations: {})",
-            vendor.name,
-            args.operation,
-            catalog::did_you_mean(&args.operation, &known),
-            known.join(", ")
-        ))
-    })?;
+/// `--arg NAME=VALUE`s by name, each a parameter of the operation, the required ones all
+/// given.
+fn arguments(
+    vendor: &payspec_runtime::VendorEntry,
+    operation: &payspec_runtime::OperationMeta,
+    given: &[String],
+) -> Result<BTreeMap<String, String>, Failure> {
     let mut values = BTreeMap::new();
-    for arg in &args.args {
+    for arg in given {
         let (name, value) = arg
             .split_once('=')
             .ok_or_else(|| Failure::usage(format!("--arg {arg:?} must be NAME=VALUE")))?;
@@ -512,6 +512,23 @@ fn call(args: CallArgs) -> Result<(), Failure> {
             vendor.name, operation.id, missing.name, missing.location
         )));
     }
+    Ok(values)
+}
+
+fn call(args: CallArgs) -> Result<(), Failure> {
+    let catalog = args.specs.catalog()?;
+    let vendor = catalog.find(&args.vendor)?;
+    let operation = vendor.operation(&args.operation).ok_or_else(|| {
+        let known: Vec<&str> = vendor.operations.iter().map(|o| o.id).collect();
+        Failure::usage(format!(
+            "{} has no operation {:?}{} (operations: {})",
+            vendor.name,
+            args.operation,
+            catalog::did_you_mean(&args.operation, &known),
+            known.join(", ")
+        ))
+    })?;
+    let mut values = arguments(vendor, operation, &args.args)?;
     let body = match (&args.body, operation.body) {
         (None, _) => None,
         (Some(_), None) => {

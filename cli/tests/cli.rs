@@ -1072,3 +1072,48 @@ fn the_sandbox_process_sends_signed_webhooks_that_verify() {
     let altered = text(&body).replace("hooked-1", "hooked-2");
     assert_eq!(verify(altered.as_bytes()).status.code(), Some(1));
 }
+
+/// The vendor's base URL given, its server group's not: a call of the group (Paywall's private
+/// API) is a configuration error naming the flag and the variable, before anything is sent
+/// (not a DNS error from the vendor's real host).
+#[test]
+fn a_group_left_on_the_vendors_host_is_a_configuration_error() {
+    let output = payspec(&[
+        "call",
+        "paywall",
+        "refund_payment",
+        "--base-url",
+        "http://127.0.0.1:9/paywall",
+        "--body",
+        r#"{"Date": "2024-01-01", "MerchantUniqueCode": "x"}"#,
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("--group-base-url private=URL"), "{stderr}");
+    assert!(
+        stderr.contains("PAYSPEC_PAYWALL_PRIVATE_BASE_URL"),
+        "{stderr}"
+    );
+}
+
+/// `payspec demo` does not depend on the caller's shell: with real-looking CoinPool
+/// credentials exported (as anyone who uses CoinPool has them), every step still ends as
+/// documented.
+#[test]
+fn the_demo_ignores_the_callers_exported_credentials() {
+    let output = Command::new(env!("CARGO_BIN_EXE_payspec"))
+        .args(["demo", "westminister"])
+        .env_clear()
+        .env("PAYSPEC_WESTMINISTER_EMAIL", "merchant@real.example")
+        .env("PAYSPEC_WESTMINISTER_PASSWORD", "a-real-password")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    assert!(!text(&output.stdout).contains("a-real-password"));
+}

@@ -45,6 +45,19 @@ pub struct Api {
     pub degraded: Vec<String>,
 }
 
+/// What the runtime adds to calling an operation, in a few words each.
+fn conveniences(operation: &crate::normalize::OperationSummary) -> Vec<String> {
+    let mut conveniences = Vec::new();
+    if operation.idempotent {
+        conveniences.push("idempotency key".to_owned());
+    }
+    if let Some(paged) = &operation.paged {
+        let item = paged.item.as_deref().unwrap_or("JSON");
+        conveniences.push(format!("pages of {item} ({})", paged.recipe));
+    }
+    conveniences
+}
+
 impl Api {
     /// The API of a vendor, from the model of its generated code.
     pub(crate) fn of(vendor: &Vendor, model: &Model) -> Self {
@@ -96,14 +109,7 @@ impl Api {
                 .map(|g| format!(" @{g}"))
                 .unwrap_or_default();
             let route = format!("{} {}{group}", operation.method, operation.path);
-            let mut conveniences = Vec::new();
-            if operation.idempotent {
-                conveniences.push("idempotency key".to_owned());
-            }
-            if let Some(paged) = &operation.paged {
-                let item = paged.item.as_deref().unwrap_or("JSON");
-                conveniences.push(format!("pages of {item} ({})", paged.recipe));
-            }
+            let conveniences = conveniences(operation);
             api.operations.insert(
                 operation.id.clone(),
                 OperationApi {

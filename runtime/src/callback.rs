@@ -268,7 +268,7 @@ pub fn verify_webhook<T: DeserializeOwned>(
     delivery: Delivery<'_>,
     now: u64,
 ) -> Result<Verified<T>, CallbackError> {
-    use payspec_profile::webhook::{self, Refusal};
+    use payspec_profile::webhook;
     let vendor = profile.vendor.clone();
     let callback = profile
         .callbacks
@@ -309,39 +309,7 @@ pub fn verify_webhook<T: DeserializeOwned>(
         url: delivery.url,
         body: delivery.body,
     };
-    let refused = |refusal: Refusal| {
-        let (vendor, name) = (vendor.clone(), name.to_owned());
-        match refusal {
-            Refusal::NoSignature => CallbackError::MissingHeader {
-                vendor,
-                name,
-                header: header.name.clone(),
-            },
-            Refusal::Malformed(reason) => CallbackError::MalformedSignature {
-                vendor,
-                name,
-                header: header.name.clone(),
-                reason,
-            },
-            Refusal::Missing(field) => CallbackError::MissingField {
-                vendor,
-                name,
-                field,
-            },
-            Refusal::Stale { age } => CallbackError::Stale {
-                vendor,
-                name,
-                age,
-                tolerance: callback.tolerance_seconds.unwrap_or_default(),
-            },
-            Refusal::BadKey(hint) => CallbackError::MissingKey { vendor, name, hint },
-            Refusal::Mismatch => CallbackError::Mismatch {
-                vendor,
-                name,
-                field: header.name.clone(),
-            },
-        }
-    };
+    let refused = |refusal| refusal_error(profile, name, callback, &header.name, refusal);
     webhook::verify(callback, header, key, &signed, &payload, now).map_err(refused)?;
     let id = signed.id.map(str::to_owned).or_else(|| {
         let at = callback.id.as_deref()?;
@@ -357,6 +325,48 @@ pub fn verify_webhook<T: DeserializeOwned>(
         reason: e.to_string(),
     })?;
     Ok(Verified { event, id })
+}
+
+/// Why a webhook was refused, as the caller's error.
+fn refusal_error(
+    profile: &Profile,
+    name: &str,
+    callback: &payspec_profile::Callback,
+    header: &str,
+    refusal: payspec_profile::webhook::Refusal,
+) -> CallbackError {
+    use payspec_profile::webhook::Refusal;
+    let (vendor, name, header) = (profile.vendor.clone(), name.to_owned(), header.to_owned());
+    match refusal {
+        Refusal::NoSignature => CallbackError::MissingHeader {
+            vendor,
+            name,
+            header,
+        },
+        Refusal::Malformed(reason) => CallbackError::MalformedSignature {
+            vendor,
+            name,
+            header,
+            reason,
+        },
+        Refusal::Missing(field) => CallbackError::MissingField {
+            vendor,
+            name,
+            field,
+        },
+        Refusal::Stale { age } => CallbackError::Stale {
+            vendor,
+            name,
+            age,
+            tolerance: callback.tolerance_seconds.unwrap_or_default(),
+        },
+        Refusal::BadKey(hint) => CallbackError::MissingKey { vendor, name, hint },
+        Refusal::Mismatch => CallbackError::Mismatch {
+            vendor,
+            name,
+            field: header,
+        },
+    }
 }
 
 /// A webhook's payload as JSON (a form body as an object of strings).

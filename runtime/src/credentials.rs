@@ -72,6 +72,17 @@ impl Credentials {
         credentials
     }
 
+    /// The sandbox's demo value of every credential, whatever the environment holds (`payspec
+    /// demo`, which must not depend on the caller's shell).
+    pub fn demo(profile: &Profile) -> Self {
+        profile
+            .credentials
+            .keys()
+            .fold(Self::new(), |credentials, name| {
+                credentials.with(name.clone(), profile.demo_credential(name))
+            })
+    }
+
     /// The credential's value, if present.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(|v| v.expose_secret())

@@ -15,6 +15,9 @@ pub(crate) struct Bases {
     pub default: reqwest::Url,
     /// vendor.yaml's server groups, by name.
     pub groups: BTreeMap<String, reqwest::Url>,
+    /// The groups left on the vendor's own hosts although the caller gave the vendor's base
+    /// URL (a mock, a proxy): their operations are refused, naming how to route them.
+    pub unrouted: std::collections::BTreeSet<String>,
 }
 
 impl Bases {
@@ -30,8 +33,12 @@ impl Bases {
 pub(crate) fn bases(profile: &Profile, settings: &Settings) -> Result<Bases, ConfigError> {
     let default = base_url(profile, settings, None)?;
     let mut groups = BTreeMap::new();
+    let mut unrouted = std::collections::BTreeSet::new();
     for group in profile.server_groups.keys() {
         groups.insert(group.clone(), base_url(profile, settings, Some(group))?);
+        if settings.base_url.is_some() && !settings.group_base_urls.contains_key(group) {
+            unrouted.insert(group.clone());
+        }
     }
     for group in settings.group_base_urls.keys() {
         if !profile.server_groups.contains_key(group) {
@@ -47,7 +54,11 @@ pub(crate) fn bases(profile: &Profile, settings: &Settings) -> Result<Bases, Con
             });
         }
     }
-    Ok(Bases { default, groups })
+    Ok(Bases {
+        default,
+        groups,
+        unrouted,
+    })
 }
 
 /// The base URL of `group` (the vendor's own when `None`).

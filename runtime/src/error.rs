@@ -74,6 +74,19 @@ pub enum ConfigError {
         /// The names the profile has.
         known: String,
     },
+    /// The vendor's base URL was given, its server group's was not: the group's operations
+    /// would go to the vendor's own host while the rest go where the caller said.
+    #[error(
+        "{vendor}: the base URL was given but not the {group} group's, whose operations would go to the vendor's own host: give --group-base-url {group}=URL, set {variable}, or Settings::group_base_url"
+    )]
+    UnroutedGroup {
+        /// The vendor.
+        vendor: String,
+        /// The server group.
+        group: String,
+        /// Its environment variable.
+        variable: String,
+    },
     /// The base URL cannot be parsed.
     #[error("base URL {url:?} is not a valid URL: {reason}")]
     InvalidBaseUrl {

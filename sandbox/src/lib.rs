@@ -88,6 +88,9 @@ pub struct Options {
     pub log_capacity: usize,
     /// Live access tokens kept per vendor (the oldest is forgotten).
     pub max_tokens: usize,
+    /// Accept only the demo credentials, whatever `PAYSPEC_*` holds (`payspec demo`, which
+    /// must not depend on the caller's shell).
+    pub demo_credentials_only: bool,
 }
 
 impl Default for Options {
@@ -96,6 +99,7 @@ impl Default for Options {
             max_records: 250_000,
             log_capacity: 1_000,
             max_tokens: 10_000,
+            demo_credentials_only: false,
         }
     }
 }

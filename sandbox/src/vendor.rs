@@ -103,7 +103,7 @@ impl VendorSandbox {
         options: Options,
     ) -> Result<Self, SandboxError> {
         let routes = routes(&profile, &spec, operations)?;
-        let (credentials, demo_credentials) = credentials(&profile);
+        let (credentials, demo_credentials) = credentials(&profile, options.demo_credentials_only);
         let state = State {
             stores: stores(&profile, options.max_records),
             tokens: Tokens::default(),
@@ -216,12 +216,13 @@ fn routes<'a>(
 }
 
 /// The credentials accepted: from `PAYSPEC_*`, else the public demo values (listed).
-fn credentials(profile: &Profile) -> (BTreeMap<String, String>, Vec<String>) {
+fn credentials(profile: &Profile, demo_only: bool) -> (BTreeMap<String, String>, Vec<String>) {
     let mut credentials = BTreeMap::new();
     let mut demo = Vec::new();
     for name in profile.credentials.keys() {
         let variable = profile.credential_variable(name);
-        let value = match std::env::var(&variable).ok().filter(|v| !v.is_empty()) {
+        let from_env = || std::env::var(&variable).ok().filter(|v| !v.is_empty());
+        let value = match (!demo_only).then(from_env).flatten() {
             Some(value) => value,
             None => {
                 demo.push(variable);

@@ -169,6 +169,7 @@ async fn onekey_the_read_only_key_is_optional_until_a_bank_call() {
     let client = onekey::Client::with_settings(
         Settings::new()
             .base_url(mock.base("/onekey/v3"))
+            .group_base_url("banks", mock.base("/onekey/v1"))
             .credentials(credentials),
     )
     .unwrap();

@@ -20,6 +20,17 @@ impl Runtime {
         let Some(group) = operation.server_group else {
             return Ok(());
         };
+        if self.shared.bases.unrouted.contains(group) {
+            let vendor = self.profile().vendor.clone();
+            let variable = format!("PAYSPEC_{vendor}_{group}_BASE_URL")
+                .to_ascii_uppercase()
+                .replace('-', "_");
+            return Err(Error::Config(crate::error::ConfigError::UnroutedGroup {
+                vendor,
+                group: group.to_owned(),
+                variable,
+            }));
+        }
         let built = request.url().as_str();
         let rest = built.strip_prefix(self.base_url()).ok_or_else(|| {
             Error::InvalidRequest(format!(
