@@ -3,7 +3,7 @@
 `cryptography` package), written as the vectors.yaml files the runtime's tests read:
 corpus/vendors/stripe (Stripe-Signature), corpus/vendors/square (x-square-hmacsha256-signature
 over URL and body) and corpus/vendors/c_webhooks (Standard Webhooks, HMAC and Ed25519, and
-HMAC-SHA1/512 variants). Each scheme: valid, body tampered, timestamp stale, rotated secret
+HMAC-SHA1/512 variants, and Adyen's per-item HMAC in the payload). Each scheme: valid, body tampered, timestamp stale, rotated secret
 (old and new signatures both present), wrong key, malformed signature header.
 
     python3 scripts/webhook-vectors.py   # rewrites the three files
@@ -31,12 +31,14 @@ def write(path, vectors):
         lines.append(f"    callback: {v['callback']}")
         lines.append(f"    key: {yaml_string(v['key'])}")
         lines.append(f"    body: {yaml_string(v['body'])}")
-        lines.append("    headers:")
+        if v["headers"]:
+            lines.append("    headers:")
         for name, value in v["headers"].items():
             lines.append(f"      {yaml_string(name)}: {yaml_string(value)}")
         if v.get("url"):
             lines.append(f"    url: {yaml_string(v['url'])}")
-        lines.append(f"    now: {v.get('now', NOW)}")
+        if v["headers"]:
+            lines.append(f"    now: {v.get('now', NOW)}")
         lines.append(f"    valid: {'true' if v['valid'] else 'false'}")
     path.write_text("\n".join(lines) + "\n")
 
@@ -107,6 +109,34 @@ def standard():
     ]
 
 
+def adyen():
+    key_hex = hashlib.sha256(b"payspec adyen hmac key").hexdigest().upper()
+    key = bytes.fromhex(key_hex)
+
+    def item(psp, value, success="true", original=""):
+        fields = {"pspReference": psp, "originalReference": original, "merchantAccountCode": "PayspecECOM",
+                  "merchantReference": f"order-{psp[-3:]}", "amount": {"value": value, "currency": "EUR"},
+                  "eventCode": "AUTHORISATION", "success": success}
+        signed = ":".join([psp, original, "PayspecECOM", fields["merchantReference"], str(value), "EUR", "AUTHORISATION", success])
+        sig = base64.b64encode(hmac.new(key, signed.encode(), hashlib.sha256).digest()).decode()
+        fields["additionalData"] = {"hmacSignature": sig}
+        return {"NotificationRequestItem": fields}
+
+    def body(items):
+        return json.dumps({"live": "false", "notificationItems": items}, separators=(",", ":"))
+
+    one, two = item("8816178914178221", 1500), item("8816178914178222", 990, "false", "8816178914170000")
+    valid = body([one, two])
+    unsigned = json.loads(json.dumps(two))
+    del unsigned["NotificationRequestItem"]["additionalData"]
+    return [
+        dict(name="two notification items, each signed", callback="adyen_notification", key=key_hex, body=valid, headers={}, valid=True),
+        dict(name="an amount altered", callback="adyen_notification", key=key_hex, body=valid.replace("1500", "15000"), headers={}, valid=False),
+        dict(name="another key", callback="adyen_notification", key=hashlib.sha256(b"other").hexdigest(), body=valid, headers={}, valid=False),
+        dict(name="one item unsigned", callback="adyen_notification", key=key_hex, body=body([one, unsigned]), headers={}, valid=False),
+    ]
+
+
 write(ROOT / "corpus/vendors/stripe/vectors.yaml", stripe())
 write(ROOT / "corpus/vendors/square/vectors.yaml", square())
-write(ROOT / "corpus/vendors/c_webhooks/vectors.yaml", standard())
+write(ROOT / "corpus/vendors/c_webhooks/vectors.yaml", standard() + adyen())

@@ -18,6 +18,15 @@ pub struct Callback {
     /// for a webhook signed in a header.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub field: String,
+    /// A list of notifications in the payload, each signed on its own (Adyen's
+    /// `/notificationItems`): `field` and the message's `pointer` parts are then read inside
+    /// each item (at `item` within it, e.g. `/NotificationRequestItem`), and every item must
+    /// verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<String>,
+    /// Where an item's signed object is within each member of `items`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
     /// The header carrying the signature (a webhook signed in a header: Stripe, Standard
     /// Webhooks, Square).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -491,6 +491,15 @@ fn check_signature_place(at: &str, callback: &crate::Callback, problems: &mut Ve
                 | CallbackPart::Pointer(_)
         )
     });
+    let per_item = callback.items.is_some();
+    let delivery_part =
+        delivery_part.filter(|part| !(per_item && matches!(part, CallbackPart::Pointer(_))));
+    if per_item && !callback.field.starts_with('/') {
+        problems.push(Problem::new(
+            format!("{at}/field"),
+            "with `items`, the signature's field is a JSON pointer inside each item (e.g. /additionalData/hmacSignature)",
+        ));
+    }
     if let (false, Some(part)) = (in_header, delivery_part) {
         problems.push(Problem::new(
             format!("{at}/message"),
