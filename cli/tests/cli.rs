@@ -62,8 +62,14 @@ struct SandboxProcess {
 
 impl SandboxProcess {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// `payspec sandbox --port 0` with these further arguments.
+    fn start_with(extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_payspec"))
             .args(["sandbox", "--port", "0"])
+            .args(extra)
             .env_clear()
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -1011,16 +1017,8 @@ fn the_sandbox_process_sends_signed_webhooks_that_verify() {
         tokio::spawn(async move { axum::serve(listener, app).await });
         format!("http://{address}/notify")
     });
-    let mut child = Command::new(env!("CARGO_BIN_EXE_payspec"))
-        .args(["sandbox", "--port", "0", "--webhook-url", &url])
-        .env_clear()
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut banner = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut first_line = String::new();
-    std::io::BufRead::read_line(&mut banner, &mut first_line).unwrap();
-    let sandbox = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+    let server = SandboxProcess::start_with(&["--webhook-url", &url]);
+    let sandbox = server.url.clone();
     let created = Command::new(env!("CARGO_BIN_EXE_payspec"))
         .args(["call", "onekey", "create_cashout", "--sandbox", &sandbox, "--body"])
         .arg(r#"{"external_id":"hooked-1","country":"BR","amount":10,"document_id":"1","beneficiary_name":"Ana","notification_url":"https://m.test/n"}"#)
@@ -1036,8 +1034,7 @@ fn the_sandbox_process_sends_signed_webhooks_that_verify() {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let body = delivered.expect("the notification arrived");
     let scratch = tempfile::tempdir().unwrap();
     let verify = |body: &[u8]| {

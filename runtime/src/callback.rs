@@ -596,6 +596,16 @@ mod tests {
         assert!(checked >= 5, "{checked} vectors");
     }
 
+    fn header_map(headers: &BTreeMap<String, String>) -> reqwest::header::HeaderMap {
+        headers
+            .iter()
+            .map(|(name, value)| {
+                let name = reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap();
+                (name, value.parse().unwrap())
+            })
+            .collect()
+    }
+
     /// Every webhook vector (signed in a header; computed outside payspec by
     /// scripts/webhook-vectors.py) verifies, or is refused, as it says, at its own clock; a
     /// refusal never shows the key or a signature.
@@ -630,13 +640,7 @@ mod tests {
                 if vector.headers.is_empty() {
                     continue;
                 }
-                let mut headers = reqwest::header::HeaderMap::new();
-                for (name, value) in &vector.headers {
-                    headers.insert(
-                        reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                        value.parse().unwrap(),
-                    );
-                }
+                let headers = header_map(&vector.headers);
                 let delivery = Delivery {
                     headers: &headers,
                     body: vector.body.as_bytes(),
@@ -707,13 +711,7 @@ mod tests {
                 .iter()
                 .filter(|v| v.valid && !v.headers.is_empty())
             {
-                let mut headers = reqwest::header::HeaderMap::new();
-                for (name, value) in &vector.headers {
-                    headers.insert(
-                        reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                        value.parse().unwrap(),
-                    );
-                }
+                let headers = header_map(&vector.headers);
                 let delivery = Delivery {
                     headers: &headers,
                     body: vector.body.as_bytes(),

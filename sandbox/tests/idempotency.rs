@@ -11,28 +11,17 @@ use common::start;
 
 use std::time::Duration;
 
-use payspec::{IDEMPOTENCY_KEY_HEADER, RetryPolicy, Settings, Stage, Timeouts, westminister};
-use payspec_sandbox::{FAULT_HEADER, Running};
+use payspec::{IDEMPOTENCY_KEY_HEADER, Settings, Stage, westminister};
+use payspec_sandbox::Running;
 use serde_json::json;
 
 const DRAFT: &str = "create_otc_deposit_draft";
 
+/// The fault suite's settings, with attempts long enough for a create.
 fn settings(sandbox: &Running, fault: Option<&str>) -> Settings {
-    let mut settings = Settings::new().sandbox(sandbox.url());
-    if let Some(fault) = fault {
-        settings = settings.header(FAULT_HEADER.parse().unwrap(), fault.parse().unwrap());
-    }
+    let mut settings = common::faulty(sandbox, fault);
+    settings.timeouts.attempt = Duration::from_secs(2);
     settings
-        .retry(RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_secs(2),
-        })
-        .timeouts(Timeouts {
-            connect: Duration::from_secs(2),
-            attempt: Duration::from_secs(2),
-            call: Duration::from_secs(10),
-        })
 }
 
 fn draft(amount: &str, key: Option<&str>) -> westminister::types::CreateOtcDepositDraftBody {

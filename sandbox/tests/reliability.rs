@@ -4,33 +4,12 @@
 
 mod common;
 
-use common::{invoice, start};
+use common::{faulty, invoice, start};
 
-use std::time::Duration;
-
-use payspec::{Error, RetryPolicy, Settings, Timeouts, onekey, paywall, rio, westminister, xpays};
+use payspec::{Error, RetryPolicy, Settings, onekey, paywall, rio, westminister, xpays};
 use payspec_runtime::TransportKind;
-use payspec_sandbox::{FAULT_HEADER, Running};
+use payspec_sandbox::Running;
 use serde_json::json;
-
-/// Settings for the fault suite: quick backoff, short attempts, a fault header on every request.
-fn faulty(sandbox: &Running, fault: Option<&str>) -> Settings {
-    let mut settings = Settings::new().sandbox(sandbox.url());
-    if let Some(fault) = fault {
-        settings = settings.header(FAULT_HEADER.parse().unwrap(), fault.parse().unwrap());
-    }
-    settings
-        .retry(RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_secs(2),
-        })
-        .timeouts(Timeouts {
-            connect: Duration::from_secs(2),
-            attempt: Duration::from_millis(500),
-            call: Duration::from_secs(10),
-        })
-}
 
 /// What a call ended as, in a few words.
 fn outcome<T>(result: Result<T, Error>) -> String {

@@ -132,3 +132,26 @@ pub async fn probes(running: &Running, entry: &payspec_runtime::VendorEntry) -> 
         write,
     }
 }
+
+/// Settings for fault tests: quick backoff, short attempts, a fault header on every request.
+pub fn faulty(sandbox: &Running, fault: Option<&str>) -> payspec::Settings {
+    use std::time::Duration;
+    let mut settings = payspec::Settings::new().sandbox(sandbox.url());
+    if let Some(fault) = fault {
+        settings = settings.header(
+            payspec_sandbox::FAULT_HEADER.parse().unwrap(),
+            fault.parse().unwrap(),
+        );
+    }
+    settings
+        .retry(payspec::RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_secs(2),
+        })
+        .timeouts(payspec::Timeouts {
+            connect: Duration::from_secs(2),
+            attempt: Duration::from_millis(500),
+            call: Duration::from_secs(10),
+        })
+}
