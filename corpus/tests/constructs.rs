@@ -253,7 +253,6 @@ fn names_that_collide_still_compile_and_read() {
 
 /// What payspec once refused whole (corpus/vendors/c_tolerant), called as the spec says.
 #[tokio::test]
-#[ignore = "not yet green end to end: its first run stopped at the stray path parameter (since fixed in the sandbox); the sandbox serves the document as written, whose slips the repaired client may refuse; run with --include-ignored"]
 async fn constructs_once_refused_are_read_and_called() {
     let running = sandbox().await;
     let client = c_tolerant::Client::with_settings(Settings::new().sandbox(running.url())).unwrap();
