@@ -23,11 +23,10 @@ fn assemble(name: &str, into: &Path) -> PathBuf {
             std::fs::copy(published.join(document), dir.join(document)).unwrap();
         }
     }
-    let ours = ["corpus/vendors", "corpus/checked"]
-        .iter()
-        .map(|d| workspace().join(d).join(name).join("vendor.yaml"))
-        .find(|p| p.is_file())
-        .unwrap();
+    let ours = workspace()
+        .join("corpus/vendors")
+        .join(name)
+        .join("vendor.yaml");
     std::fs::copy(ours, dir.join("vendor.yaml")).unwrap();
     dir
 }

@@ -94,7 +94,7 @@ const EARLY_PASSES: [Pass; 3] = [
 ];
 
 /// The passes after it, in order.
-const PASSES: [Pass; 24] = [
+const PASSES: [Pass; 25] = [
     servers::assign,
     bodies::choose_media,
     multipart::to_json_forms,
@@ -109,6 +109,7 @@ const PASSES: [Pass; 24] = [
     responses::normalize,
     pagination::lists,
     bodies::vendor_json,
+    schemas::open_all_of_members,
     schemas::integer_formats,
     schemas::string_lengths,
     schemas::colliding_enum_values,

@@ -381,6 +381,34 @@ pub(super) fn required_case(doc: &mut Value, _: &mut Context<'_>) {
 
 /// A `number` with an integer format (`int32`, `int64`: OneKey's cashout ids) is an integer:
 /// a float would be sent as `97875.0`.
+/// `allOf` members that constrain nothing (`{type: object}`, `additionalProperties: true`, no
+/// properties) beside another member are dropped: the intersection is the other members'.
+/// Plaid's `ItemStatusNullable` is `allOf: [$ref ItemStatus, {type: object,
+/// additionalProperties: true}]`; typify merges the two into a second struct named after
+/// ItemStatus's title, and the module defines it twice.
+pub(super) fn open_all_of_members(doc: &mut Value, _: &mut Context<'_>) {
+    each_schema(doc, &mut |schema| {
+        let Some(members) = schema.get_mut("allOf").and_then(Value::as_array_mut) else {
+            return;
+        };
+        if members.len() < 2 {
+            return;
+        }
+        let open = |member: &Value| {
+            member.as_object().is_some_and(|m| {
+                m.keys()
+                    .all(|k| matches!(k.as_str(), "type" | "additionalProperties" | "description"))
+                    && m.get("type").is_none_or(|t| t == "object")
+                    && m.get("additionalProperties").is_none_or(|a| a == true)
+            })
+        };
+        if members.iter().all(open) {
+            return;
+        }
+        members.retain(|member| !open(member));
+    });
+}
+
 pub(super) fn integer_formats(doc: &mut Value, _: &mut Context<'_>) {
     each_schema(doc, &mut |schema| {
         let integral = matches!(
