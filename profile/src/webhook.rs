@@ -331,3 +331,110 @@ pub fn sign(
         HeaderForm::Versioned => format!("{scheme},{signature}"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stripe() -> Callback {
+        serde_json::from_value(serde_json::json!({
+            "format": "json", "schema": "event",
+            "header": {"name": "Stripe-Signature", "form": "pairs", "scheme": "v1", "timestamp_key": "t"},
+            "digest": "hmac_sha256", "key": "given",
+            "message": ["timestamp", {"literal": "."}, "body"], "encoding": "hex_lower",
+            "tolerance_seconds": 300
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn headers_are_read_by_their_form() {
+        let callback = stripe();
+        let header = callback.header.clone().unwrap();
+        let signed = parse_header(&header, "t=12,v1=aa,v0=bb,v1=cc").unwrap();
+        assert_eq!(signed.timestamp.as_deref(), Some("12"));
+        assert_eq!(signed.signatures, ["aa", "cc"]);
+        assert_eq!(
+            parse_header(&header, "t=12,v0=bb"),
+            Err(Refusal::Malformed("no v1 signature".into()))
+        );
+        assert!(
+            matches!(parse_header(&header, "t=12;v1=aa"), Err(Refusal::Malformed(m)) if !m.contains("aa"))
+        );
+        let versioned = SignatureHeader {
+            form: HeaderForm::Versioned,
+            ..header.clone()
+        };
+        assert_eq!(
+            parse_header(&versioned, "v1,x v1a,y v1,z")
+                .unwrap()
+                .signatures,
+            ["x", "z"]
+        );
+        let plain = SignatureHeader {
+            form: HeaderForm::Plain,
+            ..header
+        };
+        assert_eq!(parse_header(&plain, " sig ").unwrap().signatures, ["sig"]);
+    }
+
+    #[test]
+    fn what_is_signed_verifies_and_nothing_else_does() {
+        let callback = stripe();
+        let header = callback.header.clone().unwrap();
+        let body = br#"{"id":"evt_1"}"#;
+        let payload = serde_json::json!({"id": "evt_1"});
+        let unsigned = Delivery {
+            signature: None,
+            timestamp: None,
+            id: None,
+            url: None,
+            body,
+        };
+        let value = sign(&callback, &header, "whsec_k", &unsigned, "1000", &payload).unwrap();
+        let delivered = Delivery {
+            signature: Some(&value),
+            ..unsigned
+        };
+        assert_eq!(
+            verify(&callback, &header, "whsec_k", &delivered, &payload, 1100),
+            Ok(())
+        );
+        assert_eq!(
+            verify(&callback, &header, "whsec_x", &delivered, &payload, 1100),
+            Err(Refusal::Mismatch)
+        );
+        assert_eq!(
+            verify(&callback, &header, "whsec_k", &delivered, &payload, 1400),
+            Err(Refusal::Stale { age: 400 })
+        );
+        let other = Delivery {
+            body: br#"{"id":"evt_2"}"#,
+            ..delivered
+        };
+        assert_eq!(
+            verify(&callback, &header, "whsec_k", &other, &payload, 1100),
+            Err(Refusal::Mismatch)
+        );
+        assert_eq!(
+            verify(&callback, &header, "whsec_k", &unsigned, &payload, 1100),
+            Err(Refusal::NoSignature)
+        );
+    }
+
+    #[test]
+    fn keys_are_decoded_as_declared() {
+        let mut callback = stripe();
+        assert_eq!(key_bytes(&callback, "whsec_abc").unwrap(), b"whsec_abc");
+        callback.key_encoding = KeyEncoding::Base64;
+        callback.key_prefix = Some("whsec_".into());
+        assert_eq!(key_bytes(&callback, "whsec_YWJj").unwrap(), b"abc");
+        assert!(matches!(
+            key_bytes(&callback, "whsec_!!"),
+            Err(Refusal::BadKey(_))
+        ));
+        callback.key_encoding = KeyEncoding::Hex;
+        callback.key_prefix = None;
+        assert_eq!(key_bytes(&callback, "616263").unwrap(), b"abc");
+    }
+}
