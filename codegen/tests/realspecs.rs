@@ -40,7 +40,7 @@ const EXPECTED: [(&str, &[&str]); 9] = [
     ("plaid", &[]),
     (
         "coinbase_cdp",
-        &["/paths/~1v2~1onramp~1limits~1upgrade/post"],
+        &["/paths/~1v2~1onramp~1limits~1upgrade/post/responses"],
     ),
     (
         "moov_ach",

@@ -34,6 +34,7 @@ pub(super) fn normalize(doc: &mut Value, context: &mut Context<'_>) {
             }
         }
         check_schemas(responses, site, context);
+        optional_beside_empty(responses, site, context);
         if responses.len() == 1
             && let Some(status) = responses.keys().next().cloned()
             && let Some(only) = responses.remove(&status)
@@ -45,6 +46,55 @@ pub(super) fn normalize(doc: &mut Value, context: &mut Context<'_>) {
             unwrap_payloads(doc, responses, payload, site, context);
         }
     });
+}
+
+/// A JSON success beside successes with no body (Coinbase's 200 with limits, 202 with none):
+/// one success type, made optional (an empty body decodes as `None`), for the whole 2xx
+/// range; the generator takes one success type per operation.
+fn optional_beside_empty(
+    responses: &mut Map<String, Value>,
+    site: &Site,
+    context: &mut Context<'_>,
+) {
+    let has_body = |response: &Value| {
+        response
+            .get("content")
+            .and_then(Value::as_object)
+            .is_some_and(|c| c.values().any(|m| m.get("schema").is_some()))
+    };
+    let with_body: Vec<String> = responses
+        .iter()
+        .filter(|(_, r)| has_body(r))
+        .map(|(s, _)| s.clone())
+        .collect();
+    let ([kept], true) = (with_body.as_slice(), responses.len() > 1) else {
+        return;
+    };
+    let empty: Vec<String> = responses.keys().filter(|s| *s != kept).cloned().collect();
+    let Some(mut response) = responses.remove(kept) else {
+        return;
+    };
+    for media in response
+        .get_mut("content")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|c| c.values_mut())
+    {
+        if let Some(schema) = media.get_mut("schema") {
+            let inner = schema.take();
+            *schema = serde_json::json!({"allOf": [inner], "nullable": true});
+        }
+    }
+    responses.clear();
+    responses.insert(kept.clone(), response);
+    context.warn(
+        format!("{}/responses", site.pointer),
+        format!(
+            "{} answer{} no body beside the {kept} body: the success type is optional (None when there is no body)",
+            empty.join(", "),
+            if empty.len() == 1 { "s" } else { "" }
+        ),
+    );
 }
 
 fn is_success(status: &str) -> bool {

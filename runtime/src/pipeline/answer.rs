@@ -180,10 +180,17 @@ impl Runtime {
         &self,
         answer: Answer,
     ) -> Result<ResponseValue<T>, Error> {
-        match serde_json::from_slice(&answer.payload) {
+        // No body where the type may be absent (a 202 beside a JSON 200: the generator made
+        // the success type optional) is `None`, not an error.
+        let parsed = if answer.payload.trim_ascii().is_empty() {
+            serde_json::from_str("null")
+        } else {
+            serde_json::from_slice(&answer.payload)
+        };
+        match parsed {
             Ok(inner) => Ok(ResponseValue::new(inner, answer.status, answer.headers)),
             Err(e) => {
-                let message = if answer.payload.is_empty() {
+                let message = if answer.payload.trim_ascii().is_empty() {
                     "the response body is empty".to_owned()
                 } else if e.is_data() {
                     format!(
@@ -301,5 +308,38 @@ mod tests {
                 assert!(agree::<Typed>(runtime, odd).is_err());
             }
         }
+    }
+
+    /// An empty body decodes as `None` where the success type is optional (a 202 beside a
+    /// JSON 200), and stays an error where it is not.
+    #[test]
+    fn an_empty_body_is_none_for_an_optional_type_only() {
+        let runtime = Runtime::with_profile(
+            serde_json::from_value(json!({
+                "vendor": "v", "title": "V", "servers": {"s": "https://v.test"}, "default_server": "s",
+                "credentials": {}, "auth": {"default": "a", "schemes": {"a": {}}}
+            }))
+            .unwrap(),
+            &[],
+            crate::Settings::new().base_url("https://v.test"),
+        )
+        .unwrap();
+        let plain = |body: &'static [u8]| Answer {
+            status: StatusCode::ACCEPTED,
+            headers: Default::default(),
+            payload: Bytes::from_static(body),
+            sealed: None,
+        };
+        let none = runtime.decode::<Option<Typed>>(plain(b"")).unwrap();
+        assert_eq!(none.into_inner(), None);
+        let some = runtime
+            .decode::<Option<Typed>>(plain(br#"{"a": 1}"#))
+            .unwrap();
+        assert_eq!(some.into_inner(), Some(Typed { a: 1 }));
+        let error = runtime.decode::<Typed>(plain(b" ")).unwrap_err();
+        assert!(
+            error.to_string().contains("the response body is empty"),
+            "{error}"
+        );
     }
 }
