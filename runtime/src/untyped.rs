@@ -105,10 +105,11 @@ fn build(
         };
         if let Some(body) = body {
             // JSON (a form or multipart is encoded from it by the pipeline, as a generated
-            // client's is), or the text of a body of another media type, sent as it is.
-            let (media, bytes) = match (operation.media, body) {
+            // client's is), or the text of a body of another media type, sent as it is; the
+            // pipeline's prepare phase sets a media type other than JSON, for both paths.
+            let bytes = match (operation.media, body) {
                 (Some(media), body) if !payspec_profile::openapi::is_json(media) => match body {
-                    serde_json::Value::String(text) => (media, text.into_bytes()),
+                    serde_json::Value::String(text) => text.into_bytes(),
                     _ => {
                         return Err(Error::InvalidRequest(format!(
                             "{} takes a {media} body: give it as a JSON string",
@@ -116,15 +117,14 @@ fn build(
                         )));
                     }
                 },
-                (_, body) => (
-                    "application/json",
-                    serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                ),
+                (_, body) => {
+                    serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?
+                }
             };
-            let media =
-                HeaderValue::from_str(media).map_err(|e| Error::InvalidRequest(e.to_string()))?;
-            http.headers_mut()
-                .insert(reqwest::header::CONTENT_TYPE, media);
+            http.headers_mut().insert(
+                reqwest::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             *http.body_mut() = Some(bytes.into());
         }
     }
@@ -242,7 +242,9 @@ mod tests {
             body: Some(serde_json::json!("hello, \"world\"")),
             ..Default::default()
         };
-        let http = build(&runtime, &NOTE, &request).unwrap();
+        let mut http = build(&runtime, &NOTE, &request).unwrap();
+        // The media type is the prepare phase's, for the typed and the untyped path alike.
+        runtime.encode_multipart(&mut http, &NOTE).unwrap();
         assert_eq!(http.headers()["content-type"], "text/plain; charset=utf-8");
         assert_eq!(
             http.body().and_then(|b| b.as_bytes()),
