@@ -10,8 +10,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+#[path = "support/consumer.rs"]
+mod consumer;
+
+use std::path::PathBuf;
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -81,19 +83,7 @@ fn random_documents_generate_and_compile() {
         "payspec_runtime::include_vendors!();\n",
     )
     .unwrap();
-    std::fs::copy(workspace().join("Cargo.lock"), crate_dir.join("Cargo.lock")).unwrap();
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build = Command::new(cargo)
-        .args(["build", "--quiet", "--offline", "--manifest-path"])
-        .arg(crate_dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .env("RANDOM_SPECS", &specs)
-        .output()
-        .unwrap();
+    let build = consumer::build(&crate_dir, ("RANDOM_SPECS", &specs));
     let stderr = String::from_utf8_lossy(&build.stderr);
     assert!(
         build.status.success(),

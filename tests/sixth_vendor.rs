@@ -9,6 +9,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+#[path = "support/consumer.rs"]
+mod consumer;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -219,21 +222,8 @@ fn a_sixth_vendor_needs_only_files_under_specs() {
     std::fs::write(crate_dir.join("Cargo.toml"), consumer_manifest(&crate_dir)).unwrap();
     std::fs::write(crate_dir.join("build.rs"), BUILD_RS).unwrap();
     std::fs::write(crate_dir.join("src/main.rs"), MAIN_RS).unwrap();
-    // The workspace's lock file pins the same versions, so compiled dependencies are reused.
-    std::fs::copy(workspace().join("Cargo.lock"), crate_dir.join("Cargo.lock")).unwrap();
-
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build = Command::new(cargo)
-        .args(["build", "--quiet", "--offline", "--manifest-path"])
-        .arg(crate_dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .env("ACME_SPECS", &specs)
-        .output()
-        .unwrap();
+    let build = consumer::build(&crate_dir, ("ACME_SPECS", &specs));
+    let target_dir = consumer::target_dir();
     assert!(
         build.status.success(),
         "consumer build failed:\n{}",
