@@ -20,11 +20,7 @@ pub(super) fn keys(doc: &mut Value, context: &mut Context<'_>) {
     let mut unkeyable = Vec::new();
     let mut requiring = Vec::new();
     each_operation(doc, |doc, site, operation| {
-        let id = operation
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let id = super::operation_id(operation).to_owned();
         let has_field = match &idempotency.key {
             KeyPlace::Header(_) => false,
             KeyPlace::Body(pointer) => body_has_field(doc, operation, pointer),

@@ -186,6 +186,14 @@ pub fn normalize(
     }
 }
 
+/// An operation's operationId (given to every operation by `ids::assign`; empty before).
+pub(crate) fn operation_id(operation: &Map<String, Value>) -> &str {
+    operation
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
 /// Where an operation is.
 pub(crate) struct Site {
     pub path: String,

@@ -28,10 +28,7 @@ pub(super) fn lists(doc: &mut Value, context: &mut Context<'_>) {
     let mut paged = Vec::new();
     let mut unpageable = Vec::new();
     each_operation(doc, |doc, site, operation| {
-        let id = operation
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = super::operation_id(operation);
         let Some((name, recipe)) = profile.pagination_for(id) else {
             return;
         };

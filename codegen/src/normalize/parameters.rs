@@ -42,11 +42,7 @@ pub(super) fn normalize(doc: &mut Value, context: &mut Context<'_>) {
     let shared = take_shared(doc);
     let profile = context.profile;
     each_operation(doc, |doc, site, operation| {
-        let id = operation
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let id = super::operation_id(operation).to_owned();
         let scheme = profile.scheme_for(&id);
         let own = operation
             .get("parameters")

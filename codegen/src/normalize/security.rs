@@ -23,10 +23,7 @@ pub(super) fn check(doc: &mut Value, context: &mut Context<'_>) {
     let global = doc.get("security").cloned();
     let profile = context.profile;
     each_operation(doc, |_, site, operation| {
-        let id = operation
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let id = super::operation_id(operation);
         let scheme = profile.scheme_for(id);
         let requirements = operation.get("security").or(global.as_ref());
         let alternatives: Vec<Vec<(&String, &String)>> = requirements
