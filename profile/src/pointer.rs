@@ -35,6 +35,28 @@ pub fn top_level_key(pointer: &str) -> Option<&str> {
         .filter(|key| !key.contains('/') && !key.contains('~'))
 }
 
+/// Sets the value at `pointer` as [`set`] does, but refuses (naming the pointer) where `set`
+/// would replace something that is not an object: for a caller's request body, which must
+/// never be silently discarded.
+pub fn try_set(value: &mut Value, pointer: &str, new: Value) -> Result<(), String> {
+    let tokens = tokens(pointer).ok_or_else(|| format!("{pointer:?} is not a JSON pointer"))?;
+    let Some((last, parents)) = tokens.split_last() else {
+        return Err(format!("{pointer:?} names no field"));
+    };
+    let mut here = value;
+    for token in parents {
+        here = here
+            .as_object_mut()
+            .ok_or_else(|| format!("{pointer}: not inside a JSON object"))?
+            .entry(token.clone())
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
+    here.as_object_mut()
+        .ok_or_else(|| format!("{pointer}: not inside a JSON object"))?
+        .insert(last.clone(), new);
+    Ok(())
+}
+
 /// The value at `pointer`, if any.
 pub fn get<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
     value.pointer(pointer)

@@ -28,14 +28,7 @@ pub struct CallOutcome {
     pub idempotency_key: Option<String>,
 }
 
-/// The idempotency key a success reports among its headers
-/// ([`crate::IDEMPOTENCY_KEY_HEADER`]).
-fn reported_key(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    headers
-        .get(crate::IDEMPOTENCY_KEY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
+use crate::pipeline::reported_key;
 
 /// One compiled vendor.
 #[derive(Debug)]

@@ -282,21 +282,11 @@ fn set_body(request: &mut reqwest::Request, at: &str, value: Value) -> Result<()
             ))
         })?,
     };
-    let tokens = payspec_profile::pointer::tokens(at).unwrap_or_default();
-    let Some((field, parents)) = tokens.split_last() else {
-        return Err(Error::InvalidRequest(format!("{at:?} names no body field")));
-    };
-    let mut object = body.as_object_mut();
-    for parent in parents {
-        object = object.and_then(|o| {
-            o.entry(parent.clone())
-                .or_insert_with(|| Value::Object(Default::default()))
-                .as_object_mut()
-        });
-    }
-    object
-        .ok_or_else(|| Error::InvalidRequest(format!("the body has no JSON object to hold {at}")))?
-        .insert(field.clone(), value);
+    payspec_profile::pointer::try_set(&mut body, at, value).map_err(|e| {
+        Error::InvalidRequest(format!(
+            "the next page's cursor cannot go into the body: {e}"
+        ))
+    })?;
     let bytes = serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?;
     *request.body_mut() = Some(bytes.into());
     Ok(())

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use payspec_runtime::profile::pagination::{PageStyle, Pagination};
+use payspec_runtime::profile::pointer::set;
 use serde_json::{Value, json};
 
 /// The most records a page holds.
@@ -142,26 +143,6 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
     usize::from_str_radix(cursor.strip_prefix('c')?, 16)
         .ok()
         .map(|p| p ^ 0x5a5a)
-}
-
-/// Sets a value at a pointer into an object payload (its parents made when missing).
-fn set(payload: &mut Value, at: &str, value: Value) {
-    let tokens = payspec_runtime::profile::pointer::tokens(at).unwrap_or_default();
-    let Some((field, parents)) = tokens.split_last() else {
-        return;
-    };
-    let mut here = payload;
-    for parent in parents {
-        let Some(object) = here.as_object_mut() else {
-            return;
-        };
-        here = object
-            .entry(parent.clone())
-            .or_insert_with(|| Value::Object(Default::default()));
-    }
-    if let Some(object) = here.as_object_mut() {
-        object.insert(field.clone(), value);
-    }
 }
 
 fn encode(text: &str) -> String {

@@ -61,10 +61,7 @@ impl Answer {
     /// The idempotency key the call was sent with, as reported under
     /// [`super::IDEMPOTENCY_KEY_HEADER`].
     pub fn idempotency_key(&self) -> Option<String> {
-        self.headers
-            .get(super::IDEMPOTENCY_KEY_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+        super::idempotency::reported_key(&self.headers)
     }
 
     /// Reports the call's key among the headers the caller reads

@@ -15,6 +15,14 @@ use crate::error::Error;
 /// with (the vendor's own headers are left as they came).
 pub const IDEMPOTENCY_KEY_HEADER: &str = "payspec-idempotency-key";
 
+/// The idempotency key a success reports among its headers ([`IDEMPOTENCY_KEY_HEADER`]).
+pub(crate) fn reported_key(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(IDEMPOTENCY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 impl Runtime {
     /// The key of a call whose operation vendor.yaml sends with one, placed in the request;
     /// `None` for other operations.
@@ -102,30 +110,10 @@ fn in_body(
         }
     }
     let key = new_key(idempotency);
-    place(&mut body, at, Value::String(key.clone()))?;
+    pointer::try_set(&mut body, at, Value::String(key.clone()))?;
     let bytes = serde_json::to_vec(&body).map_err(|e| e.to_string())?;
     *request.body_mut() = Some(bytes.into());
     Ok(key)
-}
-
-/// Sets the value at a JSON pointer, making the objects on the way.
-fn place(body: &mut Value, at: &str, value: Value) -> Result<(), String> {
-    let tokens = pointer::tokens(at).ok_or_else(|| format!("{at:?} is not a JSON pointer"))?;
-    let Some((last, parents)) = tokens.split_last() else {
-        return Err("the idempotency key's pointer names no field".into());
-    };
-    let mut here = body;
-    for token in parents {
-        here = here
-            .as_object_mut()
-            .ok_or_else(|| format!("the body at {at} is not inside a JSON object"))?
-            .entry(token.clone())
-            .or_insert_with(|| Value::Object(Default::default()));
-    }
-    here.as_object_mut()
-        .ok_or_else(|| "the idempotency key goes into a JSON object body".to_owned())?
-        .insert(last.clone(), value);
-    Ok(())
 }
 
 #[cfg(test)]

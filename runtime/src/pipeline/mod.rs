@@ -37,6 +37,7 @@ use crate::error::{Error, Stage, TransportError, TransportKind, VendorError, exc
 pub use answer::Answer;
 use classify::Verdict;
 pub use idempotency::IDEMPOTENCY_KEY_HEADER;
+pub(crate) use idempotency::reported_key;
 use plan::Plan;
 pub(crate) use plan::Plans;
 use transmit::{Budget, Limits, Lost};
