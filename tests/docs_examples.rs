@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-#[path = "../docs/tests/support/stored_pages.rs"]
+#[path = "../docs-check/tests/support/stored_pages.rs"]
 mod stored_pages;
 
 fn workspace() -> PathBuf {

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub mod auth;
 pub mod callback;
 pub mod cancel;
+pub mod conformance;
 mod describe;
 pub mod digest;
 pub mod envelope;

@@ -11,8 +11,22 @@ use axum::response::{IntoResponse, Response};
 pub const FAULT_HEADER: &str = "x-payspec-fault";
 
 /// The kinds, for messages.
-pub const KINDS: &str =
-    "503, 429, timeout, reset, lost-reply, html, garbage, empty, unknown-enum, slow:MS";
+pub const KINDS: &str = "503, 429, timeout, reset, lost-reply, html, garbage, empty, unknown-enum, \
+     drift:enum, drift:null, drift:missing, drift:extra, slow:MS";
+
+/// One change of the answer from what the spec says, as a vendor's API drifts from its docs
+/// (for `payspec probe`): made once, at the first place in the answer where it can be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drift {
+    /// An enum value the spec does not list.
+    Enum,
+    /// `null` where the spec says non-null.
+    Null,
+    /// A required field left out.
+    Missing,
+    /// A field the spec does not list.
+    Extra,
+}
 
 /// A fault asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +42,7 @@ pub(crate) enum Fault {
     Garbage,
     Empty,
     UnknownEnum,
+    Drift(Drift),
     Slow(Duration),
 }
 
@@ -41,12 +56,23 @@ pub(crate) struct FaultRequest {
     pub operation: Option<String>,
 }
 
+/// How an answer is changed from what the spec says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Alteration {
+    /// Every enum value replaced by one the spec does not know.
+    UnknownEnums,
+    /// One drift.
+    Drift(Drift),
+}
+
 /// What a fault does to the answer.
 pub(crate) enum Effect {
     /// Answer normally.
     None,
     /// Answer normally, but with enum values the spec does not know.
     UnknownEnum,
+    /// Answer normally, drifted once.
+    Drift(Drift),
     /// Carry the request out, then lose the answer.
     LoseReply,
     /// Answer this instead.
@@ -82,6 +108,10 @@ impl FaultRequest {
             "garbage" => Fault::Garbage,
             "empty" => Fault::Empty,
             "unknown-enum" => Fault::UnknownEnum,
+            "drift:enum" => Fault::Drift(Drift::Enum),
+            "drift:null" => Fault::Drift(Drift::Null),
+            "drift:missing" => Fault::Drift(Drift::Missing),
+            "drift:extra" => Fault::Drift(Drift::Extra),
             other => match other.strip_prefix("slow:").map(str::parse::<u64>) {
                 Some(Ok(ms)) => Fault::Slow(Duration::from_millis(ms.min(60_000))),
                 _ => return Err(format!("unknown fault {other:?} (kinds: {KINDS})")),
@@ -126,6 +156,7 @@ impl Fault {
                 (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "").into_response(),
             ),
             Fault::UnknownEnum => Effect::UnknownEnum,
+            Fault::Drift(drift) => Effect::Drift(drift),
             Fault::Slow(wait) => {
                 tokio::time::sleep(wait).await;
                 Effect::None
@@ -171,6 +202,11 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown fault \"reste\"")
         );
+        assert_eq!(
+            parsed("drift:nullx1@get_order"),
+            Ok((Fault::Drift(Drift::Null), Some(1), Some("get_order".into())))
+        );
+        assert!(parsed("drift:renamed").is_err());
         assert!(parsed("slow:soon").is_err());
         assert!(parsed("503@").is_err());
         assert!(parsed("503x99999999999").is_err());

@@ -12,7 +12,7 @@ use payspec_runtime::profile::sandbox::{
 use payspec_runtime::profile::{ValueSource, envelope, openapi};
 use serde_json::{Map, Value};
 
-use crate::fault::{self, Effect, FAULT_HEADER, FaultRequest};
+use crate::fault::{self, Alteration, Effect, FAULT_HEADER, FaultRequest};
 use crate::paging;
 use crate::replay::{self, Seen};
 use crate::schema;
@@ -104,7 +104,7 @@ impl VendorSandbox {
         let operation = Some(route.id.clone());
         *self.lock().arrivals.entry(route.id.clone()).or_default() += 1;
         let mut lose_reply = false;
-        let broken_enums = match self.fault_for(request.headers, &route.id) {
+        let altered = match self.fault_for(request.headers, &route.id) {
             Err(message) => {
                 let response = (StatusCode::BAD_REQUEST, message).into_response();
                 return Handled {
@@ -112,7 +112,7 @@ impl VendorSandbox {
                     operation,
                 };
             }
-            Ok(None) => false,
+            Ok(None) => None,
             Ok(Some(fault)) => match fault.apply().await {
                 Effect::Reply(response) => {
                     return Handled {
@@ -120,12 +120,13 @@ impl VendorSandbox {
                         operation,
                     };
                 }
-                Effect::UnknownEnum => true,
+                Effect::UnknownEnum => Some(Alteration::UnknownEnums),
+                Effect::Drift(drift) => Some(Alteration::Drift(drift)),
                 Effect::LoseReply => {
                     lose_reply = true;
-                    false
+                    None
                 }
-                Effect::None => false,
+                Effect::None => None,
             },
         };
         let body = match self.read_body(route, &request).await {
@@ -138,7 +139,7 @@ impl VendorSandbox {
             }
         };
         let response = self
-            .answer_keyed(route, &params, &request, body, broken_enums)
+            .answer_keyed(route, &params, &request, body, altered)
             .await;
         Handled {
             response: if lose_reply { fault::reset() } else { response },
@@ -154,7 +155,7 @@ impl VendorSandbox {
         params: &BTreeMap<String, String>,
         request: &Incoming<'_>,
         body: Value,
-        broken_enums: bool,
+        altered: Option<Alteration>,
     ) -> Response {
         let key = self
             .profile
@@ -176,7 +177,7 @@ impl VendorSandbox {
                 }
             }
         }
-        let response = match self.answer(route, params, request, body, broken_enums) {
+        let response = match self.answer(route, params, request, body, altered) {
             Ok(response) => response,
             Err(failure) => self.failure(failure),
         };
@@ -279,7 +280,7 @@ impl VendorSandbox {
         params: &BTreeMap<String, String>,
         request: &Incoming<'_>,
         json: Value,
-        broken_enums: bool,
+        altered: Option<Alteration>,
     ) -> Result<Response, Failure> {
         if let Some(scheme) = self.profile.scheme_for(&route.id) {
             self.verify(
@@ -323,8 +324,14 @@ impl VendorSandbox {
             }
             None => schema::render(&self.spec, &payload_schema, None, 0),
         };
-        if broken_enums {
-            schema::break_enums(&self.spec, &payload_schema, &mut payload, 0);
+        match altered {
+            Some(Alteration::UnknownEnums) => {
+                schema::break_enums(&self.spec, &payload_schema, &mut payload, 0)
+            }
+            Some(Alteration::Drift(drift)) => {
+                schema::drift(&self.spec, &payload_schema, &mut payload, drift, 0);
+            }
+            None => {}
         }
         let mut body = match &self.profile.envelope {
             Some(shape) => {

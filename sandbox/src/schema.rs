@@ -2,7 +2,10 @@
 //! and rendering a response from a schema, its examples, and a record's fields. Documents are
 //! read with the shared helpers of `payspec_profile::openapi`.
 
+use payspec_runtime::profile::conformance;
 use payspec_runtime::profile::openapi::{properties, required, resolve};
+
+use crate::fault::Drift;
 use serde_json::{Map, Value};
 
 fn type_of(schema: &Value) -> Option<&str> {
@@ -16,132 +19,21 @@ fn nullable(schema: &Value) -> bool {
         .unwrap_or(false)
 }
 
-/// Checks `value` against `schema`; each problem is `pointer: message`.
+/// Checks `value` against `schema`; each problem is `pointer: message`, the pointer after
+/// `prefix` (`body` for the whole value when there is no prefix).
 pub fn validate(
     spec: &Value,
     schema: &Value,
     value: &Value,
-    pointer: &str,
+    prefix: &str,
     problems: &mut Vec<String>,
 ) {
-    let schema = resolve(spec, schema);
-    for member in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        validate(spec, member, value, pointer, problems);
-    }
-    let at = if pointer.is_empty() { "body" } else { pointer };
-    if value.is_null() {
-        if !nullable(schema) && type_of(schema).is_some() {
-            problems.push(format!("{at}: must not be null"));
-        }
-        return;
-    }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
-        && !allowed.contains(value)
-    {
-        problems.push(format!(
-            "{at}: {value} is not one of {}",
-            Value::Array(allowed.clone())
-        ));
-    }
-    match type_of(schema) {
-        Some("string") => match value.as_str() {
-            None => problems.push(format!("{at}: expected a string")),
-            Some(text) => validate_string(schema, text, at, problems),
-        },
-        Some("integer") if !(value.is_i64() || value.is_u64()) => {
-            problems.push(format!("{at}: expected an integer"))
-        }
-        Some("number") if !value.is_number() => problems.push(format!("{at}: expected a number")),
-        Some("boolean") if !value.is_boolean() => {
-            problems.push(format!("{at}: expected a boolean"))
-        }
-        Some("array") => match value.as_array() {
-            None => problems.push(format!("{at}: expected an array")),
-            Some(items) => {
-                for (i, item) in schema
-                    .get("items")
-                    .into_iter()
-                    .flat_map(|s| items.iter().map(move |item| (s, item)))
-                    .enumerate()
-                {
-                    validate(spec, item.0, item.1, &format!("{pointer}/{i}"), problems);
-                }
-            }
-        },
-        _ => {}
-    }
-    validate_bounds(schema, value, at, problems);
-    if type_of(schema) == Some("object") || schema.get("properties").is_some() {
-        validate_object(spec, schema, value, pointer, problems);
-    }
-}
-
-fn validate_string(schema: &Value, text: &str, at: &str, problems: &mut Vec<String>) {
-    if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
-        && text.chars().count() as u64 > max
-    {
-        problems.push(format!("{at}: longer than {max} characters"));
-    }
-    let format = schema.get("format").and_then(Value::as_str);
-    let format_ok = match format {
-        Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
-        Some("date-time") => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
-        Some("uuid") => uuid::Uuid::parse_str(text).is_ok(),
-        _ => true,
-    };
-    if !format_ok {
-        problems.push(format!(
-            "{at}: {text:?} is not a valid {}",
-            format.unwrap_or_default()
-        ));
-    }
-}
-
-fn validate_bounds(schema: &Value, value: &Value, at: &str, problems: &mut Vec<String>) {
-    if let Some(minimum) = schema.get("minimum").and_then(Value::as_f64)
-        && value.as_f64().is_some_and(|v| v < minimum)
-    {
-        problems.push(format!("{at}: less than {minimum}"));
-    }
-    if let Some(maximum) = schema.get("maximum").and_then(Value::as_f64)
-        && value.as_f64().is_some_and(|v| v > maximum)
-    {
-        problems.push(format!("{at}: more than {maximum}"));
-    }
-}
-
-fn validate_object(
-    spec: &Value,
-    schema: &Value,
-    value: &Value,
-    pointer: &str,
-    problems: &mut Vec<String>,
-) {
-    let Some(object) = value.as_object() else {
-        let at = if pointer.is_empty() { "body" } else { pointer };
-        problems.push(format!("{at}: expected an object"));
-        return;
-    };
-    for name in required(spec, schema) {
-        if !object.contains_key(&name) {
-            problems.push(format!("{pointer}/{name}: required"));
-        }
-    }
-    for (name, property) in properties(spec, schema) {
-        if let Some(field) = object.get(&name) {
-            validate(
-                spec,
-                &property,
-                field,
-                &format!("{pointer}/{name}"),
-                problems,
-            );
-        }
+    let options = conformance::Options::default();
+    for mismatch in conformance::check(spec, schema, None, value, options) {
+        problems.push(match (prefix, mismatch.pointer.as_str()) {
+            ("", _) => mismatch.to_string(),
+            (prefix, pointer) => format!("{prefix}{pointer}: {}", mismatch.problem()),
+        });
     }
 }
 
@@ -257,6 +149,74 @@ pub fn break_enums(spec: &Value, schema: &Value, value: &mut Value, depth: usize
     }
 }
 
+/// Makes one drift at the first place of `value` where it can be (fields in the schema's
+/// order, the first item of a list); whether it found one.
+pub fn drift(spec: &Value, schema: &Value, value: &mut Value, kind: Drift, depth: usize) -> bool {
+    let schema = resolve(spec, schema);
+    if depth > 16 {
+        return false;
+    }
+    if kind == Drift::Enum && schema.get("enum").is_some() && value.is_string() {
+        *value = Value::String("payspecUnknownValue".into());
+        return true;
+    }
+    match value {
+        Value::Object(object) => drift_object(spec, schema, object, kind, depth),
+        Value::Array(items) => match (schema.get("items"), items.first_mut()) {
+            (Some(item_schema), Some(first)) => drift(spec, item_schema, first, kind, depth + 1),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn drift_object(
+    spec: &Value,
+    schema: &Value,
+    object: &mut Map<String, Value>,
+    kind: Drift,
+    depth: usize,
+) -> bool {
+    let listed = properties(spec, schema);
+    match kind {
+        Drift::Extra if !listed.is_empty() => {
+            object.insert("payspec_unlisted".into(), Value::String("drift".into()));
+            return true;
+        }
+        Drift::Missing => {
+            if let Some(name) = required(spec, schema)
+                .into_iter()
+                .find(|name| object.contains_key(name))
+            {
+                object.remove(&name);
+                return true;
+            }
+        }
+        Drift::Null => {
+            let scalar = |property: &Value| {
+                let property = resolve(spec, property);
+                matches!(
+                    type_of(property),
+                    Some("string" | "integer" | "number" | "boolean")
+                ) && !nullable(property)
+            };
+            if let Some(name) = listed.iter().find_map(|(name, property)| {
+                (scalar(property) && object.get(name).is_some_and(|v| !v.is_null()))
+                    .then(|| name.clone())
+            }) {
+                object.insert(name, Value::Null);
+                return true;
+            }
+        }
+        _ => {}
+    }
+    listed.iter().any(|(name, property)| {
+        object
+            .get_mut(name)
+            .is_some_and(|field| drift(spec, property, field, kind, depth + 1))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +275,14 @@ mod tests {
         let mut broken = rendered.clone();
         break_enums(&spec, &schema, &mut broken, 0);
         assert_eq!(broken["status"], "payspecUnknownValue");
+        let drifted = |kind| {
+            let mut value = rendered.clone();
+            assert!(drift(&spec, &schema, &mut value, kind, 0));
+            value
+        };
+        assert_eq!(drifted(Drift::Enum)["status"], "payspecUnknownValue");
+        assert_eq!(drifted(Drift::Null)["amount"], Value::Null);
+        assert!(drifted(Drift::Missing).get("id").is_none());
+        assert_eq!(drifted(Drift::Extra)["payspec_unlisted"], "drift");
     }
 }

@@ -9,7 +9,7 @@ use common::{order, start};
 use payspec::{Credentials, Settings, onekey, paywall, rio, westminister, xpays};
 use payspec_runtime::UnifiedStatus;
 use payspec_runtime::cancel::{Cancel, CancelReference};
-use payspec_runtime::demo_credential;
+use common::demo_credential;
 use serde_json::json;
 
 fn status<T>(outcome: &payspec_runtime::cancel::CancelOutcome<T>) -> (UnifiedStatus, Option<&str>) {

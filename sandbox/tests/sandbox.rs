@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use hmac::{KeyInit, Mac};
 use payspec::{Credentials, Error, Settings, onekey, paywall, rio, westminister, xpays};
-use payspec_runtime::demo_credential;
+use common::demo_credential;
 use payspec_sandbox::{FAULT_HEADER, Sandbox};
 use serde_json::{Value, json};
 

@@ -11,7 +11,7 @@ use common::{cashout, demo, invoice, start};
 use std::sync::{Arc, Mutex};
 
 use payspec::{Settings, onekey, paywall, rio, westminister, xpays};
-use payspec_runtime::demo_credential;
+use common::demo_credential;
 
 /// A writer shared with the tracing subscriber, to read back everything logged.
 #[derive(Clone, Default)]

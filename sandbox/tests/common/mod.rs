@@ -37,13 +37,14 @@ pub fn cashout(external: &str) -> onekey::types::CashoutRequest {
 
 /// A vendor's demo credentials (what the sandbox accepts when PAYSPEC_* is unset).
 pub fn demo(vendor: &str) -> payspec::Credentials {
+    payspec::Credentials::demo(&payspec::vendor(vendor).unwrap().profile().unwrap())
+}
+
+/// One demo credential, as the vendor's profile gives it (its `demo:` value, or the default).
+#[allow(dead_code)]
+pub fn demo_credential(vendor: &str, credential: &str) -> String {
     let profile = payspec::vendor(vendor).unwrap().profile().unwrap();
-    profile
-        .credentials
-        .keys()
-        .fold(payspec::Credentials::new(), |c, name| {
-            c.with(name.clone(), payspec_runtime::demo_credential(vendor, name))
-        })
+    profile.demo_credential(credential)
 }
 
 /// Calls a vendor's operations by name, as the registry offers them: the first demo steps of

@@ -12,18 +12,24 @@ pub(super) fn extract(page: &Page, facts: &mut Facts) -> Vec<bool> {
     let sections = sections(page);
     let mut taken = vec![false; page.lines.len()];
     let mut seen_curl = false;
+    // Whether the current section already showed its request body's example.
+    let mut body_shown = false;
     let mut i = 0;
     while i < page.lines.len() {
         let line = page.lines[i].trim_start();
+        if super::heading(line).is_some() {
+            body_shown = false;
+        }
+        let examples_before = facts.examples.len();
         let consumed = if line.starts_with("```") {
-            fenced(page, i, sections[i], facts)
+            fenced(page, i, answer_after_body(sections[i], body_shown), facts)
         } else if line.starts_with("curl ") {
             seen_curl = true;
             curl(page, i, facts)
         } else if (line.starts_with('{') || line.starts_with('[')) && !after_example_label(page, i)
         {
             // Mintlify shows the response example right after the request's curl.
-            let place = sections[i].unwrap_or(if seen_curl {
+            let place = answer_after_body(sections[i], body_shown).unwrap_or(if seen_curl {
                 Place::Response
             } else {
                 Place::Body
@@ -32,12 +38,25 @@ pub(super) fn extract(page: &Page, facts: &mut Facts) -> Vec<bool> {
         } else {
             0
         };
+        body_shown |= facts.examples[examples_before..]
+            .iter()
+            .any(|e| e.place == Place::Body);
         for flag in taken.iter_mut().skip(i).take(consumed) {
             *flag = true;
         }
         i += consumed.max(1);
     }
     taken
+}
+
+/// The place of an example in `section`: a second JSON example in a request section, after
+/// its body's own, is the answer (GitBook pages show the response right after the request's
+/// example, with no heading of its own).
+fn answer_after_body(section: Option<Place>, body_shown: bool) -> Option<Place> {
+    match section {
+        Some(Place::Body) | None if body_shown => Some(Place::Response),
+        other => other,
+    }
 }
 
 /// A fenced block at `start`; returns its length in lines.

@@ -250,3 +250,24 @@ async fn redirects_elsewhere_and_oversized_pages_are_errors_naming_the_page() {
         assert!(error.contains(words), "{path}: {error}");
     }
 }
+
+/// GitBook: the request's table and example, then the answer as a bare JSON example with no
+/// heading of its own.
+const GITBOOK_CREATE: &str = "Create widget\n\nPOST {{Base Address}}/widgets\n\nThe parameters that must be sent to the service are as follows:\n\nParameterTypeMandatoryDescription\n\nname\n\nstring\n\nYes\n\nThe name.\n\n{\n    \"name\": \"left\"\n}\n\n{\n    \"id\": \"w_1\",\n    \"name\": \"left\",\n    \"weight\": 12\n}\n\nLast updated\n";
+
+#[test]
+fn a_gitbook_answer_with_no_heading_is_checked_as_the_response() {
+    let page = payspec_docs::page::Page::from_text("gitbook-create", GITBOOK_CREATE);
+    let report = payspec_docs::check(&vendor_dir().path(), &[page]).unwrap();
+    let found: Vec<(Kind, &str)> = report
+        .open
+        .iter()
+        .map(|f| (f.kind, f.docs.as_str()))
+        .collect();
+    // The answer shows a field the Widget schema lacks; the request example is the body's.
+    assert!(
+        found.contains(&(Kind::UnknownField, "/weight")),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(_, docs)| *docs == "/id"), "{found:?}");
+}
