@@ -22,6 +22,7 @@ macro_rules! say {
 mod catalog;
 mod demo;
 mod docs;
+mod probe;
 mod scaffold;
 mod specs;
 mod vendors;
@@ -123,6 +124,10 @@ enum Command {
     /// The vendor's own documentation pages against its spec.
     #[command(subcommand)]
     Docs(DocsCommand),
+    /// Call every safe operation of a vendor and check each answer against the spec: exit 0
+    /// when nothing drifted, 3 when something did, 1 when nothing could be checked, 2 on bad
+    /// input. `--write-overlay FILE` writes what would make the spec agree.
+    Probe(probe::ProbeArgs),
     /// Webhooks (vendor.yaml `callbacks:`).
     #[command(subcommand)]
     Webhook(WebhookCommand),
@@ -187,6 +192,11 @@ struct SpecsDir {
 impl SpecsDir {
     fn catalog(&self) -> Result<catalog::Catalog, Failure> {
         catalog::Catalog::open(self.specs.as_deref())
+    }
+
+    /// Whether the vendors are read at run time (no generated types).
+    fn is_runtime(&self) -> bool {
+        self.specs.is_some()
     }
 }
 
@@ -452,6 +462,7 @@ fn main() -> ExitCode {
         Command::Docs(DocsCommand::Import { pages, dry_run }) => docs::import(&pages, dry_run),
         Command::Docs(DocsCommand::Facts { pages }) => docs::facts(&pages),
         Command::Webhook(WebhookCommand::Verify(args)) => webhook::verify(&args),
+        Command::Probe(args) => probe::run(&args, cli.json),
         Command::Sandbox {
             specs,
             port,

@@ -129,7 +129,8 @@ fn key(
     }
 }
 
-fn headers(given: &[String]) -> Result<HeaderMap, Failure> {
+/// `--header 'Name: value'` flags, each checked.
+pub(crate) fn headers(given: &[String]) -> Result<HeaderMap, Failure> {
     let mut headers = HeaderMap::new();
     for header in given {
         let (name, value) = header

@@ -199,6 +199,9 @@ impl<'a> Walk<'a> {
         pointer: String,
         depth: usize,
     ) {
+        // `nullable: true` beside a `$ref` (Square's documents) is what the author meant,
+        // though OpenAPI 3.0 reads only the `$ref`: a null there is no drift.
+        let nullable_beside_ref = schema.get("$ref").is_some() && nullable(schema);
         let Located { schema, at } = locate(self.spec, schema, at);
         if depth > MAX_DEPTH {
             return;
@@ -208,7 +211,7 @@ impl<'a> Walk<'a> {
             self.scalar_checks(member, member_at, value, &pointer, depth);
         }
         if value.is_null() {
-            if !nullable(schema) && type_of(schema).is_some() {
+            if !nullable(schema) && !nullable_beside_ref && type_of(schema).is_some() {
                 self.push(&pointer, &at, value, Kind::Null);
             }
             return;
@@ -347,7 +350,13 @@ impl<'a> Walk<'a> {
             let field_pointer = format!("{pointer}/{}", pointer::escape(name));
             match fields.properties.iter().find(|(known, _, _)| known == name) {
                 Some((_, property, property_at)) => {
-                    self.value(property, property_at.clone(), field, field_pointer, depth + 1);
+                    self.value(
+                        property,
+                        property_at.clone(),
+                        field,
+                        field_pointer,
+                        depth + 1,
+                    );
                 }
                 None if self.options.extra_fields
                     && !fields.properties.is_empty()
@@ -407,9 +416,18 @@ fn fields<'a>(spec: &'a Value, schema: &'a Value, at: Option<String>, depth: usi
     // Later members win, as in `openapi::properties`: read them last first.
     let members: Vec<_> = all_of(schema).enumerate().collect();
     for (i, member) in members.into_iter().rev() {
-        let inner = fields(spec, member, child(&at, &["allOf", &i.to_string()]), depth + 1);
+        let inner = fields(
+            spec,
+            member,
+            child(&at, &["allOf", &i.to_string()]),
+            depth + 1,
+        );
         for property in inner.properties {
-            if !out.properties.iter().any(|(name, _, _)| *name == property.0) {
+            if !out
+                .properties
+                .iter()
+                .any(|(name, _, _)| *name == property.0)
+            {
                 out.properties.push(property);
             }
         }
@@ -475,7 +493,10 @@ impl Mismatch {
                 "target": target,
                 "update": {"properties": {field: {"type": json_type(&self.found)}}},
             }),
-            Kind::Format { .. } | Kind::TooLong { .. } | Kind::Below { .. } | Kind::Above { .. } => {
+            Kind::Format { .. }
+            | Kind::TooLong { .. }
+            | Kind::Below { .. }
+            | Kind::Above { .. } => {
                 return None;
             }
         };
@@ -483,9 +504,10 @@ impl Mismatch {
     }
 }
 
-/// A JSON pointer into the document as an RFC 9535 JSONPath: quoted names for the members of
-/// objects, indices for the items of arrays (`allOf` members).
-fn json_path(spec: &Value, at: &str) -> Option<String> {
+/// A JSON pointer into the document as an RFC 9535 JSONPath (an overlay's `target`): quoted
+/// names for the members of objects, indices for the items of arrays (`allOf` members);
+/// `None` when the document has nothing there.
+pub fn json_path(spec: &Value, at: &str) -> Option<String> {
     let mut path = "$".to_owned();
     let mut node = spec;
     for token in pointer::tokens(at)? {
@@ -563,13 +585,43 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("/amount".into(), Some(format!("{schemas}/Order/allOf/1/properties/amount")), "/amount: must not be null".into()),
-                ("/contact".into(), Some(format!("{schemas}/Order/allOf/1/properties/contact")), "/contact: \"not an address\" is not a valid email".into()),
-                ("/id".into(), Some(format!("{schemas}/Base")), "/id: required".into()),
-                ("/lines/0/colour".into(), Some(format!("{schemas}/Order/allOf/1/properties/lines/items")), "/lines/0/colour: not in the spec (found \"red\")".into()),
-                ("/lines/0/sku".into(), Some(format!("{schemas}/Order/allOf/1/properties/lines/items/properties/sku")), "/lines/0/sku: expected a string".into()),
-                ("/status".into(), Some(format!("{schemas}/Status")), "/status: \"lost\" is not one of [\"pending\",\"done\"]".into()),
-                ("/tip".into(), Some(format!("{schemas}/Order")), "/tip: not in the spec (found 1.5)".into()),
+                (
+                    "/amount".into(),
+                    Some(format!("{schemas}/Order/allOf/1/properties/amount")),
+                    "/amount: must not be null".into()
+                ),
+                (
+                    "/contact".into(),
+                    Some(format!("{schemas}/Order/allOf/1/properties/contact")),
+                    "/contact: \"not an address\" is not a valid email".into()
+                ),
+                (
+                    "/id".into(),
+                    Some(format!("{schemas}/Base")),
+                    "/id: required".into()
+                ),
+                (
+                    "/lines/0/colour".into(),
+                    Some(format!("{schemas}/Order/allOf/1/properties/lines/items")),
+                    "/lines/0/colour: not in the spec (found \"red\")".into()
+                ),
+                (
+                    "/lines/0/sku".into(),
+                    Some(format!(
+                        "{schemas}/Order/allOf/1/properties/lines/items/properties/sku"
+                    )),
+                    "/lines/0/sku: expected a string".into()
+                ),
+                (
+                    "/status".into(),
+                    Some(format!("{schemas}/Status")),
+                    "/status: \"lost\" is not one of [\"pending\",\"done\"]".into()
+                ),
+                (
+                    "/tip".into(),
+                    Some(format!("{schemas}/Order")),
+                    "/tip: not in the spec (found 1.5)".into()
+                ),
             ]
         );
     }
@@ -579,10 +631,11 @@ mod tests {
         let spec = spec();
         let schema = json!({"$ref": "#/components/schemas/Order"});
         let value = json!({"status": "lost", "amount": null, "tip": 2});
-        let actions: Vec<Value> = check(&spec, &schema, None, &value, Options { extra_fields: true })
-            .iter()
-            .filter_map(|m| m.overlay_action(&spec))
-            .collect();
+        let actions: Vec<Value> =
+            check(&spec, &schema, None, &value, Options { extra_fields: true })
+                .iter()
+                .filter_map(|m| m.overlay_action(&spec))
+                .collect();
         assert!(actions.contains(&json!({"target": "$['components']['schemas']['Status']", "update": {"enum": ["lost"]}})), "{actions:?}");
         assert!(actions.contains(&json!({"target": "$['components']['schemas']['Order']['allOf'][1]['properties']['amount']", "update": {"nullable": true}})), "{actions:?}");
         assert!(actions.contains(&json!({"target": "$['components']['schemas']['Base']['required'][?@ == 'id']", "remove": true})), "{actions:?}");
@@ -598,9 +651,33 @@ mod tests {
     }
 
     #[test]
+    fn nullable_beside_a_ref_takes_null() {
+        let spec = spec();
+        let schema = json!({"type": "object", "properties": {
+            "status": {"$ref": "#/components/schemas/Status", "nullable": true},
+            "other": {"$ref": "#/components/schemas/Status"}
+        }});
+        let found = check(
+            &spec,
+            &schema,
+            None,
+            &json!({"status": null, "other": null}),
+            Options::default(),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].pointer, "/other");
+    }
+
+    #[test]
     fn addresses() {
         assert!(is_email("demo@westminister.example"));
-        for bad in ["demo-westminister-email", "a@b", "@x.io", "a b@x.io", "a@x.io."] {
+        for bad in [
+            "demo-westminister-email",
+            "a@b",
+            "@x.io",
+            "a b@x.io",
+            "a@x.io.",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }

@@ -56,6 +56,10 @@ pub struct Profile {
     pub servers: BTreeMap<String, String>,
     /// The environment used when the caller names none.
     pub default_server: String,
+    /// The servers where calls move real money (names of `servers`): `payspec probe` never
+    /// writes to them, whatever it is asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub production: Vec<String>,
     /// Further hosts some operations go to (Paywall's private API, OneKey's `/v1` bank codes),
     /// by group name; the spec puts an operation in a group by giving it (or its path) a
     /// server whose URL is one of the group's.

@@ -93,6 +93,29 @@ impl Profile {
                 ),
             ));
         }
+        for (i, name) in self.production.iter().enumerate() {
+            if !self.servers.contains_key(name) {
+                problems.push(Problem::new(
+                    format!("/production/{i}"),
+                    format!(
+                        "production server {name:?} is not one of the servers ({})",
+                        names(self.servers.keys())
+                    ),
+                ));
+            }
+        }
+        self.check_server_groups(problems);
+        for name in self.credentials.keys() {
+            if !is_identifier(name) {
+                problems.push(Problem::new(
+                    format!("/credentials/{}", escape(name)),
+                    format!("credential name {name:?} must be lower case letters, digits and '_'"),
+                ));
+            }
+        }
+    }
+
+    fn check_server_groups(&self, problems: &mut Vec<Problem>) {
         for (group, spec) in &self.server_groups {
             let at = format!("/server_groups/{}", escape(group));
             if !is_identifier(group) {
@@ -126,14 +149,6 @@ impl Profile {
                         "the group has no URL for the default server {:?}",
                         self.default_server
                     ),
-                ));
-            }
-        }
-        for name in self.credentials.keys() {
-            if !is_identifier(name) {
-                problems.push(Problem::new(
-                    format!("/credentials/{}", escape(name)),
-                    format!("credential name {name:?} must be lower case letters, digits and '_'"),
                 ));
             }
         }
@@ -566,6 +581,16 @@ mod tests {
         );
         assert!(problems[0].message.contains("\"secrett\""), "{problems:?}");
         assert!(problems[0].message.contains("api_key"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_production_server_must_be_one_of_the_servers() {
+        let mut value = minimal();
+        value["production"] = serde_json::json!(["sandbox", "live"]);
+        let problems = profile(value).problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].pointer, "/production/1");
+        assert!(problems[0].message.contains("\"live\""), "{problems:?}");
     }
 
     #[test]

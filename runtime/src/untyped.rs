@@ -97,38 +97,42 @@ fn build(
     }
     let mut http = reqwest::Request::new(method, url);
     *http.headers_mut() = headers;
-    if let Some(required) = operation.body {
-        let body = match &request.body {
-            Some(body) => Some(body.clone()),
-            None if required => Some(serde_json::Value::Object(Default::default())),
-            None => None,
-        };
-        if let Some(body) = body {
-            // JSON (a form or multipart is encoded from it by the pipeline, as a generated
-            // client's is), or the text of a body of another media type, sent as it is; the
-            // pipeline's prepare phase sets a media type other than JSON, for both paths.
-            let bytes = match (operation.media, body) {
-                (Some(media), body) if !payspec_profile::openapi::is_json(media) => match body {
-                    serde_json::Value::String(text) => text.into_bytes(),
-                    _ => {
-                        return Err(Error::InvalidRequest(format!(
-                            "{} takes a {media} body: give it as a JSON string",
-                            operation.id
-                        )));
-                    }
-                },
-                (_, body) => {
-                    serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?
-                }
-            };
-            http.headers_mut().insert(
-                reqwest::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            *http.body_mut() = Some(bytes.into());
-        }
+    if let Some(bytes) = body_bytes(operation, request)? {
+        http.headers_mut().insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        *http.body_mut() = Some(bytes.into());
     }
     Ok(http)
+}
+
+/// The body's bytes: JSON (a form or multipart is encoded from it by the pipeline, as a
+/// generated client's is), or the text of a body of another media type, sent as it is (the
+/// pipeline's prepare phase sets a media type other than JSON, for both paths). An operation
+/// whose body is required gets `{}` when none is given.
+fn body_bytes(operation: &OperationMeta, request: &CallRequest) -> Result<Option<Vec<u8>>, Error> {
+    let Some(required) = operation.body else {
+        return Ok(None);
+    };
+    let body = match &request.body {
+        Some(body) => body.clone(),
+        None if required => serde_json::Value::Object(Default::default()),
+        None => return Ok(None),
+    };
+    let bytes = match (operation.media, body) {
+        (Some(media), body) if !payspec_profile::openapi::is_json(media) => match body {
+            serde_json::Value::String(text) => text.into_bytes(),
+            _ => {
+                return Err(Error::InvalidRequest(format!(
+                    "{} takes a {media} body: give it as a JSON string",
+                    operation.id
+                )));
+            }
+        },
+        (_, body) => serde_json::to_vec(&body).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+    };
+    Ok(Some(bytes))
 }
 
 /// The path with each `{name}` replaced by its argument, percent-encoded as one segment.

@@ -324,15 +324,7 @@ impl VendorSandbox {
             }
             None => schema::render(&self.spec, &payload_schema, None, 0),
         };
-        match altered {
-            Some(Alteration::UnknownEnums) => {
-                schema::break_enums(&self.spec, &payload_schema, &mut payload, 0)
-            }
-            Some(Alteration::Drift(drift)) => {
-                schema::drift(&self.spec, &payload_schema, &mut payload, drift, 0);
-            }
-            None => {}
-        }
+        self.alter(altered, &payload_schema, &mut payload)?;
         let mut body = match &self.profile.envelope {
             Some(shape) => {
                 let mut wrapped = schema::render(&self.spec, &response_schema, None, 0);
@@ -437,6 +429,30 @@ impl VendorSandbox {
             }
             _ => {}
         }
+    }
+
+    /// The payload changed as a fault asks: every enum broken, or one drift.
+    fn alter(
+        &self,
+        altered: Option<Alteration>,
+        payload_schema: &Value,
+        payload: &mut Value,
+    ) -> Result<(), Failure> {
+        match altered {
+            Some(Alteration::UnknownEnums) => {
+                schema::break_enums(&self.spec, payload_schema, payload, 0);
+            }
+            Some(Alteration::Drift(drift)) => {
+                // A fault asked for and not made would pass for a vendor that keeps its spec.
+                if !schema::drift(&self.spec, payload_schema, payload, drift, 0) {
+                    let message =
+                        format!("fault {drift:?}: this answer has nothing to drift that way");
+                    return Err(Failure::new(FailureKind::Invalid, message).with_status(400));
+                }
+            }
+            None => {}
+        }
+        Ok(())
     }
 
     fn resource_operation(&self, operation: &str) -> Option<(&str, &Resource, &ResourceOperation)> {
@@ -609,18 +625,7 @@ impl VendorSandbox {
                 Ok(rendered)
             }
             ResourceOperation::Switch { by, on, cases } => {
-                let asked = named.request.pointer(on).map(|v| {
-                    v.as_str()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| v.to_string())
-                });
-                let Some(case) = asked.as_deref().and_then(|a| cases.get(a)) else {
-                    let known: Vec<&str> = cases.keys().map(String::as_str).collect();
-                    return Err(Failure::new(
-                        FailureKind::Invalid,
-                        format!("{on} must be one of {}", known.join(", ")),
-                    ));
-                };
+                let case = switch_case(named.request, on, cases)?;
                 let slot = find(store, by, named)?;
                 let record = transition(store.get(slot).unwrap_or_default(), &case.from, &case.to)?;
                 let rendered = render(&record);
@@ -754,4 +759,24 @@ pub(crate) fn redact(source: &ValueSource, value: &str) -> String {
         }
         _ => value.to_owned(),
     }
+}
+
+/// The case a switch operation's request asks for (the value at `on`), or why none.
+fn switch_case<'a, Case>(
+    request: &Value,
+    on: &str,
+    cases: &'a BTreeMap<String, Case>,
+) -> Result<&'a Case, Failure> {
+    let asked = request.pointer(on).map(|v| {
+        v.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string())
+    });
+    asked.as_deref().and_then(|a| cases.get(a)).ok_or_else(|| {
+        let known: Vec<&str> = cases.keys().map(String::as_str).collect();
+        Failure::new(
+            FailureKind::Invalid,
+            format!("{on} must be one of {}", known.join(", ")),
+        )
+    })
 }

@@ -62,6 +62,13 @@ use handle::Incoming;
 pub use replay::REPLAYED_HEADER;
 use vendor::VendorSandbox;
 
+/// A plausible value of `schema` (a local `$ref`s of `spec` followed): its examples and
+/// defaults where it has them, placeholders of the right type and format elsewhere. What the
+/// sandbox answers with, and what `payspec probe` sends where the spec has no example.
+pub fn sample(spec: &Value, schema: &Value) -> Value {
+    schema::render(spec, schema, None, 0)
+}
+
 /// The largest request body the sandbox reads.
 const MAX_BODY: usize = 1 << 20;
 

@@ -83,6 +83,13 @@ pub fn render(spec: &Value, schema: &Value, data: Option<&Value>, depth: usize) 
     {
         return first.clone();
     }
+    placeholder(schema)
+}
+
+/// A value of the schema's type and format within its bounds (`minimum`, `minLength`), for a
+/// schema with no example, default or enum.
+fn placeholder(schema: &Value) -> Value {
+    let minimum = schema.get("minimum").and_then(Value::as_f64);
     match (
         type_of(schema),
         schema.get("format").and_then(Value::as_str),
@@ -92,8 +99,13 @@ pub fn render(spec: &Value, schema: &Value, data: Option<&Value>, depth: usize) 
         (Some("string"), Some("uuid")) => {
             Value::String("3c90c3cc-0d44-4b50-8888-8dd25736052a".into())
         }
-        (Some("string"), _) => Value::String(String::new()),
-        (Some("integer" | "number"), _) => Value::from(0),
+        (Some("string"), Some("email")) => Value::String("demo@payspec.example".into()),
+        (Some("string"), _) => {
+            let least = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0);
+            Value::String("x".repeat(least.min(1024) as usize))
+        }
+        (Some("integer"), _) => Value::from(minimum.map_or(0, |m| m.ceil() as i64)),
+        (Some("number"), _) => minimum.map_or(Value::from(0), Value::from),
         (Some("boolean"), _) => Value::Bool(false),
         (Some("array"), _) => Value::Array(Vec::new()),
         _ => Value::Null,

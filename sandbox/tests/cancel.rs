@@ -6,10 +6,10 @@ mod common;
 
 use common::{order, start};
 
+use common::demo_credential;
 use payspec::{Credentials, Settings, onekey, paywall, rio, westminister, xpays};
 use payspec_runtime::UnifiedStatus;
 use payspec_runtime::cancel::{Cancel, CancelReference};
-use common::demo_credential;
 use serde_json::json;
 
 fn status<T>(outcome: &payspec_runtime::cancel::CancelOutcome<T>) -> (UnifiedStatus, Option<&str>) {

@@ -10,9 +10,9 @@ use common::start;
 
 use std::time::Duration;
 
+use common::demo_credential;
 use hmac::{KeyInit, Mac};
 use payspec::{Credentials, Error, Settings, onekey, paywall, rio, westminister, xpays};
-use common::demo_credential;
 use payspec_sandbox::{FAULT_HEADER, Sandbox};
 use serde_json::{Value, json};
 

@@ -10,8 +10,8 @@ use common::{cashout, demo, invoice, start};
 
 use std::sync::{Arc, Mutex};
 
-use payspec::{Settings, onekey, paywall, rio, westminister, xpays};
 use common::demo_credential;
+use payspec::{Settings, onekey, paywall, rio, westminister, xpays};
 
 /// A writer shared with the tracing subscriber, to read back everything logged.
 #[derive(Clone, Default)]

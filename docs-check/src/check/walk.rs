@@ -387,20 +387,16 @@ impl Walk<'_, '_> {
             );
             return self.finding(Kind::Type, pointer, t.to_owned(), o.to_owned(), message);
         }
-        let their_enum: Vec<String> = theirs
-            .get("enum")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(text_of)
-            .collect();
-        let our_enum: Vec<String> = ours
-            .get("enum")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(text_of)
-            .collect();
+        let enum_of = |schema: &Value| -> Vec<String> {
+            schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(text_of)
+                .collect()
+        };
+        let (their_enum, our_enum) = (enum_of(&theirs), enum_of(&ours));
         for value in their_enum.iter().filter(|v| !our_enum.contains(v)) {
             let spec = if our_enum.is_empty() {
                 "no enum".to_owned()
@@ -428,15 +424,29 @@ impl Walk<'_, '_> {
                 depth + 1,
             );
         }
-        let their_required = openapi::required(block, &theirs);
-        let our_required = openapi::required(&doc, &ours);
-        for (name, property_schema) in openapi::properties(block, &theirs) {
+        self.properties(block, (&theirs, &ours), pointer, path, depth);
+    }
+
+    /// The page's schema's fields against ours: each walked, or reported missing; each it
+    /// requires that ours does not.
+    fn properties(
+        &mut self,
+        block: &Value,
+        (theirs, ours): (&Value, &Value),
+        pointer: String,
+        path: String,
+        depth: usize,
+    ) {
+        let doc = self.doc().clone();
+        let their_required = openapi::required(block, theirs);
+        let our_required = openapi::required(&doc, ours);
+        for (name, property_schema) in openapi::properties(block, theirs) {
             let at = format!("{path}/{name}");
-            match property(&doc, &ours, pointer.clone(), &name, 0) {
+            match property(&doc, ours, pointer.clone(), &name, 0) {
                 Some((ours, inner)) => {
                     self.schemas(block, &property_schema, &ours, inner, at.clone(), depth + 1)
                 }
-                None if !is_open(&doc, &ours) => {
+                None if !is_open(&doc, ours) => {
                     let message = format!("the page's schema has field {at}, ours lacks it");
                     self.finding(
                         Kind::UnknownField,
