@@ -451,15 +451,24 @@ impl Session<'_> {
     }
 }
 
+/// The operation's parameter called `name`.
+fn parameter<'a>(
+    spec: &'a Value,
+    operation: &openapi::Operation<'a>,
+    name: &str,
+) -> Option<&'a Value> {
+    openapi::parameters(spec, operation)
+        .into_iter()
+        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))
+}
+
 /// A parameter's example in the spec (`example`, its schema's, or the first of `examples`).
 fn parameter_example(
     spec: &Value,
     operation: &openapi::Operation<'_>,
     name: &str,
 ) -> Option<String> {
-    let param = openapi::parameters(spec, operation)
-        .into_iter()
-        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))?;
+    let param = parameter(spec, operation, name)?;
     let schema = param.get("schema").map(|s| openapi::resolve(spec, s));
     let example = param
         .get("example")
@@ -480,9 +489,7 @@ fn parameter_sample(
     operation: &openapi::Operation<'_>,
     name: &str,
 ) -> Option<String> {
-    let param = openapi::parameters(spec, operation)
-        .into_iter()
-        .find(|p| p.get("name").and_then(Value::as_str) == Some(name))?;
+    let param = parameter(spec, operation, name)?;
     match payspec_sandbox::sample(spec, param.get("schema")?) {
         Value::String(text) if !text.is_empty() => Some(text),
         Value::String(_) => Some("probe".to_owned()),

@@ -325,25 +325,9 @@ fn a_compiled_vendors_answers_go_through_its_generated_types() {
 
 /// A server that answers every request 200 with a JSON object and records what it was sent.
 fn recording_server() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = seen.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-            let mut buffer = [0u8; 8192];
-            let read = stream.read(&mut buffer).unwrap_or(0);
-            let head = String::from_utf8_lossy(&buffer[..read]).into_owned();
-            record
-                .lock()
-                .unwrap()
-                .push(head.lines().next().unwrap_or_default().to_owned());
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}");
-        }
-    });
-    (url, seen)
+    answering_server(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}".to_vec(),
+    )
 }
 
 #[test]
@@ -405,4 +389,96 @@ fn a_probe_writes_only_when_asked_and_never_to_production() {
         );
     }
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// A server that answers every request with `answer` (the whole HTTP response) and counts
+/// the requests it gets.
+fn answering_server(answer: Vec<u8>) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buffer = [0u8; 8192];
+            let read = stream.read(&mut buffer).unwrap_or(0);
+            record
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&buffer[..read]).into_owned());
+            let _ = stream.write_all(&answer);
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn a_hostile_server_gets_no_credentials_elsewhere_and_no_unbounded_read() {
+    let specs = specs_dir();
+    let specs_arg = specs.path().to_str().unwrap();
+    // Every answer redirects to another origin, which must never be called.
+    let (elsewhere, stolen) = answering_server(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}".to_vec(),
+    );
+    let redirect = format!(
+        "HTTP/1.1 302 Found\r\nlocation: {elsewhere}/steal\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+    );
+    let (url, seen) = answering_server(redirect.into_bytes());
+    let output = payspec_with_key(&[
+        "--json",
+        "probe",
+        "probed",
+        "--specs",
+        specs_arg,
+        "--base-url",
+        &url,
+        "--arg",
+        "get_order.id=ord_9",
+        "--timeout",
+        "5",
+    ]);
+    assert!(!seen.lock().unwrap().is_empty());
+    assert!(
+        stolen.lock().unwrap().is_empty(),
+        "followed a redirect to another origin"
+    );
+    let all = text(&output.stdout) + &text(&output.stderr);
+    assert!(!all.contains("probe-key-1"), "the key was printed: {all}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "nothing could be checked: {all}"
+    );
+
+    // An answer larger than the runtime reads (20 MB of a promised 200 MB): the call fails
+    // at the limit (16 MB), within the timeout.
+    let endless = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n[{}",
+        200 << 20,
+        "1,".repeat(10 << 20)
+    );
+    let (url, _) = answering_server(endless.into_bytes());
+    let started = Instant::now();
+    let output = payspec_with_key(&[
+        "--json",
+        "probe",
+        "probed",
+        "--specs",
+        specs_arg,
+        "--base-url",
+        &url,
+        "--arg",
+        "get_order.id=ord_9",
+        "--timeout",
+        "5",
+    ]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        operation(&report, "list_orders")["verdict"],
+        "failed",
+        "{report}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
 }

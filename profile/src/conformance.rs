@@ -532,16 +532,11 @@ fn quoted(name: &str) -> String {
     format!("'{}'", name.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
-/// The OpenAPI type of a JSON value (`integer` for whole numbers).
+/// The OpenAPI 3.0 type of a found value (a null found where a field is new: a string).
 fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "string",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+    match crate::openapi::value_type(value) {
+        "null" => "string",
+        other => other,
     }
 }
 

@@ -155,6 +155,19 @@ pub fn schema_at(spec: &Value, schema: &Value, at: &str) -> Option<Value> {
     Some(current)
 }
 
+/// The JSON Schema type of a value (`integer` for whole numbers, `null` for null).
+pub fn value_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
 /// The first JSON media type of a `content` map (`application/json`, `…+json`).
 pub fn json_media(content: &Value) -> Option<(&str, &Value)> {
     content

@@ -75,18 +75,6 @@ fn is_open(doc: &Value, schema: &Value) -> bool {
             .is_some_and(|a| a.is_object() || *a == Value::Bool(true))
 }
 
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 fn is_uuid(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
@@ -176,7 +164,7 @@ impl Walk<'_, '_> {
         if value.as_str().is_some_and(is_placeholder) {
             return;
         }
-        let got = json_type(value);
+        let got = openapi::value_type(value);
         let fits = got == ty || (ty == "number" && got == "integer");
         if !fits && ty != "object" {
             let message =
