@@ -253,7 +253,7 @@ async fn redirects_elsewhere_and_oversized_pages_are_errors_naming_the_page() {
 
 /// GitBook: the request's table and example, then the answer as a bare JSON example with no
 /// heading of its own.
-const GITBOOK_CREATE: &str = "Create widget\n\nPOST {{Base Address}}/widgets\n\nThe parameters that must be sent to the service are as follows:\n\nParameterTypeMandatoryDescription\n\nname\n\nstring\n\nYes\n\nThe name.\n\n{\n    \"name\": \"left\"\n}\n\n{\n    \"id\": \"w_1\",\n    \"name\": \"left\",\n    \"weight\": 12\n}\n\nLast updated\n";
+const GITBOOK_CREATE: &str = "Create widget\n\nPOST\n\n{{Base Address}}/widgets\n\nThe parameters that must be sent to the service are as follows:\n\nParameterTypeMandatoryDescription\n\nname\n\nstring\n\nYes\n\nThe name.\n\n{\n    \"name\": \"left\"\n}\n\n{\n    \"id\": \"w_1\",\n    \"name\": \"left\",\n    \"weight\": 12\n}\n\nLast updated\n";
 
 #[test]
 fn a_gitbook_answer_with_no_heading_is_checked_as_the_response() {

@@ -211,7 +211,13 @@ impl<'a> Walk<'a> {
             self.scalar_checks(member, member_at, value, &pointer, depth);
         }
         if value.is_null() {
-            if !nullable(schema) && !nullable_beside_ref && type_of(schema).is_some() {
+            // An enum that does not list null refuses it, typed or not.
+            let enum_refuses = schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|allowed| !allowed.contains(value));
+            let typed = type_of(schema).is_some() || enum_refuses;
+            if typed && !nullable(schema) && !nullable_beside_ref {
                 self.push(&pointer, &at, value, Kind::Null);
             }
             return;
@@ -661,6 +667,22 @@ mod tests {
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].pointer, "/other");
+    }
+
+    #[test]
+    fn an_enum_without_a_type_refuses_null() {
+        let spec = json!({});
+        let schema =
+            json!({"type": "object", "properties": {"crypto": {"enum": ["USDC", "USDT"]}}});
+        let found = check(
+            &spec,
+            &schema,
+            None,
+            &json!({"crypto": null}),
+            Options::default(),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].to_string(), "/crypto: must not be null");
     }
 
     #[test]
