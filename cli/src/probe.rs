@@ -95,11 +95,10 @@ pub fn run(args: &ProbeArgs, json_output: bool) -> Result<(), Failure> {
     let runtime = Runtime::with_profile(profile.clone(), vendor.operations, settings)
         .map_err(|e| Failure::usage(e.to_string()))?;
     if args.include_writes
-        && let Some(server) = production_target(&profile, &runtime)
+        && let Some(url) = production_target(&profile, &runtime)
     {
         return Err(Failure::usage(format!(
-            "--include-writes: {} is {}'s production server {server:?} (vendor.yaml `production:`): probe never writes there",
-            runtime.base_url(),
+            "--include-writes: {url} is one of {}'s production servers (vendor.yaml `production:`): probe never writes there",
             vendor.name
         )));
     }
@@ -119,25 +118,34 @@ pub fn run(args: &ProbeArgs, json_output: bool) -> Result<(), Failure> {
     exit_for(&probes)
 }
 
-/// The server `runtime` calls when it is one vendor.yaml lists as production.
+/// The production server `runtime` would call, if any: its base URL, or a server group's, at
+/// the origin of a server (or a group's server) that vendor.yaml lists under `production:`.
 fn production_target(profile: &Profile, runtime: &Runtime) -> Option<String> {
     let origin = |url: &str| {
         payspec_runtime::deps::reqwest::Url::parse(url)
             .ok()
             .map(|u| u.origin())
     };
-    let target = origin(runtime.base_url())?;
-    profile
+    let production: Vec<_> = profile
         .production
         .iter()
-        .find(|name| {
-            profile
-                .servers
-                .get(*name)
-                .and_then(|url| origin(url))
-                .is_some_and(|o| o == target)
+        .flat_map(|name| {
+            let groups = profile
+                .server_groups
+                .values()
+                .filter_map(|g| g.servers.get(name));
+            profile.servers.get(name).into_iter().chain(groups)
         })
-        .cloned()
+        .filter_map(|url| origin(url))
+        .collect();
+    let groups = profile
+        .server_groups
+        .keys()
+        .map(|g| runtime.base_url_of(Some(g)));
+    std::iter::once(runtime.base_url())
+        .chain(groups)
+        .find(|url| origin(url).is_some_and(|o| production.contains(&o)))
+        .map(str::to_owned)
 }
 
 /// The `--arg` values: for every operation, or for one.

@@ -414,6 +414,23 @@ fn answering_server(answer: Vec<u8>) -> (String, Arc<Mutex<Vec<String>>>) {
     (url, seen)
 }
 
+/// `payspec probe probed --json` at `url` with the key exported, getOrder's id given.
+fn probe_with_key(specs: &str, url: &str) -> Output {
+    payspec_with_key(&[
+        "--json",
+        "probe",
+        "probed",
+        "--specs",
+        specs,
+        "--base-url",
+        url,
+        "--arg",
+        "get_order.id=ord_9",
+        "--timeout",
+        "5",
+    ])
+}
+
 #[test]
 fn a_hostile_server_gets_no_credentials_elsewhere_and_no_unbounded_read() {
     let specs = specs_dir();
@@ -426,19 +443,7 @@ fn a_hostile_server_gets_no_credentials_elsewhere_and_no_unbounded_read() {
         "HTTP/1.1 302 Found\r\nlocation: {elsewhere}/steal\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
     );
     let (url, seen) = answering_server(redirect.into_bytes());
-    let output = payspec_with_key(&[
-        "--json",
-        "probe",
-        "probed",
-        "--specs",
-        specs_arg,
-        "--base-url",
-        &url,
-        "--arg",
-        "get_order.id=ord_9",
-        "--timeout",
-        "5",
-    ]);
+    let output = probe_with_key(specs_arg, &url);
     assert!(!seen.lock().unwrap().is_empty());
     assert!(
         stolen.lock().unwrap().is_empty(),
@@ -461,19 +466,7 @@ fn a_hostile_server_gets_no_credentials_elsewhere_and_no_unbounded_read() {
     );
     let (url, _) = answering_server(endless.into_bytes());
     let started = Instant::now();
-    let output = payspec_with_key(&[
-        "--json",
-        "probe",
-        "probed",
-        "--specs",
-        specs_arg,
-        "--base-url",
-        &url,
-        "--arg",
-        "get_order.id=ord_9",
-        "--timeout",
-        "5",
-    ]);
+    let output = probe_with_key(specs_arg, &url);
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         operation(&report, "list_orders")["verdict"],

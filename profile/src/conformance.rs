@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
-use crate::openapi::resolve;
+use crate::openapi::{all_of, resolve};
 use crate::pointer;
 
 /// How deep a value is followed (a peer's document and answers are not to be trusted).
@@ -441,14 +441,6 @@ fn fields<'a>(spec: &'a Value, schema: &'a Value, at: Option<String>, depth: usi
         out.open |= inner.open;
     }
     out
-}
-
-fn all_of(schema: &Value) -> impl Iterator<Item = &Value> {
-    schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
 }
 
 fn type_of(schema: &Value) -> Option<&str> {

@@ -137,7 +137,8 @@ fn required_within(spec: &Value, schema: &Value, depth: usize) -> Vec<String> {
     out
 }
 
-fn all_of(schema: &Value) -> impl Iterator<Item = &Value> {
+/// The members of a schema's `allOf` (none when it has none).
+pub fn all_of(schema: &Value) -> impl Iterator<Item = &Value> {
     schema
         .get("allOf")
         .and_then(Value::as_array)
