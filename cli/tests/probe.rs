@@ -335,18 +335,7 @@ fn a_probe_writes_only_when_asked_and_never_to_production() {
     let specs = specs_dir();
     let specs_arg = specs.path().to_str().unwrap();
     let (url, seen) = recording_server();
-    let output = payspec_with_key(&[
-        "probe",
-        "probed",
-        "--specs",
-        specs_arg,
-        "--base-url",
-        &url,
-        "--arg",
-        "get_order.id=ord_9",
-        "--timeout",
-        "5",
-    ]);
+    let output = probe_with_key(specs_arg, &url);
     let methods: Vec<String> = seen.lock().unwrap().clone();
     assert!(!methods.is_empty(), "{}", text(&output.stderr));
     assert!(methods.iter().all(|m| m.starts_with("GET ")), "{methods:?}");
