@@ -113,6 +113,15 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Print the vendor's OpenAPI document as payspec reads it (overlays applied), as JSON: for
+    /// other tools (a mock server, a fuzzer) to see the same document as the generator.
+    Spec {
+        /// The vendor (its directory under the specs directory).
+        vendor: String,
+        /// The specs directory.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+    },
     /// What changed in the generated API between two specs (files or vendor directories):
     /// exit 0 when nothing breaks, 3 when something does, 2 on bad input.
     Diff {
@@ -457,6 +466,7 @@ fn main() -> ExitCode {
             }
             (None, None) => Err(Failure::usage("give --out DIR or --crate DIR")),
         },
+        Command::Spec { vendor, specs } => specs::print_spec(&specs, &vendor),
         Command::Diff { old, new } => specs::diff_specs(&old, &new),
         Command::Docs(DocsCommand::Check(pages)) => docs::check(&pages),
         Command::Docs(DocsCommand::Import { pages, dry_run }) => docs::import(&pages, dry_run),

@@ -196,3 +196,18 @@ pub fn diff_specs(old: &Path, new: &Path) -> Result<(), Failure> {
         Ok(())
     }
 }
+
+/// Prints the vendor's document after its overlays, as JSON on stdout.
+pub fn print_spec(specs: &Path, vendor: &str) -> Result<(), Failure> {
+    let dir = specs.join(vendor);
+    if !dir.join("vendor.yaml").is_file() {
+        return Err(Failure::usage(format!(
+            "no vendor {vendor:?} in {} (no {})",
+            specs.display(),
+            dir.join("vendor.yaml").display()
+        )));
+    }
+    let loaded = load_vendor(&dir).map_err(diagnostics)?;
+    say!("{}", loaded.raw_spec);
+    Ok(())
+}

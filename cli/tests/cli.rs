@@ -1114,3 +1114,32 @@ fn the_demo_ignores_the_callers_exported_credentials() {
     );
     assert!(!text(&output.stdout).contains("a-real-password"));
 }
+
+/// `payspec spec` prints the document other tools should see: the vendor's own with its
+/// overlays applied (OneKey's bank-codes paths come from an overlay), as JSON; an unknown
+/// vendor is bad input that names the directory looked in.
+#[test]
+fn spec_prints_the_document_after_its_overlays() {
+    let ws = workspace();
+    let specs = ws.join("specs");
+    let specs = specs.to_str().unwrap();
+    let output = payspec(&["spec", "onekey", "--specs", specs]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.contains_key("/cashout"), "{paths:?}");
+    assert!(
+        paths.contains_key("/country/{iso_code}/authorized-banks"),
+        "the overlay's path is missing: {paths:?}"
+    );
+    let raw = std::fs::read_to_string(ws.join("specs/onekey/openapi.json")).unwrap();
+    assert!(
+        !raw.contains("authorized-banks"),
+        "the overlay test is moot"
+    );
+
+    let output = payspec(&["spec", "nosuch", "--specs", specs]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("no vendor \"nosuch\""), "{stderr}");
+}

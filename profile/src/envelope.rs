@@ -176,7 +176,7 @@ pub fn fill_success(envelope: &Envelope, errors: &ErrorShape, wrapped: &mut Valu
 }
 
 /// An error body in the vendor's shape: its code and message placed by the error pointers,
-/// inside the envelope (marked failed, payload null) when the vendor has one.
+/// inside the envelope (marked failed, no payload) when the vendor has one.
 pub fn failure_body(
     envelope: Option<&Envelope>,
     errors: &ErrorShape,
@@ -184,8 +184,11 @@ pub fn failure_body(
     message: String,
 ) -> Value {
     let mut body = Value::Object(Map::new());
-    // A rule that reads a flag (`Result: false`) goes with a full envelope, payload null; a
-    // rule that reads the absence of an error (`{"error": …}`) needs only the error.
+    // A rule that reads a flag (`Result: false`) goes with the envelope's flag; a rule that
+    // reads the absence of an error (`{"error": …}`) needs only the error. The payload is left
+    // out rather than null: no vendor page shows a failure's payload, and a null where the
+    // document types an object is an answer the document does not allow (Schemathesis's
+    // response check found Paywall's `Body: null`).
     if let Some(envelope) = envelope
         && let Some(SuccessRule::Equals { pointer, value }) = &envelope.success
     {
@@ -194,9 +197,6 @@ pub fn failure_body(
             _ => Value::Null,
         };
         pointer::set(&mut body, pointer, failed);
-        if let Some(payload) = &envelope.payload {
-            pointer::set(&mut body, payload, Value::Null);
-        }
     }
     if let (Some(pointer), Some(code)) = (&errors.code, code) {
         pointer::set(&mut body, pointer, code);
@@ -333,7 +333,7 @@ mod tests {
         let failure = failure_body(Some(&envelope), &errors, Some(json!(7)), "done".into());
         assert_eq!(
             failure,
-            json!({"Result": false, "Body": null, "ErrorCode": 7, "ErrorMessage": "done"})
+            json!({"Result": false, "ErrorCode": 7, "ErrorMessage": "done"})
         );
         let bytes = Bytes::from(serde_json::to_vec(&failure).unwrap());
         assert_eq!(open(&envelope, &bytes).unwrap(), Opened::Failed);
