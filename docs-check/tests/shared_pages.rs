@@ -111,7 +111,8 @@ fn removed_operation(vendor: &str, pointer: &str) -> Option<String> {
     Some(payspec_codegen::snake_case(&id))
 }
 
-/// vendor.yaml without what names `operation` (its sandbox resource entry and demo steps),
+/// vendor.yaml without what names `operation` (its sandbox resource entry, demo steps, auth
+/// choice and the unified cancel built on it),
 /// as a person removing the operation would leave it.
 fn forget_operation(profile: &Path, operation: &str) {
     let mut yaml: Value =
@@ -133,6 +134,19 @@ fn forget_operation(profile: &Path, operation: &str) {
         .and_then(Value::as_array_mut)
     {
         demo.retain(|step| step["operation"] != operation);
+    }
+    if let Some(auth) = yaml
+        .pointer_mut("/auth/operations")
+        .and_then(Value::as_object_mut)
+    {
+        auth.shift_remove(operation);
+    }
+    let map = yaml.as_object_mut().unwrap();
+    if map
+        .get("cancel")
+        .is_some_and(|c| c["operation"] == operation)
+    {
+        map.shift_remove("cancel");
     }
     std::fs::write(profile, serde_saphyr::to_string(&yaml).unwrap()).unwrap();
 }
@@ -179,6 +193,22 @@ const MUTATIONS: &[(&str, &str, Kind, &str, &str)] = &[
         Kind::UnknownField,
         "cancellation-batch",
         "MerchantUniqueCode",
+    ),
+    // GitBook's one-line form: `POST {{Base Address}}/api/paywall/private/cancel`.
+    (
+        "paywall",
+        "/paths/~1api~1paywall~1private~1cancel/post",
+        Kind::UnknownOperation,
+        "11.-cancellation",
+        "POST /api/paywall/private/cancel",
+    ),
+    // The response tab rendered as a bare example right after the request's field table.
+    (
+        "onekey",
+        "/paths/~1cashout~1cancel/delete/responses/200/content/application~1json/schema/properties/cashout_status_description",
+        Kind::UnknownField,
+        "cashout-cancel-endpoint?fallback",
+        "cashout_status_description",
     ),
     (
         "onekey",

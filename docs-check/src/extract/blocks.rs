@@ -14,11 +14,19 @@ pub(super) fn extract(page: &Page, facts: &mut Facts) -> Vec<bool> {
     let mut seen_curl = false;
     // Whether the current section already showed its request body's example.
     let mut body_shown = false;
+    // The fields the current request section's table listed.
+    let mut listed: Vec<String> = Vec::new();
     let mut i = 0;
     while i < page.lines.len() {
         let line = page.lines[i].trim_start();
         if super::heading(line).is_some() {
             body_shown = false;
+            listed.clear();
+        }
+        if sections[i] == Some(Place::Body)
+            && let Some(name) = table_field(page, i)
+        {
+            listed.push(name);
         }
         let examples_before = facts.examples.len();
         let consumed = if line.starts_with("```") {
@@ -38,6 +46,12 @@ pub(super) fn extract(page: &Page, facts: &mut Facts) -> Vec<bool> {
         } else {
             0
         };
+        for example in &mut facts.examples[examples_before..] {
+            if example.place == Place::Body && !shares_a_field(&example.value, &listed) {
+                // GitBook renders the response tabs after the request's table, unlabelled.
+                example.place = Place::Response;
+            }
+        }
         body_shown |= facts.examples[examples_before..]
             .iter()
             .any(|e| e.place == Place::Body);
@@ -47,6 +61,32 @@ pub(super) fn extract(page: &Page, facts: &mut Facts) -> Vec<bool> {
         i += consumed.max(1);
     }
     taken
+}
+
+/// The field a table row at `index` names: a name whose next line with text is a type
+/// (`cashout_id*` / `number`).
+fn table_field(page: &Page, index: usize) -> Option<String> {
+    let name = page.lines[index].trim().trim_end_matches('*');
+    let simple = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let typed = page.lines[index + 1..]
+        .iter()
+        .find(|next| !next.trim().is_empty())
+        .is_some_and(|next| super::fields::is_type_line(next));
+    (simple && typed).then(|| name.to_owned())
+}
+
+/// Whether a request example has any of the fields its section's table listed (true when the
+/// table listed none, or the example is not an object: nothing to judge by).
+fn shares_a_field(example: &Value, listed: &[String]) -> bool {
+    match example.as_object() {
+        Some(object) if !listed.is_empty() && !object.is_empty() => object
+            .keys()
+            .any(|key| listed.iter().any(|name| name == key)),
+        _ => true,
+    }
 }
 
 /// The place of an example in `section`: a second JSON example in a request section, after

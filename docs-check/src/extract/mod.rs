@@ -122,7 +122,7 @@ pub(crate) fn heading(line: &str) -> Option<Place> {
             Place::Header
         }
         "body" | "request body" | "request" | "request parameters" | "body parameters"
-        | "parameters" => Place::Body,
+        | "parameters" | "request example" | "example request" | "sample request" => Place::Body,
         "response"
         | "responses"
         | "response parameters"
@@ -148,8 +148,10 @@ pub(crate) fn sections(page: &Page) -> Vec<Option<Place>> {
     let lines = &page.lines;
     (0..lines.len())
         .map(|i| {
-            let field_named_so = lines
-                .get(i + 1)
+            // The next line with text: rendered tables put a blank line between cells.
+            let field_named_so = lines[i + 1..]
+                .iter()
+                .find(|next| !next.trim().is_empty())
                 .is_some_and(|next| fields::is_type_line(next));
             if let Some(place) = heading(&lines[i]).filter(|_| !field_named_so) {
                 current = Some(place);

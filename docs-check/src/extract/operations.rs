@@ -1,6 +1,8 @@
 //! The operation a page documents: Mintlify's `METHOD` heading with its path split over lines
 //! (`PUT` / `/` / `api` / `/` / …), a method line followed by the address (GitBook:
-//! `POST` / `{{Base Address}}/api/…`), or `GET: {{endpoint}}/v1/…` (VitePress).
+//! `POST` / `{{Base Address}}/api/…`), both on one line (GitBook's other pages: `POST
+//! {{Base Address}}/api/…`; reference pages: `POST /v1/customers`), or `GET:
+//! {{endpoint}}/v1/…` (VitePress).
 
 use super::{DocOperation, Facts};
 use crate::page::Page;
@@ -18,6 +20,11 @@ pub(super) fn extract(page: &Page, taken: &[bool], facts: &mut Facts) {
         let line = lines[i].trim();
         if let Some((method, rest)) = line.split_once(':').filter(|(m, _)| METHODS.contains(m))
             && rest.trim().contains('/')
+        {
+            push(page, facts, i, method, rest.trim());
+        } else if let Some((method, rest)) =
+            line.split_once(' ').filter(|(m, _)| METHODS.contains(m))
+            && (is_address(rest.trim()) || is_bare_path(rest.trim()))
         {
             push(page, facts, i, method, rest.trim());
         } else if METHODS.contains(&line.to_ascii_uppercase().as_str()) {
@@ -86,6 +93,11 @@ fn is_address(line: &str) -> bool {
         None => return false,
     };
     !rest.contains(' ') && rest.contains('/')
+}
+
+/// A path alone (`/v1/customers/{id}`), as `METHOD /path` lines write it.
+fn is_bare_path(text: &str) -> bool {
+    text.starts_with('/') && text.len() > 1 && !text.contains(char::is_whitespace)
 }
 
 /// The path of an address: what follows the host, or a `{{placeholder}}`.
@@ -162,6 +174,20 @@ mod tests {
             operations("POST: {{endpoint}}/v1/payment/cancelHeaders\n| Key | Type |"),
             [("POST".into(), "/v1/payment/cancel".into())]
         );
+        assert_eq!(
+            operations("Cancellation\nPOST {{Base Address}}/api/paywall/private/cancel\nAll you"),
+            [("POST".into(), "/api/paywall/private/cancel".into())]
+        );
+        assert_eq!(
+            operations("GET https://api.acme.example/v2/orders/{id}?expand=items\n"),
+            [("GET".into(), "/v2/orders/{id}".into())]
+        );
         assert!(operations("It is a POST request that\nreturns").is_empty());
+        assert!(operations("POST requests to https://api.acme.example/v2 are signed").is_empty());
+        assert_eq!(
+            operations("POST /v1/customers\nCreates a customer"),
+            [("POST".into(), "/v1/customers".into())]
+        );
+        assert!(operations("GET / the root").is_empty());
     }
 }
