@@ -300,9 +300,6 @@ impl Session<'_> {
         if !safe && !self.include_writes {
             return Err("a write (--include-writes calls it)".into());
         }
-        if operation.multipart {
-            return Err("a multipart body (files): give it with `payspec call --file`".into());
-        }
         let found = self.operation_in_spec(operation);
         let mut args = BTreeMap::new();
         for param in operation.params {
@@ -334,6 +331,13 @@ impl Session<'_> {
         }
         let body = match operation.body {
             None => None,
+            // A form with files: no example can carry a file, so one made from the schema.
+            Some(_) if operation.multipart => {
+                match found.and_then(|o| form_sample(self.spec, &o)) {
+                    Some(form) => Some(form),
+                    None => return Err("no multipart/form-data schema to make a form from".into()),
+                }
+            }
             Some(required) => match found.and_then(|o| body_example(self.spec, &o)) {
                 Some(example) => Some(example),
                 None if required => match found.and_then(|o| body_sample(self.spec, &o)) {
@@ -511,6 +515,34 @@ fn body_sample(spec: &Value, operation: &openapi::Operation<'_>) -> Option<Value
     let body = openapi::resolve(spec, operation.value.get("requestBody")?);
     let (_, media) = openapi::json_media(body.get("content")?)?;
     Some(payspec_sandbox::sample(spec, media.get("schema")?))
+}
+
+/// A multipart form made from its schema: each field sampled, each file field (`format:
+/// binary`) a small file of placeholder bytes.
+fn form_sample(spec: &Value, operation: &openapi::Operation<'_>) -> Option<Value> {
+    let body = openapi::resolve(spec, operation.value.get("requestBody")?);
+    let schema = body
+        .get("content")?
+        .get("multipart/form-data")?
+        .get("schema")?;
+    let Value::Object(mut form) = payspec_sandbox::sample(spec, schema) else {
+        return None;
+    };
+    let properties = openapi::resolve(spec, schema)
+        .get("properties")?
+        .as_object()?;
+    for (name, property) in properties {
+        let property = openapi::resolve(spec, property);
+        if property.get("format").and_then(Value::as_str) == Some("binary") {
+            let part = payspec_runtime::multipart::Part::new(
+                "payspec-probe.txt",
+                "text/plain",
+                b"payspec probe\n".to_vec(),
+            );
+            form.insert(name.clone(), serde_json::to_value(part).ok()?);
+        }
+    }
+    Some(Value::Object(form))
 }
 
 fn first_example(holder: &Value) -> Option<&Value> {

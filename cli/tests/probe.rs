@@ -464,3 +464,59 @@ fn a_hostile_server_gets_no_credentials_elsewhere_and_no_unbounded_read() {
     );
     assert!(started.elapsed() < Duration::from_secs(60));
 }
+
+/// A required parameter with no example gets a placeholder that matches its `pattern`, so the
+/// vendor's first check (an id's shape, a currency code) passes and the probe learns something.
+#[test]
+fn placeholders_match_the_parameters_patterns() {
+    let spec = r#"openapi: 3.0.3
+info: {title: probed, version: '1'}
+paths:
+  /accounts/{account}:
+    get:
+      operationId: getAccount
+      parameters:
+        - {name: account, in: path, required: true, schema: {type: string, pattern: '^acct_[0-9]{6}$'}}
+        - {name: currency, in: query, required: true, schema: {type: string, pattern: '^[A-Z]{3}$'}}
+      responses:
+        '200': {description: The account.}
+"#;
+    let specs = tempfile::tempdir().unwrap();
+    let vendor = specs.path().join("probed");
+    std::fs::create_dir_all(&vendor).unwrap();
+    std::fs::write(vendor.join("openapi.yaml"), spec).unwrap();
+    std::fs::write(vendor.join("vendor.yaml"), PROFILE).unwrap();
+    let (url, seen) = recording_server();
+    let output = payspec_with_key(&[
+        "probe",
+        "probed",
+        "--specs",
+        specs.path().to_str().unwrap(),
+        "--base-url",
+        &url,
+    ]);
+    let requests = seen.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1, "{}", text(&output.stderr));
+    let line = requests[0].lines().next().unwrap();
+    assert_eq!(line, "GET /accounts/acct_000000?currency=AAA HTTP/1.1");
+}
+
+/// A write whose body is a form with a file (Paywall's batch upload) is probed with a form
+/// made from its schema: the sandbox parses the multipart body and takes it.
+#[test]
+fn a_multipart_write_is_probed_with_a_form_made_from_its_schema() {
+    let sandbox = Sandbox::start(&[]);
+    let output = payspec(&[
+        "--json",
+        "probe",
+        "paywall",
+        "--sandbox",
+        &sandbox.url,
+        "--include-writes",
+    ]);
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&output.stderr)));
+    let upload = operation(&report, "start_bulk_file_payment");
+    assert_eq!(upload["verdict"], "ok", "{upload}");
+    assert_eq!(upload["status"], 200, "{upload}");
+}

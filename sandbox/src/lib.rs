@@ -51,6 +51,7 @@ mod fault;
 mod form;
 mod handle;
 mod paging;
+mod pattern;
 mod replay;
 mod schema;
 mod store;

@@ -100,8 +100,8 @@ pub fn render(spec: &Value, schema: &Value, data: Option<&Value>, depth: usize) 
     placeholder(schema)
 }
 
-/// A value of the schema's type and format within its bounds (`minimum`, `minLength`), for a
-/// schema with no example, default or enum.
+/// A value of the schema's type and format within its bounds (`minimum`, `minLength`,
+/// `pattern`), for a schema with no example, default or enum.
 fn placeholder(schema: &Value) -> Value {
     let minimum = schema.get("minimum").and_then(Value::as_f64);
     match (
@@ -116,7 +116,12 @@ fn placeholder(schema: &Value) -> Value {
         (Some("string"), Some("email")) => Value::String("demo@payspec.example".into()),
         (Some("string"), _) => {
             let least = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0);
-            Value::String("x".repeat(least.min(1024) as usize))
+            let matching = schema
+                .get("pattern")
+                .and_then(Value::as_str)
+                .and_then(crate::pattern::sample)
+                .filter(|text| text.chars().count() as u64 >= least);
+            Value::String(matching.unwrap_or_else(|| "x".repeat(least.min(1024) as usize)))
         }
         (Some("integer"), _) => Value::from(minimum.map_or(0, |m| m.ceil() as i64)),
         (Some("number"), _) => minimum.map_or(Value::from(0), Value::from),
