@@ -1143,3 +1143,104 @@ fn spec_prints_the_document_after_its_overlays() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains("no vendor \"nosuch\""), "{stderr}");
 }
+
+/// A vendor that links its pages in a `Link` header (`<…>; rel="next"`), read at run time:
+/// the sandbox answers its list a page at a time with the header, and `call --all` follows it
+/// to the end, every item once.
+#[test]
+fn pages_linked_in_a_header_are_followed_to_the_end() {
+    let specs = tempfile::tempdir().unwrap();
+    let vendor = specs.path().join("linked");
+    std::fs::create_dir_all(&vendor).unwrap();
+    std::fs::write(
+        vendor.join("openapi.yaml"),
+        "openapi: 3.0.3
+info: {title: linked, version: '1'}
+paths:
+  /items:
+    get:
+      operationId: listItems
+      parameters:
+        - {name: per_page, in: query, schema: {type: integer}}
+      responses:
+        '200':
+          description: One page of items.
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Item'}}
+    post:
+      operationId: createItem
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Item'}
+      responses:
+        '201':
+          description: Created.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Item'}
+components:
+  schemas:
+    Item:
+      type: object
+      properties:
+        id: {type: string}
+        name: {type: string}
+",
+    )
+    .unwrap();
+    std::fs::write(
+        vendor.join("vendor.yaml"),
+        "vendor: linked
+title: Linked
+servers: {sandbox: 'https://api.linked.example'}
+default_server: sandbox
+credentials: {}
+auth: {default: none, schemes: {none: {}}}
+pagination:
+  lists:
+    operations: [list_items]
+    size_param: per_page
+    next_link: { header: Link }
+sandbox:
+  resources:
+    item:
+      id: { field: id, kind: uuid }
+      operations:
+        create_item: { create: {} }
+        list_items: { list: {} }
+",
+    )
+    .unwrap();
+    let specs_arg = specs.path().to_str().unwrap();
+    let server = SandboxProcess::start_with(&["--specs", specs_arg]);
+    let payspec_at = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_payspec"))
+            .args(args)
+            .args(["--specs", specs_arg, "--sandbox", &server.url])
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    for n in 0..12 {
+        let body = format!(r#"{{"name": "item {n}"}}"#);
+        let created = payspec_at(&["call", "linked", "create_item", "--body", &body]);
+        assert_eq!(created.status.code(), Some(0), "{}", text(&created.stderr));
+    }
+    let all = payspec_at(&[
+        "call",
+        "linked",
+        "list_items",
+        "--arg",
+        "per_page=5",
+        "--all",
+    ]);
+    assert_eq!(all.status.code(), Some(0), "{}", text(&all.stderr));
+    let names: std::collections::BTreeSet<String> = text(&all.stdout)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["name"].to_string())
+        .collect();
+    assert_eq!(names.len(), 12, "every item once: {}", text(&all.stdout));
+}

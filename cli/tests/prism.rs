@@ -45,32 +45,11 @@ const EXPECTED: &[Known] = &[
         reason: "Prism's random access tokens hold characters a header cannot carry; the client refuses them, as it must",
     },
     Known {
-        vendor: "westminister",
-        operation: "register_user",
-        mode: None,
-        cause: "HTTP 422",
-        reason: "the placeholder `pin` does not match the pattern ^[0-9]{6}$ (probe makes no value from a pattern)",
-    },
-    Known {
-        vendor: "westminister",
-        operation: "update_user_pin",
-        mode: Some(Mode::Static),
-        cause: "HTTP 422",
-        reason: "the placeholder `confirm_new_pin` does not match the pattern ^[0-9]{6}$",
-    },
-    Known {
         vendor: "paywall",
         operation: "*",
         mode: Some(Mode::Dynamic),
         cause: "HTTP 200: vendor error",
         reason: "Prism's random envelopes say `Result: false` with an ErrorCode: a vendor error inside HTTP 200, read as one",
-    },
-    Known {
-        vendor: "paywall",
-        operation: "start_bulk_file_payment",
-        mode: None,
-        cause: "multipart",
-        reason: "probe makes no files for a multipart body",
     },
     Known {
         vendor: "c_auth",
@@ -92,13 +71,6 @@ const EXPECTED: &[Known] = &[
         mode: None,
         cause: "token_endpoint: HTTP 404",
         reason: "PayPal's token endpoint (/v1/oauth2/token) is not in the Payouts document: Prism does not serve it",
-    },
-    Known {
-        vendor: "c_bodies",
-        operation: "upload_file",
-        mode: None,
-        cause: "multipart",
-        reason: "probe makes no files for a multipart body",
     },
     Known {
         vendor: "c_bodies",
@@ -164,13 +136,6 @@ const EXPECTED: &[Known] = &[
         reason: "Prism's validator refuses the placeholder body (constraints probe's placeholders do not meet)",
     },
     Known {
-        vendor: "adyen_checkout",
-        operation: "post_validate_shopper_id",
-        mode: None,
-        cause: "HTTP 422",
-        reason: "Prism's validator refuses the placeholder body (constraints probe's placeholders do not meet)",
-    },
-    Known {
         vendor: "square",
         operation: "*",
         mode: None,
@@ -183,13 +148,6 @@ const EXPECTED: &[Known] = &[
         mode: None,
         cause: "HTTP 422",
         reason: "Prism's validator refuses the placeholder request (patterns and bounds probe's placeholders do not meet)",
-    },
-    Known {
-        vendor: "square",
-        operation: "*",
-        mode: None,
-        cause: "multipart",
-        reason: "probe makes no files for a multipart body",
     },
     Known {
         vendor: "square",

@@ -183,7 +183,7 @@ fn idempotency_keys_go_where_each_vendor_takes_them() {
 /// vendor.yaml's `pagination:` over the published documents: Stripe's `get_*` recipe pages
 /// exactly the operations with `starting_after` and a `data` list (not the single-object
 /// reads it also names), typed by their components; Square's cursors in the query and in the
-/// body page the operations they name.
+/// body page the operations they name; PayPal's page numbers page a payout batch's items.
 #[test]
 fn pagination_recipes_page_the_lists_they_name() {
     let scratch = tempfile::tempdir().unwrap();
@@ -214,4 +214,14 @@ fn pagination_recipes_page_the_lists_they_name() {
             ("search_orders".to_owned(), Some("Order".to_owned())),
         ]
     );
+    // PayPal pages a payout batch's items by page number.
+    let paypal = load_vendor(&assemble("paypal_payouts", scratch.path())).unwrap();
+    assert_eq!(
+        paged(&paypal),
+        [(
+            "payouts_get".to_owned(),
+            Some("PayoutBatchItems".to_owned())
+        )]
+    );
+    assert!(paypal.warnings.is_empty(), "{:?}", paypal.warnings);
 }

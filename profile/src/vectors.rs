@@ -114,6 +114,10 @@ pub struct CallbackVector {
     pub now: Option<u64>,
     /// Whether it is authentic.
     pub valid: bool,
+    /// Where the vendor published it (`published-vectors.yaml`); none for the vectors
+    /// scripts/webhook-vectors.py computes.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// One vendor's vectors, with its profile.
@@ -138,8 +142,9 @@ pub fn load_workspace(manifest_dir: &std::path::Path) -> Vec<VendorVectors> {
     all
 }
 
-/// The vectors of every vendor under `specs` that has a `vectors.yaml`. Panics on a file that
-/// does not read: this is for tests.
+/// The vectors of every vendor under `specs` that has a `vectors.yaml` (and its
+/// `published-vectors.yaml`: the vendor's own examples, each with its source). Panics on a
+/// file that does not read: this is for tests.
 #[cfg(feature = "vectors")]
 pub fn load_all(specs: &std::path::Path) -> Vec<VendorVectors> {
     let read = |path: std::path::PathBuf| {
@@ -155,8 +160,18 @@ pub fn load_all(specs: &std::path::Path) -> Vec<VendorVectors> {
         let Ok(text) = read(dir.join("vectors.yaml")) else {
             continue;
         };
-        let vectors =
+        let mut vectors: Vectors =
             serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        // The vendors' own published examples, kept apart from the computed ones.
+        if let Ok(text) = read(dir.join("published-vectors.yaml")) {
+            let published: Vectors = serde_saphyr::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: published-vectors.yaml: {e}", dir.display()));
+            for vector in &published.callbacks {
+                assert!(vector.source.is_some(), "{}: no source", vector.name);
+            }
+            vectors.callbacks.extend(published.callbacks);
+            vectors.signatures.extend(published.signatures);
+        }
         let profile = read(dir.join("vendor.yaml")).unwrap_or_else(|e| panic!("{e}"));
         let profile =
             serde_saphyr::from_str(&profile).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));

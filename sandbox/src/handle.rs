@@ -304,24 +304,23 @@ impl VendorSandbox {
             Some(at) => openapi::schema_at(&self.spec, &response_schema, at).unwrap_or(Value::Null),
             None => response_schema.clone(),
         };
+        let named = Named {
+            path: request.received_path,
+            params,
+            query: &query,
+            headers: request.headers,
+            request: &json,
+            answer_header: Default::default(),
+        };
         let mut payload = match self.resource_operation(&route.id) {
-            Some((name, resource, operation)) => {
-                let named = Named {
-                    path: request.received_path,
-                    params,
-                    query: &query,
-                    headers: request.headers,
-                    request: &json,
-                };
-                self.perform(
-                    &route.id,
-                    name,
-                    resource,
-                    operation,
-                    &named,
-                    &payload_schema,
-                )?
-            }
+            Some((name, resource, operation)) => self.perform(
+                &route.id,
+                name,
+                resource,
+                operation,
+                &named,
+                &payload_schema,
+            )?,
             None => schema::render(&self.spec, &payload_schema, None, 0),
         };
         self.alter(altered, &payload_schema, &mut payload)?;
@@ -336,13 +335,22 @@ impl VendorSandbox {
         if let Some(refused) = self.token_call(&route.id, &json, &mut body) {
             refused.map_err(|reason| Failure::new(FailureKind::Unauthorized, reason))?;
         }
-        Ok(if response_schema.is_null() && body.is_null() {
+        let mut response = if response_schema.is_null() && body.is_null() {
             StatusCode::from_u16(status)
                 .unwrap_or(StatusCode::OK)
                 .into_response()
         } else {
             json_response(status, &body)
-        })
+        };
+        if let Some((name, value)) = named.answer_header.take()
+            && let (Ok(name), Ok(value)) = (
+                header::HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            )
+        {
+            response.headers_mut().insert(name, value);
+        }
+        Ok(response)
     }
 
     /// Checks parameters and the JSON body against the spec as written.
@@ -508,6 +516,9 @@ pub(crate) struct Named<'a> {
     pub query: &'a BTreeMap<String, String>,
     pub headers: &'a axum::http::HeaderMap,
     pub request: &'a Value,
+    /// A header the answer carries, set while performing (a paged list's `Link` to the next
+    /// page, for a vendor that links pages in a header).
+    pub answer_header: std::cell::RefCell<Option<(String, String)>>,
 }
 
 impl VendorSandbox {
@@ -534,6 +545,7 @@ impl VendorSandbox {
         let mut records = store.list(filter, window.skip, window.take + 1);
         let more = records.len() > window.take;
         records.truncate(window.take);
+        *named.answer_header.borrow_mut() = paging::link_header(recipe, window, more, &asked);
         // The list is the payload, or sits inside it (Paywall's Body.List, Stripe's data).
         let at = resource.record_at.get(operation_id);
         let list_schema = match at {

@@ -114,17 +114,8 @@ pub(crate) fn annotate(
             rel,
             ..
         } => {
-            let page = window.skip / window.take + 2;
-            let mut query: Vec<String> = asked
-                .query
-                .iter()
-                .filter(|(k, _)| k.as_str() != LINK_PAGE)
-                .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-                .collect();
-            query.push(format!("{LINK_PAGE}={page}"));
-            let href = format!("{}?{}", asked.path, query.join("&"));
             let links = if more {
-                json!([{"rel": rel, "href": href, "method": "GET"}])
+                json!([{"rel": rel, "href": next_href(asked, window), "method": "GET"}])
             } else {
                 json!([])
             };
@@ -132,6 +123,40 @@ pub(crate) fn annotate(
         }
         PageStyle::NextLink { body: None, .. } => {}
     }
+}
+
+/// The header that links a page to the next one (`Link: <…>; rel="next"`), for a recipe that
+/// gives the link in a header, when `more` records follow the window.
+pub(crate) fn link_header(
+    recipe: Option<&Pagination>,
+    window: Window,
+    more: bool,
+    asked: &Asked<'_>,
+) -> Option<(String, String)> {
+    match &recipe?.style {
+        PageStyle::NextLink {
+            header: Some(name),
+            rel,
+            ..
+        } if more => {
+            let value = format!("<{}>; rel=\"{rel}\"", next_href(asked, window));
+            Some((name.clone(), value))
+        }
+        _ => None,
+    }
+}
+
+/// The next page's address: the path asked, its query, and the page number after the window.
+fn next_href(asked: &Asked<'_>, window: Window) -> String {
+    let page = window.skip / window.take.max(1) + 2;
+    let mut query: Vec<String> = asked
+        .query
+        .iter()
+        .filter(|(k, _)| k.as_str() != LINK_PAGE)
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    query.push(format!("{LINK_PAGE}={page}"));
+    format!("{}?{}", asked.path, query.join("&"))
 }
 
 /// The opaque cursor for a position (opaque to clients: they hand it back as it is).
@@ -207,5 +232,20 @@ mod tests {
             &asked,
         );
         assert_eq!(payload["links"][0]["href"], "/v1/x?page_size=5&page=3");
+
+        // The same link in a header, as a client reads it back; none after the last page.
+        let in_header: Pagination = serde_json::from_value(json!({"operations": ["list"],
+            "next_link": {"header": "Link"}}))
+        .unwrap();
+        let window = Window { skip: 5, take: 5 };
+        let (name, value) = link_header(Some(&in_header), window, true, &asked).unwrap();
+        assert_eq!(name, "Link");
+        assert_eq!(value, "</v1/x?page_size=5&page=3>; rel=\"next\"");
+        assert_eq!(
+            payspec_profile::pagination::header_link(&value, "next").as_deref(),
+            Some("/v1/x?page_size=5&page=3")
+        );
+        assert_eq!(link_header(Some(&in_header), window, false, &asked), None);
+        assert_eq!(link_header(Some(&links), window, true, &asked), None);
     }
 }
