@@ -2,11 +2,12 @@
 """Webhook signing vectors computed outside payspec (Python's hmac, hashlib, base64 and the
 `cryptography` package), written as the vectors.yaml files the runtime's tests read:
 corpus/vendors/stripe (Stripe-Signature), corpus/vendors/square (x-square-hmacsha256-signature
-over URL and body) and corpus/vendors/c_webhooks (Standard Webhooks, HMAC and Ed25519, and
-HMAC-SHA1/512 variants, and Adyen's per-item HMAC in the payload). Each scheme: valid, body tampered, timestamp stale, rotated secret
+over URL and body), corpus/vendors/c_webhooks (Standard Webhooks, HMAC and Ed25519, and
+HMAC-SHA1/512 variants, and Adyen's per-item HMAC in the payload) and corpus/vendors/paypal_orders
+(RSA-SHA256 over the transmission's id, time, webhook id and the body's CRC-32). Each scheme: valid, body tampered, timestamp stale, rotated secret
 (old and new signatures both present), wrong key, malformed signature header.
 
-    python3 scripts/webhook-vectors.py   # rewrites the three files
+    python3 scripts/webhook-vectors.py   # rewrites the four files
 """
 import base64
 import hashlib
@@ -37,6 +38,10 @@ def write(path, vectors):
             lines.append(f"      {yaml_string(name)}: {yaml_string(value)}")
         if v.get("url"):
             lines.append(f"    url: {yaml_string(v['url'])}")
+        if v.get("credentials"):
+            lines.append("    credentials:")
+            for name, value in v["credentials"].items():
+                lines.append(f"      {name}: {yaml_string(value)}")
         if v["headers"]:
             lines.append(f"    now: {v.get('now', NOW)}")
         lines.append(f"    valid: {'true' if v['valid'] else 'false'}")
@@ -137,6 +142,68 @@ def adyen():
     ]
 
 
+def certificate(key, name):
+    """A self-signed certificate for `key` (PayPal's is fetched from paypal-cert-url)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    start = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=3650))
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def paypal():
+    """PayPal: base64 RSA-SHA256 (PKCS #1 v1.5) over transmission id|time|webhook id|CRC-32 of
+    the body (decimal), verified with the certificate at paypal-cert-url
+    (https://developer.paypal.com/api/rest/webhooks/rest/, self-verification)."""
+    import zlib
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert, other_cert = certificate(key, "messageverificationcerts.paypal.example"), certificate(other, "other.example")
+    webhook_id = "4JH86294D6297924G"
+    body = json.dumps({"id": "WH-2WR32451HC0233532-67976317FL4543714", "event_version": "1.0",
+                       "create_time": "2024-12-05T12:00:00.000Z", "resource_type": "checkout-order",
+                       "event_type": "CHECKOUT.ORDER.APPROVED", "summary": "An order has been approved by buyer",
+                       "resource": {"id": "5O190127TN364715T", "status": "APPROVED"}}, separators=(",", ":"))
+    transmission_id, time = "69cd13f0-d67a-11e5-baa3-778b53f4ae55", "2024-12-05T12:00:05Z"
+
+    def sig(signer=key, b=body, hook=webhook_id):
+        message = f"{transmission_id}|{time}|{hook}|{zlib.crc32(b.encode())}".encode()
+        return base64.b64encode(signer.sign(message, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+    def headers(signature):
+        return {"paypal-transmission-id": transmission_id, "paypal-transmission-time": time,
+                "paypal-transmission-sig": signature, "paypal-auth-algo": "SHA256withRSA",
+                "paypal-cert-url": "https://api-m.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-a5cafa77"}
+
+    ids = {"webhook_id": webhook_id}
+    return [
+        dict(name="a signed event", callback="event", key=cert, body=body, headers=headers(sig()), credentials=ids, valid=True),
+        dict(name="the body altered", callback="event", key=cert, body=body.replace("APPROVED", "COMPLETED"),
+             headers=headers(sig()), credentials=ids, valid=False),
+        dict(name="meant for another of the merchant's webhooks", callback="event", key=cert, body=body,
+             headers=headers(sig(hook="8PT597110X687430LKGECATA")), credentials=ids, valid=False),
+        dict(name="signed by another certificate's key", callback="event", key=cert, body=body,
+             headers=headers(sig(signer=other)), credentials=ids, valid=False),
+        dict(name="verified with another certificate", callback="event", key=other_cert, body=body,
+             headers=headers(sig()), credentials=ids, valid=False),
+        dict(name="a signature that is not base64", callback="event", key=cert, body=body,
+             headers=headers("not base64!"), credentials=ids, valid=False),
+    ]
+
+
 write(ROOT / "corpus/vendors/stripe/vectors.yaml", stripe())
 write(ROOT / "corpus/vendors/square/vectors.yaml", square())
 write(ROOT / "corpus/vendors/c_webhooks/vectors.yaml", standard() + adyen())
+write(ROOT / "corpus/vendors/paypal_orders/vectors.yaml", paypal())

@@ -33,8 +33,9 @@ pub struct VerifyArgs {
     #[arg(long)]
     url: Option<String>,
     /// The key, when it is not the credential vendor.yaml names (read from its
-    /// PAYSPEC_<VENDOR>_<NAME> variable); NAME=KEY for a key a payload field chooses.
-    #[arg(long = "key", value_name = "KEY|NAME=KEY")]
+    /// PAYSPEC_<VENDOR>_<NAME> variable); @FILE to read it from a file (a PEM certificate:
+    /// PayPal's); NAME=KEY for a key a payload field chooses.
+    #[arg(long = "key", value_name = "KEY|@FILE|NAME=KEY")]
     keys: Vec<String>,
 }
 
@@ -71,7 +72,9 @@ pub fn verify(args: &VerifyArgs) -> Result<(), Failure> {
                 body: &body,
                 url: args.url.as_deref(),
             };
-            callback::verify_webhook::<serde_json::Value>(&profile, &args.callback, &key, delivery, now)
+            // Other credentials the message names (PayPal's webhook id), from the environment.
+            let credentials = payspec_runtime::Credentials::from_env_or_none(&profile);
+            callback::verify_webhook::<serde_json::Value>(&profile, &args.callback, &key, delivery, &credentials, now)
                 .map(|verified| serde_json::json!({"valid": true, "id": verified.id, "event": verified.event}))
         }
         (None, KeySource::ByField(_)) => {
@@ -113,7 +116,10 @@ fn key(
     given: &[String],
 ) -> Result<String, Failure> {
     if let Some(key) = given.first() {
-        return Ok(key.clone());
+        return match key.strip_prefix('@') {
+            Some(path) => read_key_file(path),
+            None => Ok(key.clone()),
+        };
     }
     match &spec.key {
         KeySource::Credential(credential) => {
@@ -127,6 +133,24 @@ fn key(
             "no key: pass --key (the key the vendor gave you)",
         )),
     }
+}
+
+/// A key kept in a file (`--key @FILE`), at most 64 KiB: a certificate, not a document.
+fn read_key_file(path: &str) -> Result<String, Failure> {
+    use std::io::Read as _;
+    const LIMIT: u64 = 64 * 1024;
+    let file =
+        std::fs::File::open(path).map_err(|e| Failure::usage(format!("--key @{path}: {e}")))?;
+    let mut text = String::new();
+    file.take(LIMIT + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::usage(format!("--key @{path}: {e}")))?;
+    if text.len() as u64 > LIMIT {
+        return Err(Failure::usage(format!(
+            "--key @{path}: larger than {LIMIT} bytes (a key or a certificate is far smaller)"
+        )));
+    }
+    Ok(text)
 }
 
 /// `--header 'Name: value'` flags, each checked.

@@ -1244,3 +1244,81 @@ sandbox:
         .collect();
     assert_eq!(names.len(), 12, "every item once: {}", text(&all.stdout));
 }
+
+/// `payspec webhook verify` on PayPal's webhooks (read with --specs: the published Orders
+/// document, our vendor.yaml and overlays): the certificate given with `--key @FILE`, the
+/// webhook id from its variable; each vector of corpus/vendors/paypal_orders/vectors.yaml
+/// (made by scripts/webhook-vectors.py) exits 0 or 1 as it says; without the webhook id, 2
+/// naming its variable.
+#[test]
+fn webhook_verify_checks_paypals_rsa_signatures() {
+    let specs = tempfile::tempdir().unwrap();
+    let dir = specs.path().join("paypal_orders");
+    std::fs::create_dir_all(dir.join("overlays")).unwrap();
+    let ours = workspace().join("corpus/vendors/paypal_orders");
+    std::fs::copy(ours.join("vendor.yaml"), dir.join("vendor.yaml")).unwrap();
+    for overlay in std::fs::read_dir(ours.join("overlays")).unwrap() {
+        let overlay = overlay.unwrap().path();
+        std::fs::copy(
+            &overlay,
+            dir.join("overlays").join(overlay.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    std::fs::copy(
+        workspace().join("../shared/realspecs/paypal_orders/openapi.json"),
+        dir.join("openapi.json"),
+    )
+    .unwrap();
+    let vectors = payspec_profile::vectors::load_all(&workspace().join("corpus/vendors"))
+        .into_iter()
+        .find(|v| v.profile.vendor == "paypal_orders")
+        .unwrap()
+        .vectors
+        .callbacks;
+    let body_file = specs.path().join("body.json");
+    let cert_file = specs.path().join("cert.pem");
+    let verify = |vector: &payspec_profile::vectors::CallbackVector, webhook_id: Option<&str>| {
+        std::fs::write(&body_file, &vector.body).unwrap();
+        std::fs::write(&cert_file, vector.key.as_deref().unwrap()).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_payspec"));
+        command
+            .args(["webhook", "verify", "paypal_orders", "event", "--specs"])
+            .arg(specs.path())
+            .arg("--body")
+            .arg(format!("@{}", body_file.display()))
+            .arg("--key")
+            .arg(format!("@{}", cert_file.display()))
+            .env_clear();
+        for (name, value) in &vector.headers {
+            command.args(["--header", &format!("{name}: {value}")]);
+        }
+        if let Some(id) = webhook_id {
+            command.env("PAYSPEC_PAYPAL_ORDERS_WEBHOOK_ID", id);
+        }
+        command.output().unwrap()
+    };
+    for vector in &vectors {
+        let output = verify(vector, Some(&vector.credentials["webhook_id"]));
+        let expected = if vector.valid { 0 } else { 1 };
+        assert_eq!(
+            output.status.code(),
+            Some(expected),
+            "{}: {}",
+            vector.name,
+            text(&output.stderr)
+        );
+        if vector.valid {
+            let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+            assert_eq!(json["id"], "WH-2WR32451HC0233532-67976317FL4543714");
+        }
+    }
+    let valid = vectors.iter().find(|v| v.valid).unwrap();
+    let no_id = verify(valid, None);
+    assert_eq!(no_id.status.code(), Some(2), "{}", text(&no_id.stderr));
+    assert!(
+        text(&no_id.stderr).contains("PAYSPEC_PAYPAL_ORDERS_WEBHOOK_ID"),
+        "{}",
+        text(&no_id.stderr)
+    );
+}

@@ -13,21 +13,41 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `<tmp>/<name>/`: the published document beside our vendor.yaml, no overlays.
+/// `<tmp>/<name>/`: the published document beside our vendor.yaml, no overlays (and so none
+/// of the callbacks whose payload schema only our overlays add: Adyen's and PayPal's documents
+/// describe no webhook).
 fn assemble(name: &str, into: &Path) -> PathBuf {
     let published = workspace().join("../shared/realspecs").join(name);
     let dir = into.join(name);
     std::fs::create_dir_all(&dir).unwrap();
+    let mut schemas = String::new();
     for document in ["openapi.json", "openapi.yaml"] {
         if published.join(document).is_file() {
             std::fs::copy(published.join(document), dir.join(document)).unwrap();
+            schemas = std::fs::read_to_string(published.join(document)).unwrap();
         }
     }
     let ours = workspace()
         .join("corpus/vendors")
         .join(name)
         .join("vendor.yaml");
-    std::fs::copy(ours, dir.join("vendor.yaml")).unwrap();
+    let mut profile: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(ours).unwrap()).unwrap();
+    if let Some(callbacks) = profile
+        .get_mut("callbacks")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        // A component named in the published text is there (a crude test, enough here).
+        callbacks.retain(|_, callback| {
+            let schema = callback["schema"].as_str().unwrap_or_default();
+            schemas.contains(&format!("\"{schema}\""))
+        });
+    }
+    std::fs::write(
+        dir.join("vendor.yaml"),
+        serde_saphyr::to_string(&profile).unwrap(),
+    )
+    .unwrap();
     dir
 }
 

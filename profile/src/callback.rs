@@ -82,6 +82,17 @@ pub enum Digest {
     HmacSha512,
     /// An Ed25519 signature, verified with the vendor's public key (Standard Webhooks `v1a`).
     Ed25519,
+    /// An RSA signature (PKCS #1 v1.5 over SHA-256), verified with the public key of the
+    /// vendor's certificate (PayPal's `SHA256withRSA`).
+    RsaSha256,
+}
+
+impl Digest {
+    /// Whether the signature is verified with a public key rather than recomputed with a
+    /// shared secret.
+    pub fn is_public_key(self) -> bool {
+        matches!(self, Self::Ed25519 | Self::RsaSha256)
+    }
 }
 
 /// Where the key comes from.
@@ -165,6 +176,11 @@ pub enum CallbackPart {
     Url,
     /// A payload value by JSON pointer (a nested field; empty when absent).
     Pointer(String),
+    /// The CRC-32 of the body as received, in decimal (PayPal signs it instead of the body).
+    BodyCrc32,
+    /// A credential of the client that is not the key (PayPal's webhook id: which of the
+    /// merchant's endpoints the delivery was meant for).
+    Credential(String),
 }
 
 /// The payload's top-level fields as sent: strings unquoted, numbers and booleans as written.
@@ -226,7 +242,9 @@ pub fn expected_digest(
         Digest::HmacSha512 => {
             crate::digest::hmac_other(crate::digest::OtherHmac::Sha512, key.as_bytes(), parts)
         }
-        Digest::Ed25519 => return Err("an Ed25519 signature (verified in a header)".into()),
+        Digest::Ed25519 | Digest::RsaSha256 => {
+            return Err("a public-key signature (verified in a header)".into());
+        }
     };
     Ok(crate::digest::encode(&digest, callback.encoding))
 }

@@ -307,6 +307,12 @@ impl Profile {
                 let at = format!("/callbacks/{}/key/credential", escape(name));
                 self.check_credential(&at, credential, problems);
             }
+            for (i, part) in callback.message.iter().enumerate() {
+                if let crate::callback::CallbackPart::Credential(credential) = part {
+                    let at = format!("/callbacks/{}/message/{i}/credential", escape(name));
+                    self.check_credential(&at, credential, problems);
+                }
+            }
             check_signature_place(&format!("/callbacks/{}", escape(name)), callback, problems);
         }
         for (i, webhook) in self.sandbox.webhooks.iter().enumerate() {
@@ -504,6 +510,8 @@ fn check_signature_place(at: &str, callback: &crate::Callback, problems: &mut Ve
                 | CallbackPart::Id
                 | CallbackPart::Url
                 | CallbackPart::Pointer(_)
+                | CallbackPart::BodyCrc32
+                | CallbackPart::Credential(_)
         )
     });
     let per_item = callback.items.is_some();
@@ -521,10 +529,17 @@ fn check_signature_place(at: &str, callback: &crate::Callback, problems: &mut Ve
             format!("{part:?} is part of a delivery signed in a header: declare `header`"),
         ));
     }
-    if !in_header && callback.digest == Digest::Ed25519 {
+    if !in_header && callback.digest.is_public_key() {
         problems.push(Problem::new(
             format!("{at}/digest"),
-            "an Ed25519 signature is carried in a header: declare `header`",
+            "a public-key signature (Ed25519, RSA) is carried in a header: declare `header`",
+        ));
+    }
+    let pem = callback.key_encoding == crate::webhook::KeyEncoding::Pem;
+    if pem != (callback.digest == Digest::RsaSha256) {
+        problems.push(Problem::new(
+            format!("{at}/key_encoding"),
+            "an RSA signature is verified with a certificate (`key_encoding: pem`), and only it",
         ));
     }
     if let Some(header) = &callback.header {

@@ -2,8 +2,9 @@
 //! structure (a bare signature, `t=…,v1=…` pairs, or space-separated `v1,<sig>` entries, any
 //! one of several accepted while a secret rotates), the signed message built from the
 //! delivery's id, timestamp, raw body and URL, keys given raw, base64 (after a prefix such as
-//! `whsec_`) or hex, HMAC-SHA1/256/512 or Ed25519, and a timestamp tolerance. Pure: the
-//! runtime verifies with it, the sandbox signs what it sends with it.
+//! `whsec_`), hex or a PEM certificate, HMAC-SHA1/256/512, Ed25519 or RSA-SHA256, and a
+//! timestamp tolerance. Pure: the runtime verifies with it, the sandbox signs what it sends
+//! with it.
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,9 @@ pub enum KeyEncoding {
     Base64,
     /// Hexadecimal (Adyen's HMAC key).
     Hex,
+    /// A PEM certificate whose public key verifies the signature (PayPal's, fetched by the
+    /// caller from the delivery's `paypal-cert-url`).
+    Pem,
 }
 
 /// One delivery as received.
@@ -73,6 +77,8 @@ pub struct Delivery<'a> {
     pub url: Option<&'a str>,
     /// The body, exactly as received.
     pub body: &'a [u8],
+    /// The values of the credentials the message names (PayPal's webhook id), by name.
+    pub credentials: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// Why a delivery was refused (never says the key or the expected signature).
@@ -158,6 +164,12 @@ pub fn key_bytes(callback: &Callback, key: &str) -> Result<Vec<u8>, Refusal> {
         KeyEncoding::Hex => {
             hex::decode(key).map_err(|e| Refusal::BadKey(format!("the key is not hex: {e}")))
         }
+        KeyEncoding::Pem => {
+            use rustls_pki_types::pem::PemObject as _;
+            rustls_pki_types::CertificateDer::from_pem_slice(key.as_bytes())
+                .map(|der| der.as_ref().to_vec())
+                .map_err(|e| Refusal::BadKey(format!("the key is not a PEM certificate: {e}")))
+        }
     }
 }
 
@@ -212,6 +224,16 @@ pub fn message<'a>(
                     .unwrap_or_default()
                     .into_bytes(),
             ),
+            CallbackPart::BodyCrc32 => {
+                Cow::Owned(crc32fast::hash(delivery.body).to_string().into_bytes())
+            }
+            CallbackPart::Credential(name) => Cow::Borrowed(
+                delivery
+                    .credentials
+                    .get(name)
+                    .ok_or_else(|| missing(&format!("the credential {name}")))?
+                    .as_bytes(),
+            ),
         });
     }
     Ok(parts)
@@ -234,7 +256,7 @@ pub fn mac(algorithm: Digest, key: &[u8], parts: &[std::borrow::Cow<'_, [u8]>]) 
         Digest::Sha256 => Some(digest::sha256(pieces).to_vec()),
         Digest::HmacSha1 => Some(digest::hmac_other(digest::OtherHmac::Sha1, key, pieces)),
         Digest::HmacSha512 => Some(digest::hmac_other(digest::OtherHmac::Sha512, key, pieces)),
-        Digest::Ed25519 => None,
+        Digest::Ed25519 | Digest::RsaSha256 => None,
     }
 }
 
@@ -274,7 +296,7 @@ pub fn verify(
         None => {
             let message: Vec<u8> = parts.concat();
             signed.signatures.iter().fold(false, |any, sent| {
-                ed25519_verifies(&key, &message, sent, callback.encoding) | any
+                public_key_verifies(callback.digest, &key, &message, sent, callback.encoding) | any
             })
         }
     };
@@ -285,8 +307,13 @@ pub fn verify(
     }
 }
 
-fn ed25519_verifies(
-    public_key: &[u8],
+/// Whether `signature` is the vendor's over `message`: Ed25519 with a raw public key, RSA
+/// (PKCS #1 v1.5, SHA-256) with the public key of a DER certificate. The certificate is not
+/// checked against a chain or a clock here: the caller fetched it from the vendor (PayPal's
+/// host), and what is proven is that its key signed this delivery.
+fn public_key_verifies(
+    digest: Digest,
+    key: &[u8],
     message: &[u8],
     signature: &str,
     encoding: Encoding,
@@ -298,11 +325,26 @@ fn ed25519_verifies(
             .ok(),
         Encoding::HexLower | Encoding::HexUpper => hex::decode(signature.trim()).ok(),
     };
-    signature.is_some_and(|s| {
-        UnparsedPublicKey::new(&ED25519, public_key)
-            .verify(message, &s)
-            .is_ok()
-    })
+    let Some(signature) = signature else {
+        return false;
+    };
+    match digest {
+        Digest::RsaSha256 => {
+            let der = rustls_pki_types::CertificateDer::from(key);
+            webpki::EndEntityCert::try_from(&der).is_ok_and(|certificate| {
+                certificate
+                    .verify_signature(
+                        webpki::aws_lc_rs::RSA_PKCS1_2048_8192_SHA256,
+                        message,
+                        &signature,
+                    )
+                    .is_ok()
+            })
+        }
+        _ => UnparsedPublicKey::new(&ED25519, key)
+            .verify(message, &signature)
+            .is_ok(),
+    }
 }
 
 /// The signature header's value for a delivery (what the vendor, or the sandbox, sends):
@@ -318,7 +360,7 @@ pub fn sign(
     let key = key_bytes(callback, key)?;
     let parts = message(callback, &key, delivery, Some(timestamp), payload)?;
     let digest = mac(callback.digest, &key, &parts).ok_or_else(|| {
-        Refusal::BadKey("an Ed25519 webhook needs the private key to sign".into())
+        Refusal::BadKey("a public-key (Ed25519, RSA) webhook needs the private key to sign".into())
     })?;
     let signature = digest::encode(&digest, callback.encoding);
     let scheme = header.scheme.as_deref().unwrap_or("v1");
@@ -384,12 +426,14 @@ mod tests {
         let header = callback.header.clone().unwrap();
         let body = br#"{"id":"evt_1"}"#;
         let payload = serde_json::json!({"id": "evt_1"});
+        let none = std::collections::BTreeMap::new();
         let unsigned = Delivery {
             signature: None,
             timestamp: None,
             id: None,
             url: None,
             body,
+            credentials: &none,
         };
         let value = sign(&callback, &header, "whsec_k", &unsigned, "1000", &payload).unwrap();
         let delivered = Delivery {

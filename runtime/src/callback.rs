@@ -7,6 +7,8 @@ use payspec_profile::{CallbackFormat, Profile, digest};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 
+use crate::credentials::Credentials;
+
 /// Why a callback was refused. Never contains the key or the expected digest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallbackError {
@@ -262,13 +264,41 @@ pub struct Delivery<'a> {
     pub url: Option<&'a str>,
 }
 
+/// The values of the credentials a webhook's message names besides its key (PayPal's webhook
+/// id), from the client's; a missing one names its variable.
+fn signed_credentials(
+    profile: &Profile,
+    name: &str,
+    callback: &payspec_profile::Callback,
+    credentials: &Credentials,
+) -> Result<BTreeMap<String, String>, CallbackError> {
+    let mut named = BTreeMap::new();
+    for part in &callback.message {
+        if let payspec_profile::callback::CallbackPart::Credential(credential) = part {
+            let value = credentials
+                .get(credential)
+                .ok_or_else(|| CallbackError::MissingKey {
+                    vendor: profile.vendor.clone(),
+                    name: name.to_owned(),
+                    hint: format!(
+                        "set {} (the delivery's signature covers it)",
+                        profile.credential_variable(credential)
+                    ),
+                })?;
+            named.insert(credential.clone(), value.to_owned());
+        }
+    }
+    Ok(named)
+}
+
 /// Verifies a webhook signed in a header with `key`, at `now` (seconds since the epoch), and
-/// parses it.
+/// parses it; `credentials` give the values of any other credential its message names.
 pub fn verify_webhook<T: DeserializeOwned>(
     profile: &Profile,
     name: &str,
     key: &str,
     delivery: Delivery<'_>,
+    credentials: &Credentials,
     now: u64,
 ) -> Result<Verified<T>, CallbackError> {
     use payspec_profile::webhook;
@@ -302,6 +332,7 @@ pub fn verify_webhook<T: DeserializeOwned>(
             reason,
         }
     })?;
+    let named = signed_credentials(profile, name, callback, credentials)?;
     let signed = webhook::Delivery {
         signature: delivery
             .headers
@@ -311,17 +342,20 @@ pub fn verify_webhook<T: DeserializeOwned>(
         id: text(&header.id_header),
         url: delivery.url,
         body: delivery.body,
+        credentials: &named,
     };
     let refused = |refusal| refusal_error(profile, name, callback, &header.name, refusal);
     webhook::verify(callback, header, key, &signed, &payload, now).map_err(refused)?;
-    let id = signed.id.map(str::to_owned).or_else(|| {
-        let at = callback.id.as_deref()?;
+    // The event's id where vendor.yaml says it is (PayPal's /id, the same on every delivery),
+    // else the delivery's id header (Standard Webhooks' webhook-id).
+    let from_payload = callback.id.as_deref().and_then(|at| {
         payload.pointer(at).and_then(|v| {
             v.as_str()
                 .map(str::to_owned)
                 .or_else(|| Some(v.to_string()))
         })
     });
+    let id = from_payload.or_else(|| signed.id.map(str::to_owned));
     let event = serde_json::from_value(payload).map_err(|e| CallbackError::Payload {
         vendor: vendor.clone(),
         name: name.to_owned(),
@@ -381,6 +415,7 @@ fn verify_items<T: DeserializeOwned>(
             id: None,
             url: None,
             body,
+            credentials: &BTreeMap::new(),
         };
         let parts = webhook::message(callback, &key_bytes, &delivery, None, item)
             .map_err(|refusal| refusal_error(profile, name, callback, &callback.field, refusal))?;
@@ -606,6 +641,16 @@ mod tests {
             .collect()
     }
 
+    /// The credentials a vector gives besides its key.
+    fn vector_credentials(vector: &payspec_profile::vectors::CallbackVector) -> Credentials {
+        vector
+            .credentials
+            .iter()
+            .fold(Credentials::new(), |all, (name, value)| {
+                all.with(name, value)
+            })
+    }
+
     /// Every webhook vector (computed outside payspec by scripts/webhook-vectors.py, or
     /// published by the vendor) verifies, or is refused, as it says, at its own clock; a
     /// refusal never shows the key or a signature.
@@ -617,7 +662,8 @@ mod tests {
         for vendor in payspec_profile::vectors::load_workspace(manifest) {
             for vector in &vendor.vectors.callbacks {
                 if vector.source.is_some() {
-                    published.push((vector.callback.clone(), vector.valid));
+                    let scheme = format!("{}/{}", vendor.profile.vendor, vector.callback);
+                    published.push((scheme, vector.valid));
                 }
                 let signed_per_item = vendor
                     .profile
@@ -633,7 +679,9 @@ mod tests {
                         vector.body.as_bytes(),
                     );
                     assert_eq!(result.is_ok(), vector.valid, "{}: {result:?}", vector.name);
-                    let counts = checked.entry(vector.callback.clone()).or_default();
+                    let counts = checked
+                        .entry(format!("{}/{}", vendor.profile.vendor, vector.callback))
+                        .or_default();
                     if vector.valid {
                         counts.0 += 1
                     } else {
@@ -656,6 +704,7 @@ mod tests {
                     &vector.callback,
                     key,
                     delivery,
+                    &vector_credentials(vector),
                     vector.now.unwrap(),
                 );
                 assert_eq!(
@@ -676,7 +725,9 @@ mod tests {
                         "{text}"
                     );
                 }
-                let counts = checked.entry(vector.callback.clone()).or_default();
+                let counts = checked
+                    .entry(format!("{}/{}", vendor.profile.vendor, vector.callback))
+                    .or_default();
                 if vector.valid {
                     counts.0 += 1
                 } else {
@@ -685,19 +736,26 @@ mod tests {
             }
         }
         for scheme in [
-            "event",
-            "payment_updated",
-            "standard",
-            "standard_ed25519",
-            "legacy_sha1",
-            "legacy_sha512",
+            "stripe/event",
+            "square/payment_updated",
+            "c_webhooks/standard",
+            "c_webhooks/standard_ed25519",
+            "c_webhooks/legacy_sha1",
+            "c_webhooks/legacy_sha512",
+            "c_webhooks/adyen_notification",
+            "paypal_orders/event",
         ] {
             assert!(
                 checked.get(scheme).is_some_and(|(ok, _)| *ok > 0),
                 "{scheme}: {checked:?}"
             );
         }
-        for scheme in ["event", "payment_updated", "standard"] {
+        for scheme in [
+            "stripe/event",
+            "square/payment_updated",
+            "c_webhooks/standard",
+            "paypal_orders/event",
+        ] {
             assert!(
                 checked[scheme].1 >= 4,
                 "{scheme}: tampered, stale or wrong URL, wrong key, malformed"
@@ -705,7 +763,7 @@ mod tests {
         }
         // The vendors' own published examples (Standard Webhooks' vector, Adyen's worked
         // examples) verify as published, and an altered copy of each does not.
-        for scheme in ["standard", "adyen_notification"] {
+        for scheme in ["c_webhooks/standard", "adyen_checkout/notification"] {
             assert!(
                 published.contains(&(scheme.to_owned(), true))
                     && published.contains(&(scheme.to_owned(), false)),
@@ -715,7 +773,7 @@ mod tests {
     }
 
     #[test]
-    fn the_stripe_event_id_comes_from_the_payload_and_standard_webhooks_from_its_header() {
+    fn event_ids_come_from_the_payload_where_declared_else_from_the_id_header() {
         let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for vendor in payspec_profile::vectors::load_workspace(manifest) {
             for vector in vendor
@@ -735,13 +793,19 @@ mod tests {
                     &vector.callback,
                     vector.key.as_deref().unwrap(),
                     delivery,
+                    &vector_credentials(vector),
                     vector.now.unwrap(),
                 )
                 .unwrap();
-                let expected = match vector.callback.as_str() {
-                    "event" => Some("evt_1PayspecTest"),
-                    "payment_updated" => Some("6a8f5f28-54a1-4eb0-a98a-3111513fd4fc"),
-                    "standard" | "standard_ed25519" => Some("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"),
+                let vendor_name = vendor.profile.vendor.as_str();
+                let expected = match (vendor_name, vector.callback.as_str()) {
+                    ("stripe", "event") => Some("evt_1PayspecTest"),
+                    // The event's id, not the transmission's (which changes on a redelivery).
+                    ("paypal_orders", "event") => Some("WH-2WR32451HC0233532-67976317FL4543714"),
+                    (_, "payment_updated") => Some("6a8f5f28-54a1-4eb0-a98a-3111513fd4fc"),
+                    (_, "standard" | "standard_ed25519") => {
+                        vector.headers.get("webhook-id").map(String::as_str)
+                    }
                     _ => None,
                 };
                 assert_eq!(verified.id.as_deref(), expected, "{}", vector.name);

@@ -249,7 +249,7 @@ impl Runtime {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        crate::callback::verify_webhook(profile, name, key, delivery, now)
+        crate::callback::verify_webhook(profile, name, key, delivery, &self.shared.credentials, now)
     }
 
     /// Verifies a callback whose key a payload field chooses among `keys`.

@@ -58,6 +58,21 @@ impl Credentials {
         Ok(credentials)
     }
 
+    /// Reads the credentials that are set in the environment, leaving out the others (a tool
+    /// that needs only some of them, such as `payspec webhook verify`, says which is missing
+    /// when it needs it).
+    pub fn from_env_or_none(profile: &Profile) -> Self {
+        let mut credentials = Self::new();
+        for name in profile.credentials.keys() {
+            if let Ok(value) = std::env::var(profile.credential_variable(name))
+                && !value.is_empty()
+            {
+                credentials = credentials.with(name.clone(), value);
+            }
+        }
+        credentials
+    }
+
     /// Reads credentials from the environment, taking the sandbox's demo value for any that is
     /// unset. For the sandbox only.
     pub fn from_env_or_demo(profile: &Profile) -> Self {

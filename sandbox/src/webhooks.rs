@@ -91,31 +91,47 @@ impl VendorSandbox {
             }
         };
         match &callback.header {
-            Some(header) => sign_in_header(callback, header, &key, payload, url, serial),
+            Some(header) => {
+                let signed = Signed {
+                    key: &key,
+                    credentials: &self.credentials,
+                    url,
+                    serial,
+                };
+                sign_in_header(callback, header, payload, signed)
+            }
             None => sign_in_field(callback, &key, payload),
         }
     }
 }
 
+/// What a delivery signed in a header is signed with, and for.
+struct Signed<'a> {
+    key: &'a str,
+    /// The sandbox's credentials (any the message names besides the key).
+    credentials: &'a std::collections::BTreeMap<String, String>,
+    url: &'a str,
+    serial: u64,
+}
+
 fn sign_in_header(
     callback: &Callback,
     header: &webhook::SignatureHeader,
-    key: &str,
     payload: &Value,
-    url: &str,
-    serial: u64,
+    signed: Signed<'_>,
 ) -> Result<Delivery, String> {
     let body = serde_json::to_vec(payload).map_err(|e| e.to_string())?;
     let timestamp = now().to_string();
-    let id = format!("msg_sandbox_{serial}");
+    let id = format!("msg_sandbox_{}", signed.serial);
     let delivery = webhook::Delivery {
         signature: None,
         timestamp: Some(&timestamp),
         id: Some(&id),
-        url: Some(url),
+        url: Some(signed.url),
         body: &body,
+        credentials: signed.credentials,
     };
-    let signature = webhook::sign(callback, header, key, &delivery, &timestamp, payload)
+    let signature = webhook::sign(callback, header, signed.key, &delivery, &timestamp, payload)
         .map_err(|refusal| format!("cannot sign: {refusal:?}"))?;
     let mut headers = vec![
         ("content-type".to_owned(), "application/json".to_owned()),
