@@ -98,10 +98,22 @@ fn the_docs_examples_decode_into_the_generated_types_and_back() {
                     "request"
                 }
             );
+            // Fields the runtime merges into every request body (OneKey's login and pass, its
+            // auth scheme's `body:`) are not in the body type the caller fills: a request
+            // example's copy of them is not lost.
+            let supplied: Vec<&String> = match profile.scheme_for(&example.operation) {
+                Some(scheme) if !example.response => scheme.body.keys().collect(),
+                _ => Vec::new(),
+            };
             match (entry.round_trip)(&example.operation, example.response, value.clone()) {
                 Ok(kept) => {
                     let mut lost = Vec::new();
                     losses(&value, &kept, String::new(), &mut lost);
+                    lost.retain(|l| {
+                        !supplied
+                            .iter()
+                            .any(|field| *l == format!("/{field} dropped"))
+                    });
                     problems.extend(lost.into_iter().map(|l| format!("{place}: {l}")));
                 }
                 Err(why) => problems.push(format!("{place}: does not decode: {why}")),

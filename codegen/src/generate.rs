@@ -173,7 +173,9 @@ fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted<'_>, Diagnostics> {
     let mut model = Model::default();
     let mut out = Output::default();
     let mut warnings = Vec::new();
-    for mut item in items::split(tokens) {
+    let items = items::split(tokens);
+    let constructed = crate::constructed::Constructed::of(&items);
+    for mut item in items {
         let kind = item.kind();
         let body = match &kind {
             Kind::Module(name) if name == "types" || name == "builder" => item.take_body(),
@@ -181,7 +183,11 @@ fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted<'_>, Diagnostics> {
         };
         match (kind, body) {
             (Kind::Module(name), Some(body)) if name == "types" => out.module(item, |out| {
-                types_module(vendor, body, &mut model, read_types, out)
+                let types = Types {
+                    read_types,
+                    constructed: &constructed,
+                };
+                types_module(vendor, body, &mut model, types, out)
             })?,
             (Kind::Module(_), Some(body)) => out.module(item, |out| {
                 builder_module(vendor, body, &mut model, out, &mut warnings)
@@ -202,14 +208,28 @@ fn parse<T: syn::parse::Parse>(vendor: &Vendor, item: items::Item) -> Result<T, 
     syn::parse2(item.into_stream()).map_err(|e| unparsable(vendor, e))
 }
 
-/// The `types` module: string enums opened, their `Display` taught the new variant.
+/// How the `types` module is written.
+#[derive(Clone, Copy)]
+struct Types<'a> {
+    /// Every type is read into the model too (for the API snapshot).
+    read_types: bool,
+    /// The types a caller constructs: the others lose their builders.
+    constructed: &'a crate::constructed::Constructed,
+}
+
+/// The `types` module: string enums opened, their `Display` taught the new variant, builders
+/// kept for the types a caller constructs only.
 fn types_module(
     vendor: &Vendor,
     body: TokenStream,
     model: &mut Model,
-    read_types: bool,
+    types: Types<'_>,
     out: &mut Output,
 ) -> Result<(), Diagnostics> {
+    let Types {
+        read_types,
+        constructed,
+    } = types;
     let mut opened = std::collections::BTreeMap::new();
     let mut boxed = crate::boxing::Boxed::default();
     // Type names met so far: an impl of one not yet met waits until the end (it may be an
@@ -240,6 +260,20 @@ fn types_module(
                 model.add_type(&parsed);
                 parsed.into_token_stream()
             }
+            Kind::Module(name) if name == "builder" => {
+                let mut item = item;
+                let body = item.take_body().unwrap_or_default();
+                out.module(item, |out| {
+                    for builder in items::split(body) {
+                        if !constructed.is_unused_builder_item(&builder) {
+                            out.push(builder.into_stream());
+                        }
+                    }
+                    Ok(())
+                })?;
+                continue;
+            }
+            Kind::Impl { .. } if constructed.is_unused_builder_impl(&item) => continue,
             Kind::Impl { display } => {
                 let self_type = item.self_type().unwrap_or_default();
                 if display || !defined.contains(&self_type) {

@@ -19,6 +19,7 @@ pub mod api;
 mod boxing;
 mod build;
 mod builder;
+mod constructed;
 mod diagnostic;
 mod discover;
 mod external;

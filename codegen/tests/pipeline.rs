@@ -536,3 +536,36 @@ fn generate_settings_narrow_what_is_emitted() {
         "{message}"
     );
 }
+
+/// A builder is generated for what a caller sends (request bodies and what they contain), not
+/// for what only comes back from the vendor (Rio's `Order`): those are read by serde, never
+/// built, and their builders were dead code every user compiled.
+#[test]
+fn builders_only_for_the_types_a_caller_sends() {
+    let vendor = load_vendor(&specs().join("rio")).unwrap();
+    let source = payspec_codegen::generate_formatted(&vendor)
+        .unwrap()
+        .source();
+    for kept in [
+        "pub struct CreateOrderBody {",
+        "impl CreateOrderBody {\n        pub fn builder() -> builder::CreateOrderBody",
+    ] {
+        assert!(source.contains(kept), "{kept:?} missing");
+    }
+    assert!(
+        source.contains("pub struct Order {"),
+        "the type itself stays"
+    );
+    for gone in [
+        "pub fn builder() -> builder::Order ",
+        "impl ::std::convert::TryFrom<Order> for super::Order",
+        "impl ::std::convert::From<super::Order> for Order",
+    ] {
+        assert!(!source.contains(gone), "{gone:?} is still generated");
+    }
+    // A body's nested object keeps its builder: the caller builds it to build the body.
+    assert!(
+        source.contains("pub fn builder() -> builder::CreateABankAccountBodyAddress"),
+        "a nested request type lost its builder"
+    );
+}
