@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Schemathesis (PyPI) against `payspec sandbox`: schema-valid and invalid requests generated
-# from each vendor's document, and every answer checked: no 5xx, and each response matches the
-# document. Installs Schemathesis into target/schemathesis (a Python venv) when missing.
+# from each vendor's document, and every answer checked (scripts/schemathesis.toml): no 5xx, each
+# response matches the document, and each schema-valid request with the vendor's credentials is
+# accepted. Installs Schemathesis into target/schemathesis (a Python venv) when missing.
 #
 # Every vendor of ours, each with its documented auth: Rio and Paywall (header keys), CoinPool
 # (a bearer token from the sandbox's login), xpays and OneKey (each exact body signed by

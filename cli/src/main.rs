@@ -896,22 +896,18 @@ fn with_files(
 }
 
 fn read_bytes_limited(path: &str, limit: u64, flag: &str) -> Result<Vec<u8>, Failure> {
-    use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(Failure::usage(format!(
-            "{flag}: larger than the limit of {limit} bytes (raise it with --max-body-bytes)"
-        )));
-    }
-    Ok(bytes)
+    read_capped(file, limit, flag, "raise it with --max-body-bytes")
 }
 
-/// Reads at most `limit` bytes of UTF-8 text; more is an error naming the flag and the limit.
-fn read_limited(reader: impl std::io::Read, limit: u64, flag: &str) -> Result<String, Failure> {
+/// At most `limit` bytes from `reader`; more is an error naming the flag, the limit, and
+/// `hint` (what to do about it).
+pub(crate) fn read_capped(
+    reader: impl std::io::Read,
+    limit: u64,
+    flag: &str,
+    hint: &str,
+) -> Result<Vec<u8>, Failure> {
     use std::io::Read as _;
     let mut bytes = Vec::new();
     reader
@@ -920,8 +916,14 @@ fn read_limited(reader: impl std::io::Read, limit: u64, flag: &str) -> Result<St
         .map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
     if bytes.len() as u64 > limit {
         return Err(Failure::usage(format!(
-            "{flag}: larger than the limit of {limit} bytes (raise it with --max-body-bytes)"
+            "{flag}: larger than the limit of {limit} bytes ({hint})"
         )));
     }
+    Ok(bytes)
+}
+
+/// Reads at most `limit` bytes of UTF-8 text; more is an error naming the flag and the limit.
+fn read_limited(reader: impl std::io::Read, limit: u64, flag: &str) -> Result<String, Failure> {
+    let bytes = read_capped(reader, limit, flag, "raise it with --max-body-bytes")?;
     String::from_utf8(bytes).map_err(|e| Failure::usage(format!("{flag}: not UTF-8 text: {e}")))
 }

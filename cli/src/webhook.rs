@@ -137,20 +137,11 @@ fn key(
 
 /// A key kept in a file (`--key @FILE`), at most 64 KiB: a certificate, not a document.
 fn read_key_file(path: &str) -> Result<String, Failure> {
-    use std::io::Read as _;
-    const LIMIT: u64 = 64 * 1024;
-    let file =
-        std::fs::File::open(path).map_err(|e| Failure::usage(format!("--key @{path}: {e}")))?;
-    let mut text = String::new();
-    file.take(LIMIT + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| Failure::usage(format!("--key @{path}: {e}")))?;
-    if text.len() as u64 > LIMIT {
-        return Err(Failure::usage(format!(
-            "--key @{path}: larger than {LIMIT} bytes (a key or a certificate is far smaller)"
-        )));
-    }
-    Ok(text)
+    let flag = format!("--key @{path}");
+    let file = std::fs::File::open(path).map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
+    let hint = "a key or a certificate is far smaller";
+    let bytes = crate::read_capped(file, 64 * 1024, &flag, hint)?;
+    String::from_utf8(bytes).map_err(|e| Failure::usage(format!("{flag}: not UTF-8 text: {e}")))
 }
 
 /// `--header 'Name: value'` flags, each checked.
