@@ -13,9 +13,12 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use crate::items::{Item, Kind};
 
 /// The names of the types a caller may construct.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Constructed {
     names: BTreeSet<String>,
+    /// Every builder kept: the output is not shaped as expected (no client or no types
+    /// module), and a builder left out that a caller needs would not compile.
+    keep_all: bool,
 }
 
 impl Constructed {
@@ -28,7 +31,10 @@ impl Constructed {
                 .find(|item| item.kind() == Kind::Module(wanted.to_owned()))
         };
         let (Some(types), Some(client)) = (module("types"), module("builder")) else {
-            return Self::default();
+            return Self {
+                names: BTreeSet::new(),
+                keep_all: true,
+            };
         };
         let mut roots = BTreeSet::new();
         for item in crate::items::split(body_of(client)) {
@@ -46,12 +52,15 @@ impl Constructed {
                 todo.extend(reached.iter().cloned());
             }
         }
-        Self { names }
+        Self {
+            names,
+            keep_all: false,
+        }
     }
 
     /// Whether a caller may construct the type of this name.
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.names.contains(name)
+        self.keep_all || self.names.contains(name)
     }
 
     /// Whether an item of the `types` module belongs to a builder nobody can use: an impl of a
