@@ -166,9 +166,13 @@ pub fn key_bytes(callback: &Callback, key: &str) -> Result<Vec<u8>, Refusal> {
         }
         KeyEncoding::Pem => {
             use rustls_pki_types::pem::PemObject as _;
-            rustls_pki_types::CertificateDer::from_pem_slice(key.as_bytes())
-                .map(|der| der.as_ref().to_vec())
-                .map_err(|e| Refusal::BadKey(format!("the key is not a PEM certificate: {e}")))
+            let der = rustls_pki_types::CertificateDer::from_pem_slice(key.as_bytes())
+                .map_err(|e| Refusal::BadKey(format!("the key is not a PEM certificate: {e}")))?;
+            // A certificate that does not parse is the caller's mistake, not a forged delivery.
+            webpki::EndEntityCert::try_from(&der).map_err(|e| {
+                Refusal::BadKey(format!("the certificate does not parse as X.509: {e}"))
+            })?;
+            Ok(der.as_ref().to_vec())
         }
     }
 }
@@ -464,6 +468,21 @@ mod tests {
             verify(&callback, &header, "whsec_k", &unsigned, &payload, 1100),
             Err(Refusal::NoSignature)
         );
+    }
+
+    #[test]
+    fn a_pem_key_must_be_a_certificate() {
+        let mut callback = stripe();
+        callback.key_encoding = KeyEncoding::Pem;
+        assert!(matches!(
+            key_bytes(&callback, "not pem"),
+            Err(Refusal::BadKey(_))
+        ));
+        let junk = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        match key_bytes(&callback, junk) {
+            Err(Refusal::BadKey(why)) => assert!(why.contains("X.509"), "{why}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
