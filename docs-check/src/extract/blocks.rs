@@ -71,11 +71,7 @@ fn table_field(page: &Page, index: usize) -> Option<String> {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    let typed = page.lines[index + 1..]
-        .iter()
-        .find(|next| !next.trim().is_empty())
-        .is_some_and(|next| super::fields::is_type_line(next));
-    (simple && typed).then(|| name.to_owned())
+    (simple && super::typed_next(&page.lines, index)).then(|| name.to_owned())
 }
 
 /// Whether a request example has any of the fields its section's table listed (true when the

@@ -141,6 +141,15 @@ pub(crate) fn heading(line: &str) -> Option<Place> {
     Some(place)
 }
 
+/// Whether the next line with text after `index` is a type (`string`, `number`): the line at
+/// `index` names a field of a table. Rendered tables put a blank line between cells.
+pub(crate) fn typed_next(lines: &[String], index: usize) -> bool {
+    lines[index + 1..]
+        .iter()
+        .find(|next| !next.trim().is_empty())
+        .is_some_and(|next| fields::is_type_line(next))
+}
+
 /// The section each line is in (`None` before any heading). A heading word followed by a
 /// type line is a field of that name (Paywall's envelope has a field `Body`), not a heading.
 pub(crate) fn sections(page: &Page) -> Vec<Option<Place>> {
@@ -148,11 +157,7 @@ pub(crate) fn sections(page: &Page) -> Vec<Option<Place>> {
     let lines = &page.lines;
     (0..lines.len())
         .map(|i| {
-            // The next line with text: rendered tables put a blank line between cells.
-            let field_named_so = lines[i + 1..]
-                .iter()
-                .find(|next| !next.trim().is_empty())
-                .is_some_and(|next| fields::is_type_line(next));
+            let field_named_so = typed_next(lines, i);
             if let Some(place) = heading(&lines[i]).filter(|_| !field_named_so) {
                 current = Some(place);
             }
