@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every one of Stripe's 415 operations, generated from ../shared/realspecs/stripe with the
 # corpus's vendor.yaml minus its `generate.operations` sample, and built (debug) as a crate of
-# its own with the workspace's Cargo.lock. The corpus crate compiles the sample and calls it
-# against the sandbox; this shows that the whole document compiles (BENCHMARKS.md: about five
-# minutes and 15 GB here). Run by .ci/run after the tests.
+# its own with the workspace's Cargo.lock: with all its resource features, then with one
+# alone. The corpus crate compiles the sample and calls it against the sandbox; this shows
+# that the whole document compiles (BENCHMARKS.md has the times). Run by .ci/run after the
+# tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -24,4 +25,8 @@ fi
 cargo run --quiet -p payspec-cli -- generate --crate "$work/crates" --specs "$work/specs" \
     --runtime-path "$PWD/runtime"
 cp Cargo.lock "$work/crates/stripe/"
+# Every resource (the `full` feature, the default), then PaymentIntents alone: a user who needs
+# one resource compiles that one (its fields holding other resources' objects as JSON).
 cargo build --manifest-path "$work/crates/stripe/Cargo.toml" --target-dir target
+cargo build --manifest-path "$work/crates/stripe/Cargo.toml" --target-dir target \
+    --no-default-features --features payment_intents

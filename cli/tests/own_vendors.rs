@@ -57,11 +57,23 @@ fn shared_target() -> PathBuf {
 /// `crates` (and `extra` dependency lines), with this `main.rs`; the workspace's lock file pins
 /// the same versions.
 fn write_consumer(app: &Path, name: &str, crates: &Path, extra: &str, main_rs: &str) {
+    write_consumer_with(app, name, crates, "", extra, main_rs);
+}
+
+/// [`write_consumer`], with `options` added to the `acme-client` dependency (its features).
+fn write_consumer_with(
+    app: &Path,
+    name: &str,
+    crates: &Path,
+    options: &str,
+    extra: &str,
+    main_rs: &str,
+) {
     std::fs::create_dir_all(app.join("src")).unwrap();
     std::fs::write(
         app.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nacme-client = {{ path = {:?} }}\n{extra}",
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[workspace]\n\n[dependencies]\nacme-client = {{ path = {:?}{options} }}\n{extra}",
             crates.join("acme").display().to_string()
         ),
     )
@@ -290,6 +302,24 @@ fn a_generated_crate_compiles_outside_the_workspace_and_goes_stale_visibly() {
 
 /// A server that answers 503 to the first request and a payment to the next ones.
 fn flaky_server() -> String {
+    local_server(|n| {
+        match n {
+        0 => "HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_owned(),
+        _ => json_reply(r#"{"id": "pay_1", "status": "paid"}"#),
+    }
+    })
+}
+
+/// A 200 answer carrying this JSON.
+fn json_reply(body: &str) -> String {
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// A server on loopback answering its `n`th request with `reply(n)` (the whole HTTP answer).
+fn local_server(reply: impl Fn(usize) -> String + Send + 'static) -> String {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -304,16 +334,7 @@ fn flaky_server() -> String {
                     Ok(read) => request.extend_from_slice(&buffer[..read]),
                 }
             }
-            let reply = if n == 0 {
-                "HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_owned()
-            } else {
-                let body = r#"{"id": "pay_1", "status": "paid"}"#;
-                format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                )
-            };
-            let _ = stream.write_all(reply.as_bytes());
+            let _ = stream.write_all(reply(n).as_bytes());
         }
     });
     url
@@ -442,4 +463,89 @@ fn diff_says_what_rustc_finds() {
     let (ok, errors) = compiles(&v3);
     assert!(!ok, "a removed value the caller names still compiled");
     assert!(errors.contains("Paid"), "{errors}");
+}
+
+/// One cargo feature per resource: the generated crate compiles with one resource's feature
+/// (the other resource's object then held as JSON, its operations absent), with both (the
+/// object typed), and with none; each consumer calls an order from a server on loopback.
+#[test]
+fn a_generated_crate_compiles_one_resource_or_both() {
+    let temp = tempfile::tempdir().unwrap();
+    let vendor = temp.path().join("specs/acme");
+    std::fs::create_dir_all(&vendor).unwrap();
+    let fixture = workspace().join("codegen/tests/fixtures/resources");
+    for file in ["openapi.yaml", "vendor.yaml"] {
+        std::fs::copy(fixture.join(file), vendor.join(file)).unwrap();
+    }
+    let crates = temp.path().join("crates");
+    let runtime = workspace().join("runtime");
+    let written = payspec(&[
+        "generate",
+        "--crate",
+        crates.to_str().unwrap(),
+        "--specs",
+        temp.path().join("specs").to_str().unwrap(),
+        "--runtime-path",
+        runtime.to_str().unwrap(),
+    ]);
+    assert!(written.status.success(), "{}", text(&written));
+    let manifest = std::fs::read_to_string(crates.join("acme/Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("default = [\"full\"]")
+            && manifest.contains("full = [\"customers\", \"orders\"]"),
+        "{manifest}"
+    );
+    let order = r#"{"id": "ord_1", "amount": 250, "customer": {"id": "cus_1", "name": "Ada", "address": {"city": "Paris"}}, "shipping": {"city": "Lyon"}}"#;
+    let server = local_server(move |_| json_reply(order));
+    // The customer as what the consumer may read of it: JSON without `customers`, typed with it.
+    let main_rs = |read_customer: &str, extra: &str| {
+        format!(
+            "use acme_client::types::OrderCustomer;\n\nfn main() {{\n    let url = std::env::args().nth(1).unwrap();\n    let client = acme_client::Client::with_settings(acme_client::Settings::new().base_url(url).allow_insecure_http(true).credentials(acme_client::Credentials::new().with(\"api_key\", \"k\"))).unwrap();\n    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();\n    let order = runtime.block_on(client.get_order().id(\"ord_1\").send()).unwrap().into_inner();\n    let Some(OrderCustomer::Customer(customer)) = &order.customer else {{ panic!(\"not expanded\") }};\n    println!(\"{{}} {{}} {{}}\", order.amount, {read_customer}, order.shipping.as_ref().and_then(|a| a.city.as_deref()).unwrap_or(\"\"));\n    {extra}\n}}\n"
+        )
+    };
+    let tokio = "tokio = { version = \"1\", features = [\"rt\"] }\n";
+    let consumer = |name: &str, features: &str, main_rs: String| {
+        let app = temp.path().join(name);
+        let options = format!(", default-features = false, features = [{features}]");
+        write_consumer_with(&app, name, &crates, &options, tokio, &main_rs);
+        let build = build_consumer(&app);
+        let binary = shared_target()
+            .join("debug")
+            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+        (build, binary)
+    };
+    let run = |binary: &Path| {
+        let output = Command::new(binary).arg(&server).output().unwrap();
+        assert!(output.status.success(), "{}", text(&output));
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+
+    // `orders` alone: the expanded customer is JSON (indexing a `Value`).
+    let json = main_rs("customer[\"name\"].as_str().unwrap()", "");
+    let (build, binary) = consumer("acme-orders", "\"orders\"", json.clone());
+    assert!(build.status.success(), "{}", text(&build));
+    assert_eq!(run(&binary), "250 Ada Lyon");
+
+    // Both: the customer is typed (a field of `Customer`), and `get_customer` exists.
+    let typed = main_rs(
+        "customer.name.as_deref().unwrap()",
+        "let _ = client.get_customer();",
+    );
+    let (build, binary) = consumer("acme-both", "\"orders\", \"customers\"", typed.clone());
+    assert!(build.status.success(), "{}", text(&build));
+    assert_eq!(run(&binary), "250 Ada Lyon");
+
+    // What is typed with `customers` does not compile without it: no `get_customer`, and the
+    // customer is not a `Customer`.
+    let (build, _) = consumer("acme-without", "\"orders\"", typed);
+    says(&build, Some(101), "no method named `get_customer`");
+    says(&build, Some(101), "no field `name`");
+
+    // No feature: the client and the shared types only.
+    let (build, _) = consumer(
+        "acme-none",
+        "",
+        "fn main() {\n    let _ = acme_client::types::Address { city: None };\n    let _ = acme_client::OPERATIONS.len();\n}\n".to_owned(),
+    );
+    assert!(build.status.success(), "{}", text(&build));
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::discover::{VendorFiles, discover};
-use crate::{Vendor, load_vendor};
+use crate::{Resources, Vendor, load_vendor};
 
 /// What a build over a specs directory produced.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +34,17 @@ pub fn build(
     selected: impl Fn(&str) -> bool,
     formatted: bool,
 ) -> Result<BuildOutput, Diagnostics> {
+    build_resources(specs_dir, out_dir, selected, formatted, |_| Resources::All)
+}
+
+/// [`build`], with each vendor's resources chosen by `resources` (by vendor name).
+pub fn build_resources(
+    specs_dir: &Path,
+    out_dir: &Path,
+    selected: impl Fn(&str) -> bool,
+    formatted: bool,
+    resources: impl Fn(&str) -> Resources,
+) -> Result<BuildOutput, Diagnostics> {
     let mut output = BuildOutput {
         watch: vec![specs_dir.to_path_buf()],
         ..Default::default()
@@ -44,7 +55,10 @@ pub fn build(
     for files in discover(specs_dir)? {
         output.watch.extend(watched(&files));
         let vendor = match load_vendor(&files.dir) {
-            Ok(vendor) => vendor,
+            Ok(mut vendor) => {
+                vendor.resources = resources(&files.name);
+                vendor
+            }
             Err(d) => {
                 problems.extend(d.0);
                 continue;
@@ -112,9 +126,13 @@ fn write_module(vendor: &Vendor, out_dir: &Path, formatted: bool) -> Result<Writ
     let target = out_dir.join(format!("{name}.rs"));
     let stamp = out_dir.join(format!("{name}.fingerprint"));
     let fingerprint = format!(
-        "{}{}",
+        "{}{}{}",
         fingerprint(&vendor.files),
-        if formatted { "-formatted" } else { "" }
+        if formatted { "-formatted" } else { "" },
+        match &vendor.resources {
+            Resources::All => String::new(),
+            other => format!("-{other:?}"),
+        }
     );
     let side_files = ["spec.json", "profile.json"].map(|ext| out_dir.join(format!("{name}.{ext}")));
     let stored = std::fs::read_to_string(&stamp).unwrap_or_default();

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{BuildOutput, Diagnostics, build};
+use crate::{BuildOutput, Diagnostics, build_resources};
 
 /// Generates typed clients for the vendors under a specs directory into cargo's `OUT_DIR`.
 #[derive(Debug, Clone)]
@@ -18,6 +18,7 @@ pub struct Builder {
     specs: PathBuf,
     out_dir: Option<PathBuf>,
     vendors: Option<Vec<String>>,
+    resources: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
     formatted: bool,
     strict: bool,
 }
@@ -30,6 +31,7 @@ impl Builder {
             specs: specs.into(),
             out_dir: None,
             vendors: None,
+            resources: Default::default(),
             formatted: false,
             strict: false,
         }
@@ -48,6 +50,23 @@ impl Builder {
         S: Into<String>,
     {
         self.vendors = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Generates only these resources of `vendor` (the features of its `generate --crate`
+    /// crate: its tags, else its paths' first segments) and the types they reach; a field
+    /// holding another resource's object is any JSON. A name the vendor lacks is an error that
+    /// lists the ones it has. A build script that maps its own cargo features onto resources
+    /// reads them from `CARGO_FEATURE_<NAME>`.
+    pub fn resources<I, S>(mut self, vendor: &str, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.resources.insert(
+            vendor.to_owned(),
+            names.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -88,16 +107,21 @@ impl Builder {
             only.as_ref()
                 .is_none_or(|only| only.iter().any(|o| o == name))
         };
-        let result = build(&specs, &out, selected, self.formatted).and_then(|output| {
-            if self.strict && !output.warnings.is_empty() {
-                let errors = output
-                    .warnings
-                    .into_iter()
-                    .map(crate::Diagnostic::into_error);
-                return Err(Diagnostics(errors.collect()));
-            }
-            Ok(output)
-        });
+        let chosen = |vendor: &str| match self.resources.get(vendor) {
+            Some(names) => crate::Resources::Only(names.clone()),
+            None => crate::Resources::All,
+        };
+        let result =
+            build_resources(&specs, &out, selected, self.formatted, chosen).and_then(|output| {
+                if self.strict && !output.warnings.is_empty() {
+                    let errors = output
+                        .warnings
+                        .into_iter()
+                        .map(crate::Diagnostic::into_error);
+                    return Err(Diagnostics(errors.collect()));
+                }
+                Ok(output)
+            });
         match &result {
             Ok(output) => {
                 for file in &output.watch {

@@ -11,14 +11,26 @@ use crate::model::{Model, squash};
 use crate::normalize::OperationSummary;
 
 /// The glue for a vendor.
-pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diagnostics> {
+/// With `gates`, each operation's parts are gated by its resource (or left out).
+pub(crate) fn tokens(
+    vendor: &Vendor,
+    model: &Model,
+    gates: Option<&crate::gate::Gates>,
+) -> Result<TokenStream, Diagnostics> {
     let mut metas = Vec::new();
     let mut round_trips = Vec::new();
     let mut arms = Vec::new();
     let mut problems = Vec::new();
     let mut cancel = None;
     for operation in &vendor.operations {
-        metas.push(operation_meta(operation));
+        let gated = |tokens: TokenStream| match gates {
+            Some(gates) => gates.operation(&operation.id, tokens),
+            None => Some(tokens),
+        };
+        if gates.is_some_and(|g| !g.generates(&operation.id)) {
+            continue;
+        }
+        metas.extend(gated(operation_meta(operation)));
         let steps = match argument_steps(vendor, model, operation) {
             Ok(steps) => steps,
             Err(problem) => {
@@ -36,14 +48,23 @@ pub(crate) fn tokens(vendor: &Vendor, model: &Model) -> Result<TokenStream, Diag
             let response = model
                 .builder(&operation.id)
                 .and_then(|b| b.response.clone());
-            cancel = Some(cancel_impl(&method, &steps, response));
+            cancel = gated(cancel_impl(&method, &steps, response));
         }
         let streamed = model
             .builder(&operation.id)
             .and_then(|b| b.response.as_ref())
             .is_some_and(is_byte_stream);
-        arms.push(dispatch_arm(&operation.id, &method, &steps, streamed));
-        round_trips.extend(round_trip_arms(model, operation));
+        arms.extend(gated(dispatch_arm(
+            &operation.id,
+            &method,
+            &steps,
+            streamed,
+        )));
+        round_trips.extend(
+            round_trip_arms(model, operation)
+                .into_iter()
+                .filter_map(gated),
+        );
     }
     if !problems.is_empty() {
         return Err(Diagnostics(problems));

@@ -23,6 +23,7 @@ mod constructed;
 mod diagnostic;
 mod discover;
 mod external;
+mod gate;
 mod generate;
 mod glue;
 mod items;
@@ -35,12 +36,14 @@ mod parse;
 mod progenitor;
 mod read;
 mod relink;
+mod resources;
 mod send;
 mod standalone;
 pub mod synthetic;
+mod typegraph;
 mod upgrade;
 
-pub use build::{BuildOutput, build};
+pub use build::{BuildOutput, build, build_resources};
 pub use builder::{Builder, print_warnings};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use discover::{PROFILE_NAME, VendorFiles, discover, vendor_files};
@@ -48,6 +51,7 @@ pub use generate::{Generated, generate, generate_formatted};
 pub use locate::Locations;
 pub use normalize::{OperationSummary, ParamSummary, snake_case};
 pub use read::{read_document, read_profile};
+pub use resources::{Resources, resource_name};
 pub use standalone::{CrateFiles, crate_files};
 
 /// One vendor, loaded, normalised and validated: ready for generation.
@@ -67,6 +71,9 @@ pub struct Vendor {
     /// What was repaired or degraded to generate it (located warnings); generation may add
     /// more ([`Generated::warnings`]).
     pub warnings: Vec<Diagnostic>,
+    /// Which of its resources are generated, and whether behind cargo features (by default
+    /// all, ungated).
+    pub resources: Resources,
 }
 
 /// Loads, normalises and validates one vendor directory.
@@ -174,6 +181,7 @@ fn load_files(files: VendorFiles) -> Result<Vendor, Diagnostics> {
         profile,
         operations,
         warnings,
+        resources: Resources::All,
     })
 }
 

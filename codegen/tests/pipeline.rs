@@ -569,3 +569,52 @@ fn builders_only_for_the_types_a_caller_sends() {
         "a nested request type lost its builder"
     );
 }
+
+/// `Builder::resources`: a build script's chosen resources are generated, the others are not
+/// (no `cfg` left to decide), and a field holding an object of a resource left out is JSON.
+#[test]
+fn a_build_script_generates_only_the_resources_it_names() {
+    let temp = tempfile::tempdir().unwrap();
+    let vendor = temp.path().join("specs/acme");
+    std::fs::create_dir_all(&vendor).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/resources");
+    for file in ["openapi.yaml", "vendor.yaml"] {
+        std::fs::copy(fixture.join(file), vendor.join(file)).unwrap();
+    }
+    let generate = |resources: &[&str]| {
+        let out = temp.path().join(format!("out-{}", resources.join("-")));
+        std::fs::create_dir_all(&out).unwrap();
+        payspec_codegen::Builder::new(temp.path().join("specs"))
+            .out_dir(&out)
+            .resources("acme", resources.iter().copied())
+            .generate()
+            .map(|built| {
+                let module = std::fs::read_to_string(out.join("acme.rs")).unwrap();
+                (built, module.split_whitespace().collect::<String>())
+            })
+    };
+    let (built, orders) = generate(&["orders"]).unwrap();
+    assert!(built.warnings.is_empty(), "{:?}", built.warnings);
+    assert!(orders.contains("fnget_order(") && !orders.contains("fnget_customer("));
+    assert!(!orders.contains("structCustomer{") && orders.contains("structAddress{"));
+    assert!(
+        orders.contains("Customer(::std::boxed::Box<::payspec_runtime::deps::serde_json::Value>)"),
+        "the expanded customer is JSON without its resource"
+    );
+    assert!(
+        !orders.contains("cfg(feature"),
+        "nothing is left to a feature"
+    );
+    assert!(orders.contains("id:\"get_order\"") && !orders.contains("id:\"get_customer\""));
+
+    let (_, both) = generate(&["orders", "customers"]).unwrap();
+    assert!(
+        both.contains("Customer(::std::boxed::Box<Customer>)") && both.contains("fnget_customer(")
+    );
+
+    let unknown = generate(&["refunds"]).unwrap_err().render();
+    assert!(
+        unknown.contains("no resource named refunds (this vendor's resources: customers, orders)"),
+        "{unknown}"
+    );
+}

@@ -40,6 +40,9 @@ pub struct OperationSummary {
     pub idempotent: bool,
     /// How it pages, when a vendor.yaml recipe pages it (`.stream()`, `.pages()`).
     pub paged: Option<super::Paged>,
+    /// The resource it belongs to (its first tag, else its path's first plain segment): the
+    /// cargo feature of a generated crate that compiles it.
+    pub resource: String,
 }
 
 /// One parameter of an operation.
@@ -71,6 +74,14 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
             .flatten()
             .filter_map(param_summary)
             .collect();
+        let tags: Vec<String> = operation
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
         let body = operation
             .get("requestBody")
             .map(|b| b.get("required").and_then(Value::as_bool).unwrap_or(false));
@@ -101,6 +112,7 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
             media: context.request_media.get(&site.pointer).cloned(),
             idempotent: context.idempotent.contains(&site.pointer),
             paged: context.paged.get(&site.pointer).cloned(),
+            resource: crate::resources::resource_name(&tags, &site.path),
         });
     });
     out

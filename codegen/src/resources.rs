@@ -1,0 +1,281 @@
+//! One cargo feature per resource. A vendor's operations are grouped into resources (an
+//! operation's first tag, else its path's first segment that is neither a version nor a
+//! parameter), and every generated item is given the condition under which it compiles:
+//!
+//! - an operation (its builder, its `Client` method, its table entry and dispatch arm) compiles
+//!   with its resource's feature;
+//! - a type is *owned* by a resource when that resource's operations alone name it (Stripe's
+//!   `Customer`, named only by `/v1/customers…`); each resource reaches the types its operations
+//!   name and what those name, but stops at another resource's owned type;
+//! - a type compiles with any of the features that reach it (always, when every resource or a
+//!   webhook payload reaches it; never, when nothing does);
+//! - a field or variant typed by another resource's owned type is that type when its feature is
+//!   on, and any JSON (`serde_json::Value`) when it is off.
+//!
+//! So the features do not depend on each other: Stripe's expandable fields join nearly every
+//! object to every other, and a feature that pulled in all it reaches would be all of Stripe.
+//! Enabling a resource turns the other resources' fields that hold its objects into its types.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::Vendor;
+use crate::typegraph::TypeGraph;
+
+/// Which of a vendor's resources are generated, and how.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Resources {
+    /// Every operation and type, with no feature gates (the payspec crate's vendors).
+    #[default]
+    All,
+    /// Every operation, each resource behind a cargo feature of its name (`generate --crate`).
+    Features,
+    /// Only these resources (a build script's choice, [`crate::Builder::resources`]): the
+    /// others are left out, and a field typed by one of their objects is any JSON.
+    Only(BTreeSet<String>),
+}
+
+/// The resource of an operation with these tags at this path: its first tag, else the first
+/// path segment that is neither a version (`v1`) nor a parameter, as a snake_case name cargo
+/// accepts as a feature (`default` and `full` are taken).
+pub fn resource_name(tags: &[String], path: &str) -> String {
+    let from_path = || {
+        path.split('/')
+            .filter(|segment| !segment.is_empty() && !segment.starts_with('{'))
+            .find(|segment| !is_version(segment))
+            .unwrap_or("root")
+            .to_owned()
+    };
+    let raw = tags.first().cloned().unwrap_or_else(from_path);
+    let name = crate::normalize::snake_case(&raw);
+    match name.as_str() {
+        "" => "root".to_owned(),
+        "default" | "full" => format!("{name}_resource"),
+        _ => name,
+    }
+}
+
+fn is_version(segment: &str) -> bool {
+    let digits = segment
+        .strip_prefix('v')
+        .or_else(|| segment.strip_prefix('V'));
+    digits.is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// When an item compiles, over the enabled features.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Cond {
+    Always,
+    /// With any of these features (none: never).
+    Any(BTreeSet<String>),
+    All(Vec<Cond>),
+    Not(Box<Cond>),
+}
+
+impl Cond {
+    /// With this one feature.
+    pub(crate) fn feature(name: &str) -> Self {
+        Self::Any(BTreeSet::from([name.to_owned()]))
+    }
+
+    /// Both.
+    pub(crate) fn and(self, other: Cond) -> Cond {
+        match (self, other) {
+            (Cond::Always, c) | (c, Cond::Always) => c,
+            (a, b) if a == b => a,
+            (Cond::All(mut a), b) => {
+                a.push(b);
+                Cond::All(a)
+            }
+            (a, b) => Cond::All(vec![a, b]),
+        }
+    }
+
+    /// Whether it holds with these features enabled.
+    pub(crate) fn holds(&self, enabled: &BTreeSet<String>) -> bool {
+        match self {
+            Cond::Always => true,
+            Cond::Any(features) => features.iter().any(|f| enabled.contains(f)),
+            Cond::All(all) => all.iter().all(|c| c.holds(enabled)),
+            Cond::Not(c) => !c.holds(enabled),
+        }
+    }
+
+    /// The `cfg` predicate (`feature = "a"`, `any(…)`, `all(…)`, `not(…)`).
+    pub(crate) fn predicate(&self) -> TokenStream {
+        match self {
+            Cond::Always => quote!(all()),
+            Cond::Any(features) if features.len() == 1 => {
+                let feature = features.iter().next();
+                quote!(feature = #feature)
+            }
+            Cond::Any(features) => {
+                let features = features.iter();
+                quote!(any(#(feature = #features),*))
+            }
+            Cond::All(all) => {
+                let all = all.iter().map(Cond::predicate);
+                quote!(all(#(#all),*))
+            }
+            Cond::Not(c) => {
+                let c = c.predicate();
+                quote!(not(#c))
+            }
+        }
+    }
+}
+
+/// The vendor's resources, and the condition of each operation and type.
+#[derive(Debug, Default)]
+pub(crate) struct Partition {
+    /// Each resource's operations (ids), in document order.
+    pub(crate) resources: BTreeMap<String, Vec<String>>,
+    /// An operation's resource, by its id squashed (progenitor names builders after it).
+    by_operation: BTreeMap<String, String>,
+    /// The resource owning a type (the only one whose operations name it).
+    owner: BTreeMap<String, String>,
+    /// Per type, the resources that reach it (absent: none).
+    reach: BTreeMap<String, BTreeSet<String>>,
+    /// Types compiled whatever the features (a webhook payload and what it reaches).
+    always: BTreeSet<String>,
+}
+
+impl Partition {
+    /// The partition of a vendor's generated code, from its operations and type graph.
+    pub(crate) fn of(vendor: &Vendor, graph: &TypeGraph) -> Self {
+        let mut partition = Partition::default();
+        for operation in &vendor.operations {
+            partition
+                .resources
+                .entry(operation.resource.clone())
+                .or_default()
+                .push(operation.id.clone());
+            partition.by_operation.insert(
+                crate::model::squash(&operation.id),
+                operation.resource.clone(),
+            );
+        }
+        // Webhook and callback payloads: verified by functions that are never gated.
+        let payloads: BTreeSet<String> = vendor
+            .profile
+            .callbacks
+            .values()
+            .map(|c| crate::normalize::rust_type_name(&c.schema))
+            .collect();
+        let mut roots: BTreeMap<String, BTreeSet<&String>> = BTreeMap::new();
+        for (builder, named) in &graph.operations {
+            if let Some(resource) = partition.resource_of_builder(builder) {
+                roots.entry(resource.to_owned()).or_default().extend(named);
+            }
+        }
+        let mut naming: BTreeMap<&String, BTreeSet<&String>> = BTreeMap::new();
+        for (resource, named) in &roots {
+            for name in named {
+                naming.entry(name).or_default().insert(resource);
+            }
+        }
+        for (name, resources) in naming {
+            if let [only] = resources.iter().collect::<Vec<_>>()[..]
+                && !payloads.contains(name)
+            {
+                partition.owner.insert(name.clone(), (*only).clone());
+            }
+        }
+        let mut reach: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (resource, named) in &roots {
+            let enter = |t: &str| partition.owner.get(t).is_none_or(|o| o == resource);
+            for name in graph.reach(named.iter().copied(), enter) {
+                reach.entry(name).or_default().insert(resource.clone());
+            }
+        }
+        partition.reach = reach;
+        partition.always = graph.reach(&payloads, |t| !partition.owner.contains_key(t));
+        partition
+    }
+
+    fn resource_of_builder(&self, builder: &str) -> Option<&str> {
+        self.by_operation
+            .get(&crate::model::squash(builder))
+            .map(String::as_str)
+    }
+
+    /// The condition of an operation's builder (by the builder's name), if it is one.
+    pub(crate) fn builder_cond(&self, builder: &str) -> Option<Cond> {
+        self.resource_of_builder(builder).map(Cond::feature)
+    }
+
+    /// The condition of an operation, by its id.
+    pub(crate) fn operation_cond(&self, id: &str) -> Cond {
+        self.builder_cond(id)
+            .unwrap_or_else(|| Cond::Any(BTreeSet::new()))
+    }
+
+    /// The condition of a type of the `types` module.
+    pub(crate) fn type_cond(&self, name: &str) -> Cond {
+        if self.always.contains(name) {
+            return Cond::Always;
+        }
+        match self.reach.get(name) {
+            Some(reach) if reach.len() == self.resources.len() => Cond::Always,
+            Some(reach) => Cond::Any(reach.clone()),
+            None => Cond::Any(BTreeSet::new()),
+        }
+    }
+
+    /// The types among `named` that a definition of `container` holds as another resource's
+    /// object, each with the resource that owns it: typed with that resource's feature, any
+    /// JSON without it.
+    pub(crate) fn cut<'a>(
+        &self,
+        container: &str,
+        named: impl IntoIterator<Item = &'a String>,
+    ) -> BTreeMap<String, String> {
+        // Where the container compiles only with the owner's feature, the owner's type is there.
+        let container = self.type_cond(container);
+        named
+            .into_iter()
+            .filter_map(|name| {
+                let owner = self.owner.get(name)?;
+                (container != Cond::feature(owner)).then(|| (name.clone(), owner.clone()))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_are_tags_else_the_first_plain_path_segment() {
+        assert_eq!(
+            resource_name(&[], "/v1/payment_intents/{intent}/capture"),
+            "payment_intents"
+        );
+        assert_eq!(
+            resource_name(&["Customer Groups".into()], "/v2/x"),
+            "customer_groups"
+        );
+        assert_eq!(resource_name(&[], "/{id}"), "root");
+        assert_eq!(resource_name(&[], "/v2.1/default"), "default_resource");
+        assert_eq!(resource_name(&[], "/paymentLinks/{id}"), "payment_links");
+    }
+
+    #[test]
+    fn conditions_read_as_cfg_predicates_and_evaluate() {
+        let c = Cond::feature("a").and(Cond::Not(Box::new(Cond::Any(BTreeSet::from([
+            "b".to_owned(),
+            "c".to_owned(),
+        ])))));
+        assert_eq!(
+            c.predicate().to_string(),
+            r#"all (feature = "a" , not (any (feature = "b" , feature = "c")))"#
+        );
+        let enabled = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+        assert!(c.holds(&enabled(&["a"])));
+        assert!(!c.holds(&enabled(&["a", "c"])));
+        assert!(!Cond::Any(BTreeSet::new()).holds(&enabled(&["a"])));
+    }
+}
