@@ -120,6 +120,18 @@ impl Item {
         })
     }
 
+    /// Puts a body (taken with [`Item::take_body`]) back into a module.
+    pub(crate) fn set_body(&mut self, body: TokenStream) {
+        if let Some(tree) = self
+            .tokens
+            .iter_mut()
+            .rev()
+            .find(|t| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+        {
+            *tree = TokenTree::Group(proc_macro2::Group::new(Delimiter::Brace, body));
+        }
+    }
+
     /// A module's tokens before its body (attributes, visibility, `mod NAME`).
     pub(crate) fn into_head(self) -> TokenStream {
         let mut tokens = self.tokens;

@@ -20,6 +20,7 @@ mod boxing;
 mod build;
 mod builder;
 mod constructed;
+mod dedupe;
 mod diagnostic;
 mod discover;
 mod external;

@@ -167,7 +167,11 @@ impl Partition {
         let mut roots: BTreeMap<String, BTreeSet<&String>> = BTreeMap::new();
         for (builder, named) in &graph.operations {
             if let Some(resource) = partition.resource_of_builder(builder) {
-                roots.entry(resource.to_owned()).or_default().extend(named);
+                // An alias of a merged type stands for it: whoever names one names both.
+                let targets = named.iter().filter_map(|n| graph.aliases.get(n));
+                let entry = roots.entry(resource.to_owned()).or_default();
+                entry.extend(named);
+                entry.extend(targets);
             }
         }
         let mut naming: BTreeMap<&String, BTreeSet<&String>> = BTreeMap::new();

@@ -21,6 +21,8 @@ pub(crate) struct TypeGraph {
     pub operations: BTreeMap<String, BTreeSet<String>>,
     /// The types the builders' structs name: what a caller passes (bodies, parameters).
     pub inputs: BTreeSet<String>,
+    /// `pub type X = Y;` between defined types (identical schemas merged): X → Y.
+    pub aliases: BTreeMap<String, String>,
     /// Whether progenitor's output had both a `types` and a client `builder` module.
     pub complete: bool,
 }
@@ -51,10 +53,12 @@ impl TypeGraph {
             }
             named.extend(found);
         }
+        let (edges, aliases) = type_graph(body_of(types));
         Self {
-            edges: type_graph(body_of(types)),
+            edges,
             operations,
             inputs,
+            aliases,
             complete: true,
         }
     }
@@ -122,15 +126,18 @@ fn names_after_types(stream: &TokenStream, out: &mut BTreeSet<String>) {
 }
 
 /// Per type defined in the `types` module (outside its `builder` module), the other defined
-/// types its definition names.
-fn type_graph(types: TokenStream) -> BTreeMap<String, BTreeSet<String>> {
+/// types its definition names; and the aliases among them.
+fn type_graph(
+    types: TokenStream,
+) -> (BTreeMap<String, BTreeSet<String>>, BTreeMap<String, String>) {
     let definitions: Vec<(String, TokenStream)> = crate::items::split(types)
         .into_iter()
         .filter(|item| matches!(item.kind(), Kind::Struct | Kind::Enum | Kind::Type))
         .filter_map(|item| Some((item.defined_name()?, item.into_stream())))
         .collect();
     let defined: BTreeSet<&str> = definitions.iter().map(|(name, _)| name.as_str()).collect();
-    definitions
+    let mut aliases = BTreeMap::new();
+    let edges = definitions
         .iter()
         .map(|(name, stream)| {
             let mut paths = Paths {
@@ -141,7 +148,16 @@ fn type_graph(types: TokenStream) -> BTreeMap<String, BTreeSet<String>> {
             // payload), not wherever a word matches: Stripe's string enums have variants named
             // like its objects (`Account`), which would make every object reachable.
             match syn::parse2::<syn::Item>(stream.clone()) {
-                Ok(item) => syn::visit::Visit::visit_item(&mut paths, &item),
+                Ok(item) => {
+                    if let syn::Item::Type(alias) = &item
+                        && let syn::Type::Path(target) = alias.ty.as_ref()
+                        && let Some(target) = target.path.get_ident().map(|i| i.to_string())
+                        && defined.contains(target.as_str())
+                    {
+                        aliases.insert(name.clone(), target);
+                    }
+                    syn::visit::Visit::visit_item(&mut paths, &item)
+                }
                 Err(_) => walk(stream, &mut |tree| {
                     if let TokenTree::Ident(ident) = tree {
                         paths.add(&ident.to_string());
@@ -151,7 +167,8 @@ fn type_graph(types: TokenStream) -> BTreeMap<String, BTreeSet<String>> {
             paths.reached.remove(name);
             (name.clone(), paths.reached)
         })
-        .collect()
+        .collect();
+    (edges, aliases)
 }
 
 /// The defined types a definition names in its paths (`Option<Box<Customer>>` → `Customer`).

@@ -1,0 +1,315 @@
+//! One type for identical schemas. A vendor that writes its request bodies inline repeats the
+//! same nested schema under every operation that takes it (Stripe's `payment_method_options`
+//! under create, update and confirm), and typify names each copy after where it stands
+//! (`PostPaymentIntentsBodyCaptureMethod`, `PostPaymentIntentsIntentBodyCaptureMethod`): one
+//! type, its impls and its builder per copy. Here types whose definitions, impls and builders
+//! are the same but for their names (and docs) become one: the first keeps its code, the others
+//! become aliases of it (`pub type PostPaymentIntentsIntentBodyCaptureMethod =
+//! PostPaymentIntentsBodyCaptureMethod;`), so that every name a caller may use still works.
+//!
+//! Types are compared as text, each other type named by its representative, so that merging
+//! leaves makes their parents equal: rounds run until nothing more merges.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use proc_macro2::{Delimiter, Ident, TokenStream, TokenTree};
+use quote::{format_ident, quote};
+
+use crate::items::{Item, Kind};
+
+/// At most this many rounds (each merges a level of nesting).
+const ROUNDS: usize = 32;
+
+/// The `types` module's body with identical types merged.
+pub(crate) fn merge_identical(body: TokenStream) -> TokenStream {
+    let mut items = crate::items::split(body);
+    let builders = items
+        .iter_mut()
+        .find(|item| item.kind() == Kind::Module("builder".to_owned()))
+        .and_then(Item::take_body)
+        .map(crate::items::split)
+        .unwrap_or_default();
+    let merged = representatives(&items, &builders);
+    if merged.is_empty() {
+        return rejoin(items, builders);
+    }
+    let items = rewrite(items, &merged, false);
+    let builders = rewrite(builders, &merged, true);
+    rejoin(items, builders)
+}
+
+/// The `types` items again, typify's `builder` module given back its items.
+fn rejoin(items: Vec<Item>, builders: Vec<Item>) -> TokenStream {
+    let mut builders = Some(builders);
+    let mut out = TokenStream::new();
+    for item in items {
+        if item.kind() == Kind::Module("builder".to_owned())
+            && let Some(inner) = builders.take()
+        {
+            let head = item.into_head();
+            let body: TokenStream = inner.into_iter().flat_map(|i| i.tokens).collect();
+            out.extend(quote!(#head { #body }));
+        } else {
+            out.extend(item.tokens);
+        }
+    }
+    out
+}
+
+/// Per merged type, the type it becomes.
+fn representatives(items: &[Item], builders: &[Item]) -> BTreeMap<String, String> {
+    let mut order: Vec<String> = Vec::new();
+    let mut parts: HashMap<String, Vec<&Item>> = HashMap::new();
+    for item in items {
+        match item.kind() {
+            Kind::Struct | Kind::Enum | Kind::Type => {
+                if let Some(name) = item.defined_name() {
+                    order.push(name.clone());
+                    parts.entry(name).or_default().push(item);
+                }
+            }
+            Kind::Impl { .. } => {
+                if let Some(name) = item.self_type() {
+                    parts.entry(name).or_default().push(item);
+                }
+            }
+            _ => {}
+        }
+    }
+    for item in builders {
+        if let Some(name) = item.defined_name().or_else(|| item.self_type()) {
+            parts.entry(name).or_default().push(item);
+        }
+    }
+    let defined: BTreeSet<&str> = order.iter().map(String::as_str).collect();
+    let mut merged: BTreeMap<String, String> = BTreeMap::new();
+    for _ in 0..ROUNDS {
+        let mut first: HashMap<String, &String> = HashMap::new();
+        let mut more = false;
+        for name in &order {
+            if merged.contains_key(name) {
+                continue;
+            }
+            let text = canonical(name, &parts[name], &defined, &merged);
+            match first.get(&text) {
+                Some(representative) => {
+                    merged.insert(name.clone(), (*representative).clone());
+                    more = true;
+                }
+                None => {
+                    first.insert(text, name);
+                }
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    merged
+}
+
+/// A type's parts as text: its own name as `Self_`, other types by their representatives,
+/// docs left out.
+fn canonical(
+    name: &str,
+    parts: &[&Item],
+    defined: &BTreeSet<&str>,
+    merged: &BTreeMap<String, String>,
+) -> String {
+    let mut text = String::new();
+    for part in parts {
+        write_tokens(part.tokens.iter(), name, defined, merged, &mut text);
+        text.push('\n');
+    }
+    text
+}
+
+fn write_tokens<'a>(
+    tokens: impl Iterator<Item = &'a TokenTree>,
+    name: &str,
+    defined: &BTreeSet<&str>,
+    merged: &BTreeMap<String, String>,
+    out: &mut String,
+) {
+    let mut tokens = tokens.peekable();
+    while let Some(tree) = tokens.next() {
+        match tree {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                if let Some(TokenTree::Group(g)) = tokens.peek()
+                    && g.delimiter() == Delimiter::Bracket
+                    && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "doc")
+                {
+                    tokens.next();
+                    continue;
+                }
+                out.push('#');
+            }
+            TokenTree::Ident(ident) => {
+                let word = ident.to_string();
+                if word == name {
+                    out.push_str("Self_");
+                } else if defined.contains(word.as_str()) {
+                    out.push_str(merged.get(&word).unwrap_or(&word));
+                } else {
+                    out.push_str(&word);
+                }
+                out.push(' ');
+            }
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ('(', ')'),
+                    Delimiter::Brace => ('{', '}'),
+                    Delimiter::Bracket => ('[', ']'),
+                    Delimiter::None => (' ', ' '),
+                };
+                out.push(open);
+                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                write_tokens(inner.iter(), name, defined, merged, out);
+                out.push(close);
+            }
+            TokenTree::Punct(p) => out.push(p.as_char()),
+            TokenTree::Literal(literal) => {
+                out.push_str(&literal.to_string());
+                out.push(' ');
+            }
+        }
+    }
+}
+
+/// Items with each merged type's definition replaced by an alias of its representative and
+/// its impls dropped; a trait impl that merging made a second copy of is dropped too.
+fn rewrite(items: Vec<Item>, merged: &BTreeMap<String, String>, builders: bool) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut trait_impls: BTreeSet<String> = BTreeSet::new();
+    let no_types = BTreeSet::new();
+    for item in items {
+        match item.kind() {
+            Kind::Struct | Kind::Enum | Kind::Type => {
+                let Some(name) = item.defined_name() else {
+                    out.push(item);
+                    continue;
+                };
+                match merged.get(&name) {
+                    Some(representative) => out.push(alias(&name, representative, builders)),
+                    None => out.push(item),
+                }
+            }
+            Kind::Impl { .. } => {
+                if item
+                    .self_type()
+                    .is_some_and(|name| merged.contains_key(&name))
+                {
+                    continue;
+                }
+                if let Some(head) = trait_head(&item, merged, &no_types)
+                    && !trait_impls.insert(head)
+                {
+                    continue;
+                }
+                out.push(item);
+            }
+            _ => out.push(item),
+        }
+    }
+    out
+}
+
+/// `pub type NAME = REPRESENTATIVE;`, with a doc saying so.
+fn alias(name: &str, representative: &str, builder: bool) -> Item {
+    let (name, target): (Ident, Ident) =
+        (format_ident!("{name}"), format_ident!("{representative}"));
+    let doc = match builder {
+        true => format!("The builder of [`super::{representative}`] (an identical schema)."),
+        false => format!("The same type as [`{representative}`]: an identical schema."),
+    };
+    Item {
+        tokens: quote!(#[doc = #doc] pub type #name = #target;)
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// A trait impl's header (before its body) as text, merged types by their representatives.
+fn trait_head(
+    item: &Item,
+    merged: &BTreeMap<String, String>,
+    defined: &BTreeSet<&str>,
+) -> Option<String> {
+    let head: Vec<&TokenTree> = item
+        .tokens
+        .iter()
+        .take_while(|t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
+        .collect();
+    if !head
+        .iter()
+        .any(|t| matches!(t, TokenTree::Ident(i) if i == "for"))
+    {
+        return None;
+    }
+    let mut text = String::new();
+    for tree in head {
+        match tree {
+            TokenTree::Ident(ident) => {
+                let word = ident.to_string();
+                text.push_str(merged.get(&word).unwrap_or(&word));
+                text.push(' ');
+            }
+            other => {
+                write_tokens(std::iter::once(other), "", defined, merged, &mut text);
+            }
+        }
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identical_types_become_aliases_of_the_first_and_their_parents_merge_too() {
+        let body = quote! {
+            #[doc = "first"]
+            pub enum ABodyMethod { Automatic, Manual }
+            impl ::std::fmt::Display for ABodyMethod { fn fmt(&self) {} }
+            pub struct ABody { pub method: Option<ABodyMethod> }
+            #[doc = "second"]
+            pub enum BBodyMethod { Automatic, Manual }
+            impl ::std::fmt::Display for BBodyMethod { fn fmt(&self) {} }
+            pub struct BBody { pub method: Option<BBodyMethod> }
+            pub enum Other { Automatic }
+            pub mod builder {
+                pub struct ABody { method: Option<super::ABodyMethod> }
+                impl ABody { pub fn method(self) {} }
+                pub struct BBody { method: Option<super::BBodyMethod> }
+                impl BBody { pub fn method(self) {} }
+            }
+        };
+        let merged = merge_identical(body).to_string();
+        assert!(
+            merged.contains("pub type BBodyMethod = ABodyMethod ;"),
+            "{merged}"
+        );
+        assert!(merged.contains("pub type BBody = ABody ;"), "{merged}");
+        assert!(!merged.contains("for BBodyMethod"), "{merged}");
+        assert!(!merged.contains("impl BBody"), "{merged}");
+        assert!(merged.contains("pub enum Other"), "{merged}");
+        assert_eq!(
+            merged.matches("pub type BBody = ABody ;").count(),
+            2,
+            "{merged}"
+        );
+    }
+
+    #[test]
+    fn types_that_differ_only_in_an_impl_stay_apart() {
+        let body = quote! {
+            pub struct Code(String);
+            impl ::std::str::FromStr for Code { fn from_str(value: &str) { check("^[A-Z]{3}$") } }
+            pub struct Pin(String);
+            impl ::std::str::FromStr for Pin { fn from_str(value: &str) { check("^[0-9]{4}$") } }
+        };
+        let merged = merge_identical(body).to_string();
+        assert!(!merged.contains("pub type"), "{merged}");
+    }
+}
