@@ -145,18 +145,10 @@ pub(crate) struct Partition {
 impl Partition {
     /// The partition of a vendor's generated code, from its operations and type graph.
     pub(crate) fn of(vendor: &Vendor, graph: &TypeGraph) -> Self {
-        let mut partition = Partition::default();
-        for operation in &vendor.operations {
-            partition
-                .resources
-                .entry(operation.resource.clone())
-                .or_default()
-                .push(operation.id.clone());
-            partition.by_operation.insert(
-                crate::model::squash(&operation.id),
-                operation.resource.clone(),
-            );
-        }
+        let operations = vendor
+            .operations
+            .iter()
+            .map(|o| (o.id.as_str(), o.resource.as_str()));
         // Webhook and callback payloads: verified by functions that are never gated.
         let payloads: BTreeSet<String> = vendor
             .profile
@@ -164,6 +156,27 @@ impl Partition {
             .values()
             .map(|c| crate::normalize::rust_type_name(&c.schema))
             .collect();
+        Self::from_parts(operations, &payloads, graph)
+    }
+
+    /// The partition from each operation's id and resource, the payload types compiled
+    /// whatever the features, and the type graph.
+    fn from_parts<'a>(
+        operations: impl Iterator<Item = (&'a str, &'a str)>,
+        payloads: &BTreeSet<String>,
+        graph: &TypeGraph,
+    ) -> Self {
+        let mut partition = Partition::default();
+        for (id, resource) in operations {
+            partition
+                .resources
+                .entry(resource.to_owned())
+                .or_default()
+                .push(id.to_owned());
+            partition
+                .by_operation
+                .insert(crate::model::squash(id), resource.to_owned());
+        }
         let mut roots: BTreeMap<String, BTreeSet<&String>> = BTreeMap::new();
         for (builder, named) in &graph.operations {
             if let Some(resource) = partition.resource_of_builder(builder) {
@@ -195,7 +208,7 @@ impl Partition {
             }
         }
         partition.reach = reach;
-        partition.always = graph.reach(&payloads, |t| !partition.owner.contains_key(t));
+        partition.always = graph.reach(payloads, |t| !partition.owner.contains_key(t));
         partition
     }
 
@@ -265,6 +278,60 @@ mod tests {
         assert_eq!(resource_name(&[], "/{id}"), "root");
         assert_eq!(resource_name(&[], "/v2.1/default"), "default_resource");
         assert_eq!(resource_name(&[], "/paymentLinks/{id}"), "payment_links");
+    }
+
+    /// Orders and customers: an order holds a customer (Customer is the customers resource's),
+    /// both hold an address (shared), a webhook event holds an order.
+    #[test]
+    fn each_type_compiles_with_the_resources_that_reach_it_and_stops_at_others_objects() {
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>();
+        let graph = TypeGraph {
+            edges: BTreeMap::from([
+                ("Order".to_owned(), names(&["OrderCustomer", "Address"])),
+                ("OrderCustomer".to_owned(), names(&["Customer"])),
+                ("Customer".to_owned(), names(&["Address"])),
+                ("Address".to_owned(), names(&[])),
+                ("Event".to_owned(), names(&["Order"])),
+                ("Unused".to_owned(), names(&[])),
+            ]),
+            operations: BTreeMap::from([
+                ("GetOrder".to_owned(), names(&["Order"])),
+                ("GetCustomer".to_owned(), names(&["Customer"])),
+            ]),
+            ..TypeGraph::default()
+        };
+        let operations = [("get_order", "orders"), ("get_customer", "customers")];
+        let partition = Partition::from_parts(operations.into_iter(), &names(&["Event"]), &graph);
+        assert_eq!(
+            partition.operation_cond("get_order"),
+            Cond::feature("orders")
+        );
+        // The webhook's event compiles always; the order it holds is the orders resource's
+        // (typed with `orders`, JSON without), like the customer an order holds.
+        assert_eq!(partition.type_cond("Event"), Cond::Always);
+        assert_eq!(partition.type_cond("Order"), Cond::feature("orders"));
+        assert_eq!(
+            partition.type_cond("OrderCustomer"),
+            Cond::feature("orders")
+        );
+        assert_eq!(partition.type_cond("Customer"), Cond::feature("customers"));
+        assert_eq!(
+            partition.type_cond("Address"),
+            Cond::Always,
+            "both reach it"
+        );
+        assert_eq!(partition.type_cond("Unused"), Cond::Any(BTreeSet::new()));
+        let cut = partition.cut("Event", &names(&["Order"]));
+        assert_eq!(cut.get("Order").map(String::as_str), Some("orders"));
+        let cut = partition.cut("OrderCustomer", &names(&["Customer"]));
+        assert_eq!(cut.get("Customer").map(String::as_str), Some("customers"));
+        // A resource's own object inside its own types is not cut.
+        assert!(partition.cut("Customer", &names(&["Address"])).is_empty());
+        assert!(
+            partition
+                .cut("Order", &names(&["OrderCustomer"]))
+                .is_empty()
+        );
     }
 
     #[test]
