@@ -514,7 +514,10 @@ fn a_generated_crate_compiles_one_resource_or_both() {
             .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
         (build, binary)
     };
-    let run = |binary: &Path| {
+    // Built, then run against the server: what it printed.
+    let prints = |name: &str, features: &str, main_rs: String| {
+        let (build, binary) = consumer(name, features, main_rs);
+        assert!(build.status.success(), "{}", text(&build));
         let output = Command::new(binary).arg(&server).output().unwrap();
         assert!(output.status.success(), "{}", text(&output));
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
@@ -526,18 +529,15 @@ fn a_generated_crate_compiles_one_resource_or_both() {
         "customer[\"name\"].as_str().unwrap()",
         "assert!(acme_client::types::OrderSpeed::Express == acme_client::types::CreateOrderBodySpeed::Express);",
     );
-    let (build, binary) = consumer("acme-orders", "\"orders\"", json.clone());
-    assert!(build.status.success(), "{}", text(&build));
-    assert_eq!(run(&binary), "250 Ada Lyon");
+    assert_eq!(prints("acme-orders", "\"orders\"", json), "250 Ada Lyon");
 
     // Both: the customer is typed (a field of `Customer`), and `get_customer` exists.
     let typed = main_rs(
         "customer.name.as_deref().unwrap()",
         "let _ = client.get_customer();",
     );
-    let (build, binary) = consumer("acme-both", "\"orders\", \"customers\"", typed.clone());
-    assert!(build.status.success(), "{}", text(&build));
-    assert_eq!(run(&binary), "250 Ada Lyon");
+    let both = prints("acme-both", "\"orders\", \"customers\"", typed.clone());
+    assert_eq!(both, "250 Ada Lyon");
 
     // What is typed with `customers` does not compile without it: no `get_customer`, and the
     // customer is not a `Customer`.

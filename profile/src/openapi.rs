@@ -114,6 +114,17 @@ fn properties_within(spec: &Value, schema: &Value, depth: usize) -> Map<String, 
     out
 }
 
+/// The strings of an array (`required`, `tags`), none when it is not one.
+pub fn strings(array: Option<&Value>) -> Vec<String> {
+    array
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The required property names of an object schema, through `allOf`.
 pub fn required(spec: &Value, schema: &Value) -> Vec<String> {
     required_within(spec, schema, 0)
@@ -121,14 +132,7 @@ pub fn required(spec: &Value, schema: &Value) -> Vec<String> {
 
 fn required_within(spec: &Value, schema: &Value, depth: usize) -> Vec<String> {
     let schema = resolve(spec, schema);
-    let mut out: Vec<String> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect();
+    let mut out = strings(schema.get("required"));
     if depth < MAX_ALL_OF_DEPTH {
         for member in all_of(schema) {
             out.extend(required_within(spec, member, depth + 1));

@@ -74,14 +74,7 @@ pub(super) fn operations(doc: &Value, context: &Context<'_>) -> Vec<OperationSum
             .flatten()
             .filter_map(param_summary)
             .collect();
-        let tags: Vec<String> = operation
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect();
+        let tags = payspec_profile::openapi::strings(operation.get("tags"));
         let body = operation
             .get("requestBody")
             .map(|b| b.get("required").and_then(Value::as_bool).unwrap_or(false));
