@@ -82,6 +82,23 @@ fn write_consumer_with(
     std::fs::copy(workspace().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
 }
 
+/// `payspec generate --crate CRATES --specs SPECS` and `extra`, the runtime by path (this
+/// checkout's).
+fn generate_crate(crates: &Path, specs: &Path, extra: &[&str]) -> Output {
+    let runtime = workspace().join("runtime");
+    let mut args = vec![
+        "generate",
+        "--crate",
+        crates.to_str().unwrap(),
+        "--specs",
+        specs.to_str().unwrap(),
+        "--runtime-path",
+        runtime.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    payspec(&args)
+}
+
 /// `cargo build` of a consumer in the shared target directory.
 fn build_consumer(app: &Path) -> Output {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -225,26 +242,13 @@ fn a_generated_crate_compiles_outside_the_workspace_and_goes_stale_visibly() {
     let temp = tempfile::tempdir().unwrap();
     let specs = temp.path().join("specs");
     let crates = temp.path().join("crates");
-    let (specs_arg, crates_arg) = (specs.to_str().unwrap(), crates.to_str().unwrap());
+    let specs_arg = specs.to_str().unwrap();
     assert!(
         payspec(&["new", "acme", "--auth", "api-key", "--specs", specs_arg])
             .status
             .success()
     );
-    let runtime = workspace().join("runtime");
-    let generate = |extra: &[&str]| {
-        let mut args = vec![
-            "generate",
-            "--crate",
-            crates_arg,
-            "--specs",
-            specs_arg,
-            "--runtime-path",
-            runtime.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        payspec(&args)
-    };
+    let generate = |extra: &[&str]| generate_crate(&crates, &specs, extra);
     let written = generate(&[]);
     assert!(written.status.success(), "{}", text(&written));
     let fresh = generate(&["--check"]);
@@ -440,16 +444,7 @@ fn diff_says_what_rustc_finds() {
         "fn code(status: &acme_client::types::PaymentStatus) -> u8 {\n    use acme_client::types::PaymentStatus;\n    match status {\n        PaymentStatus::New => 1,\n        PaymentStatus::Paid => 2,\n        _ => 0,\n    }\n}\n\nfn main() {\n    println!(\"{}\", code(&acme_client::types::PaymentStatus::New));\n}\n",
     );
     let compiles = |specs: &Path| {
-        let runtime = workspace().join("runtime");
-        let written = payspec(&[
-            "generate",
-            "--crate",
-            crates.to_str().unwrap(),
-            "--specs",
-            specs.to_str().unwrap(),
-            "--runtime-path",
-            runtime.to_str().unwrap(),
-        ]);
+        let written = generate_crate(&crates, specs, &[]);
         assert!(written.status.success(), "{}", text(&written));
         let build = build_consumer(&app);
         (
@@ -478,16 +473,7 @@ fn a_generated_crate_compiles_one_resource_or_both() {
         std::fs::copy(fixture.join(file), vendor.join(file)).unwrap();
     }
     let crates = temp.path().join("crates");
-    let runtime = workspace().join("runtime");
-    let written = payspec(&[
-        "generate",
-        "--crate",
-        crates.to_str().unwrap(),
-        "--specs",
-        temp.path().join("specs").to_str().unwrap(),
-        "--runtime-path",
-        runtime.to_str().unwrap(),
-    ]);
+    let written = generate_crate(&crates, &temp.path().join("specs"), &[]);
     assert!(written.status.success(), "{}", text(&written));
     let manifest = std::fs::read_to_string(crates.join("acme/Cargo.toml")).unwrap();
     assert!(
