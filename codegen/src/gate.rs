@@ -173,12 +173,16 @@ impl Gates {
                 e.into_token_stream()
             }
             other => {
+                // An alias is written twice, each copy under the type's condition too (one
+                // attribute in front of two items would gate only the first).
                 let holds = condition_of(&cut, named);
                 let mut degraded = other.clone();
                 JsonFor { cut: &cut }.visit_item_mut(&mut degraded);
-                let typed = self.wrap(&holds, other.into_token_stream());
-                let degraded = self.wrap(&negate(holds), degraded.into_token_stream());
-                quote!(#typed #degraded)
+                let typed_cond = cond.clone().and(holds.clone());
+                let typed = self.wrap(&typed_cond, other.into_token_stream());
+                let json_cond = cond.and(negate(holds));
+                let json = self.wrap(&json_cond, degraded.into_token_stream());
+                return Ok(Some(quote!(#typed #json)));
             }
         };
         Ok(self.wrap(&cond, out))

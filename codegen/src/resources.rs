@@ -149,6 +149,17 @@ impl Partition {
             .operations
             .iter()
             .map(|o| (o.id.as_str(), o.resource.as_str()));
+        // A paged operation's `pages()` and `stream()` yield its items' type, which its
+        // builder (as progenitor wrote it) does not name.
+        let mut items: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for operation in &vendor.operations {
+            if let Some(item) = operation.paged.as_ref().and_then(|p| p.item.clone()) {
+                items
+                    .entry(operation.resource.clone())
+                    .or_default()
+                    .insert(item);
+            }
+        }
         // Webhook and callback payloads: verified by functions that are never gated.
         let payloads: BTreeSet<String> = vendor
             .profile
@@ -156,13 +167,15 @@ impl Partition {
             .values()
             .map(|c| crate::normalize::rust_type_name(&c.schema))
             .collect();
-        Self::from_parts(operations, &payloads, graph)
+        Self::from_parts(operations, &items, &payloads, graph)
     }
 
-    /// The partition from each operation's id and resource, the payload types compiled
+    /// The partition from each operation's id and resource, the types each resource's
+    /// operations name beside their builders' (paged items), the payload types compiled
     /// whatever the features, and the type graph.
     fn from_parts<'a>(
         operations: impl Iterator<Item = (&'a str, &'a str)>,
+        also_named: &BTreeMap<String, BTreeSet<String>>,
         payloads: &BTreeSet<String>,
         graph: &TypeGraph,
     ) -> Self {
@@ -186,6 +199,9 @@ impl Partition {
                 entry.extend(named);
                 entry.extend(targets);
             }
+        }
+        for (resource, named) in also_named {
+            roots.entry(resource.clone()).or_default().extend(named);
         }
         let mut naming: BTreeMap<&String, BTreeSet<&String>> = BTreeMap::new();
         for (resource, named) in &roots {
@@ -301,7 +317,9 @@ mod tests {
             ..TypeGraph::default()
         };
         let operations = [("get_order", "orders"), ("get_customer", "customers")];
-        let partition = Partition::from_parts(operations.into_iter(), &names(&["Event"]), &graph);
+        let none = BTreeMap::new();
+        let partition =
+            Partition::from_parts(operations.into_iter(), &none, &names(&["Event"]), &graph);
         assert_eq!(
             partition.operation_cond("get_order"),
             Cond::feature("orders")
@@ -330,6 +348,18 @@ mod tests {
         assert!(
             partition
                 .cut("Order", &names(&["OrderCustomer"]))
+                .is_empty()
+        );
+
+        // Orders also pages customers (an order's buyers): the customer is then both
+        // resources', typed in either.
+        let paged = BTreeMap::from([("orders".to_owned(), names(&["Customer"]))]);
+        let partition =
+            Partition::from_parts(operations.into_iter(), &paged, &BTreeSet::new(), &graph);
+        assert_eq!(partition.type_cond("Customer"), Cond::Always);
+        assert!(
+            partition
+                .cut("OrderCustomer", &names(&["Customer"]))
                 .is_empty()
         );
     }
