@@ -181,7 +181,7 @@ fn write_tokens<'a>(
 fn rewrite(items: Vec<Item>, merged: &BTreeMap<String, String>, builders: bool) -> Vec<Item> {
     let mut out = Vec::with_capacity(items.len());
     let mut trait_impls: BTreeSet<String> = BTreeSet::new();
-    let no_types = BTreeSet::new();
+    let merged_names: BTreeSet<&str> = merged.keys().map(String::as_str).collect();
     for item in items {
         match item.kind() {
             Kind::Struct | Kind::Enum | Kind::Type => {
@@ -201,7 +201,7 @@ fn rewrite(items: Vec<Item>, merged: &BTreeMap<String, String>, builders: bool) 
                 {
                     continue;
                 }
-                if let Some(head) = trait_head(&item, merged, &no_types)
+                if let Some(head) = trait_head(&item, merged, &merged_names)
                     && !trait_impls.insert(head)
                 {
                     continue;
@@ -233,32 +233,17 @@ fn alias(name: &str, representative: &str, builder: bool) -> Item {
 fn trait_head(
     item: &Item,
     merged: &BTreeMap<String, String>,
-    defined: &BTreeSet<&str>,
+    merged_names: &BTreeSet<&str>,
 ) -> Option<String> {
-    let head: Vec<&TokenTree> = item
-        .tokens
-        .iter()
-        .take_while(|t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
-        .collect();
-    if !head
-        .iter()
-        .any(|t| matches!(t, TokenTree::Ident(i) if i == "for"))
-    {
+    if !item.is_trait_impl() {
         return None;
     }
+    let head = item
+        .tokens
+        .iter()
+        .take_while(|t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace));
     let mut text = String::new();
-    for tree in head {
-        match tree {
-            TokenTree::Ident(ident) => {
-                let word = ident.to_string();
-                text.push_str(merged.get(&word).unwrap_or(&word));
-                text.push(' ');
-            }
-            other => {
-                write_tokens(std::iter::once(other), "", defined, merged, &mut text);
-            }
-        }
-    }
+    write_tokens(head, "", merged_names, merged, &mut text);
     Some(text)
 }
 

@@ -60,29 +60,31 @@ impl Generated {
 
 /// Generates a vendor's module.
 pub fn generate(vendor: &Vendor) -> Result<Generated, Diagnostics> {
-    let emitted = emit(vendor, false)?;
-    generated(vendor, emitted.text, emitted.settled, emitted.warnings)
+    let mut emitted = emit(vendor, false)?;
+    let source = std::mem::take(&mut emitted.text);
+    generated(vendor, source, emitted)
 }
 
 /// Generates a vendor's module, formatted for reading.
 pub fn generate_formatted(vendor: &Vendor) -> Result<Generated, Diagnostics> {
-    let emitted = emit(vendor, false)?;
+    let mut emitted = emit(vendor, false)?;
     let file = syn::parse_file(&emitted.text).map_err(|e| unparsable(vendor, e))?;
-    let settled = emitted.settled;
-    generated(
-        vendor,
-        prettyplease::unparse(&file),
-        settled,
-        emitted.warnings,
-    )
+    emitted.text = String::new();
+    generated(vendor, prettyplease::unparse(&file), emitted)
 }
 
+/// The generated module of `source` (as emitted, or formatted) and what emitting found.
 fn generated(
     vendor: &Vendor,
     source: String,
-    settled: std::borrow::Cow<'_, Vendor>,
-    emitted_warnings: Vec<Diagnostic>,
+    emitted: Emitted<'_>,
 ) -> Result<Generated, Diagnostics> {
+    let Emitted {
+        settled,
+        warnings: emitted_warnings,
+        operations: emitted_operations,
+        ..
+    } = emitted;
     let profile_json = serde_json::to_string(&vendor.profile).map_err(|e| {
         let message = format!("internal error: cannot serialise the profile: {e}");
         Diagnostic::new(&vendor.files.profile, "", message)
@@ -93,12 +95,7 @@ fn generated(
         source,
         spec_json: vendor.raw_spec.clone(),
         profile_json,
-        operations: settled
-            .operations
-            .iter()
-            .filter(|o| generates(vendor, &o.id))
-            .map(|o| o.id.clone())
-            .collect(),
+        operations: emitted_operations,
         warnings: settled
             .warnings
             .iter()
@@ -106,19 +103,6 @@ fn generated(
             .chain(emitted_warnings)
             .collect(),
     })
-}
-
-/// Whether an operation is in the generated module: every one, but with `Resources::Only`,
-/// those of the chosen resources.
-fn generates(vendor: &Vendor, id: &str) -> bool {
-    match &vendor.resources {
-        crate::Resources::Only(chosen) => vendor
-            .operations
-            .iter()
-            .find(|o| o.id == id)
-            .is_none_or(|o| chosen.contains(&o.resource)),
-        _ => true,
-    }
 }
 
 /// The public API of a vendor's generated module.
@@ -135,6 +119,8 @@ struct Emitted<'a> {
     settled: std::borrow::Cow<'a, Vendor>,
     /// What emitting degraded (a paged operation's items typed as JSON).
     warnings: Vec<Diagnostic>,
+    /// The operations in the module (all, unless a build script chose resources).
+    operations: Vec<String>,
 }
 
 /// The module's text, written as items are done: each item's tokens are relinked and turned
@@ -241,11 +227,18 @@ fn emit(vendor: &Vendor, read_types: bool) -> Result<Emitted<'_>, Diagnostics> {
         }
     }
     out.push(crate::glue::tokens(vendor, &model, gates)?);
+    let operations = vendor
+        .operations
+        .iter()
+        .filter(|o| gates.is_none_or(|g| g.generates(&o.id)))
+        .map(|o| o.id.clone())
+        .collect();
     Ok(Emitted {
         text: out.text,
         model,
         settled,
         warnings,
+        operations,
     })
 }
 
@@ -265,12 +258,7 @@ fn gates(
     vendor: &Vendor,
     graph: &crate::typegraph::TypeGraph,
 ) -> Result<Option<crate::gate::Gates>, Diagnostics> {
-    if vendor.resources == crate::Resources::All {
-        return Ok(None);
-    }
-    let partition = crate::resources::Partition::of(vendor, graph);
-    let defined = graph.edges.keys().cloned().collect();
-    let Some(gates) = crate::gate::Gates::new(partition, &vendor.resources, defined) else {
+    let Some(gates) = crate::gate::Gates::of(vendor, graph) else {
         return Ok(None);
     };
     let unknown = gates.unknown_resources();
@@ -278,7 +266,7 @@ fn gates(
         let known: Vec<&str> = gates
             .partition
             .resources
-            .keys()
+            .iter()
             .map(String::as_str)
             .collect();
         let message = format!(
@@ -418,11 +406,9 @@ fn types_module(
                     waiting.push(item);
                     continue;
                 }
+                let owner = (!item.is_trait_impl()).then_some(self_type);
                 let stream = finish_impl(vendor, item, &boxed, &opened, false)?;
-                let place = crate::gate::Place::Types {
-                    self_type: Some(self_type),
-                };
-                types.other(vendor, place, stream)?
+                types.other(vendor, crate::gate::Place::Types { owner }, stream)?
             }
             _ => Some(item.into_stream()),
         };
@@ -430,10 +416,9 @@ fn types_module(
     }
     for item in waiting {
         let display = matches!(item.kind(), Kind::Impl { display: true });
-        let self_type = item.self_type();
+        let owner = item.self_type().filter(|_| !item.is_trait_impl());
         let stream = finish_impl(vendor, item, &boxed, &opened, display)?;
-        let place = crate::gate::Place::Types { self_type };
-        out.push_gated(types.other(vendor, place, stream)?);
+        out.push_gated(types.other(vendor, crate::gate::Place::Types { owner }, stream)?);
     }
     model.defined_types.extend(defined);
     Ok(())

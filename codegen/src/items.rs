@@ -99,6 +99,22 @@ impl Item {
         last
     }
 
+    /// Whether an impl implements a trait (`impl From<A> for B`, not `impl B`): its header has
+    /// a `for` outside angle brackets.
+    pub(crate) fn is_trait_impl(&self) -> bool {
+        let mut depth = 0usize;
+        for tree in &self.tokens {
+            match tree {
+                TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
+                TokenTree::Punct(p) if p.as_char() == '>' => depth = depth.saturating_sub(1),
+                TokenTree::Ident(i) if depth == 0 && i == "for" => return true,
+                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
     /// The item as a token stream (its tokens moved, not copied: large vendors have millions).
     pub(crate) fn into_stream(self) -> TokenStream {
         self.tokens.into_iter().collect()

@@ -130,8 +130,8 @@ impl Cond {
 /// The vendor's resources, and the condition of each operation and type.
 #[derive(Debug, Default)]
 pub(crate) struct Partition {
-    /// Each resource's operations (ids), in document order.
-    pub(crate) resources: BTreeMap<String, Vec<String>>,
+    /// The resources.
+    pub(crate) resources: BTreeSet<String>,
     /// An operation's resource, by its id squashed (progenitor names builders after it).
     by_operation: BTreeMap<String, String>,
     /// The resource owning a type (the only one whose operations name it).
@@ -181,11 +181,7 @@ impl Partition {
     ) -> Self {
         let mut partition = Partition::default();
         for (id, resource) in operations {
-            partition
-                .resources
-                .entry(resource.to_owned())
-                .or_default()
-                .push(id.to_owned());
+            partition.resources.insert(resource.to_owned());
             partition
                 .by_operation
                 .insert(crate::model::squash(id), resource.to_owned());

@@ -195,7 +195,7 @@ impl<'ast> syn::visit::Visit<'ast> for Paths<'_> {
 }
 
 /// The module words a path to a generated type may start with (`super::types::builder::X`).
-const MODULE_WORDS: [&str; 5] = ["super", "types", "builder", "crate", "self"];
+pub(crate) const MODULE_WORDS: [&str; 5] = ["super", "types", "builder", "crate", "self"];
 
 /// The names in `known` that a stream names as types, read token by token: a word counts
 /// unless it follows `::` after something other than a module word (`Self::Account`, a
