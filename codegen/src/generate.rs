@@ -354,16 +354,32 @@ fn types_module(
         let stream = match item.kind() {
             Kind::Enum => {
                 let mut enumeration: syn::ItemEnum = parse(vendor, item)?;
-                if let Some(variant) = crate::open_enums::open_enum(&mut enumeration) {
-                    opened.insert(enumeration.ident.to_string(), variant);
-                }
-                boxed.box_variants(&mut enumeration);
                 let name = enumeration.ident.to_string();
+                let open = crate::open_enums::open_enum(&mut enumeration);
+                boxed.box_variants(&mut enumeration);
+                let read = crate::untagged::read_through_text(&mut enumeration);
                 defined.insert(name.clone());
                 if read_types {
                     model.add_type(&syn::Item::Enum(enumeration.clone()));
                 }
-                types.definition(vendor, Some(name), enumeration.into_token_stream())?
+                let definition = enumeration.into_token_stream();
+                out.push_gated(types.definition(vendor, Some(name.clone()), definition)?);
+                if let Some(read) = read {
+                    let place = crate::gate::Place::Types { owner: None };
+                    out.push_gated(types.other(vendor, place, read)?);
+                }
+                if let Some(open) = open {
+                    let owned = crate::gate::Place::Types {
+                        owner: Some(name.clone()),
+                    };
+                    out.push_gated(types.other(vendor, owned, open.inherent)?);
+                    for serde_impl in open.serde {
+                        let place = crate::gate::Place::Types { owner: None };
+                        out.push_gated(types.other(vendor, place, serde_impl)?);
+                    }
+                    opened.insert(name, open.variant);
+                }
+                continue;
             }
             Kind::Struct | Kind::Type => {
                 let name = item.defined_name();
@@ -515,7 +531,8 @@ fn builder_module(
         }
         let name = item.self_type();
         let mut implementation: syn::ItemImpl = parse(vendor, item)?;
-        if let Err(builder) = crate::send::rewrite_sends(&mut implementation) {
+        let enveloped = vendor.profile.envelope.is_some();
+        if let Err(builder) = crate::send::rewrite_sends(&mut implementation, enveloped) {
             unexpected.push(builder);
         }
         if let Some((id, item)) = builder_name(&implementation).and_then(|name| paged.get(&name))

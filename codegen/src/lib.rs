@@ -42,6 +42,7 @@ mod send;
 mod standalone;
 pub mod synthetic;
 mod typegraph;
+mod untagged;
 mod upgrade;
 
 pub use build::{BuildOutput, build, build_resources};

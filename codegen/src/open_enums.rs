@@ -1,22 +1,46 @@
 //! Forward-compatible enums. Vendors add status values over time (Rio's list grew); a closed
 //! Rust enum would fail a whole response over one new value. Every string enum progenitor
-//! generates gets a last variant `Unknown(String)` (`#[serde(untagged)]`: any value not listed
-//! lands there, and serialises back unchanged); `Copy` goes, and `Display` learns the variant.
+//! generates gets a last variant `Unknown(String)` (any value not listed lands there, and
+//! serialises back unchanged); `Copy` goes, and `Display` learns the variant.
+//!
+//! Its serde impls are written here, not derived: serde's derive of a listed-or-untagged enum
+//! buffers the value and replays it through a second deserializer, compiled again for every
+//! enum and every deserializer it meets (a fifth of a large vendor's compiled code). Read as a
+//! `String` and matched by a plain function, an enum costs one small function per
+//! deserializer.
 
 use std::collections::BTreeSet;
 
+use proc_macro2::TokenStream;
+use quote::quote;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Fields, ItemEnum, ItemImpl, Path, Token, parse_quote};
 
+/// An opened enum: the variant added for unlisted values, and the items written for it (its
+/// wire names, its serde impls), each to be emitted after the enum.
+pub(crate) struct Opened {
+    /// `Unknown` (or another name, when the vendor lists a value called unknown).
+    pub variant: syn::Ident,
+    /// `impl X { pub fn as_str … }`: an inherent impl of the enum.
+    pub inherent: TokenStream,
+    /// `impl Serialize for X`, `impl Deserialize for X`.
+    pub serde: [TokenStream; 2],
+}
+
 /// Opens a string enum: adds a variant for unlisted values (`Unknown(String)`, or
-/// `UnknownValue(String)` when the vendor lists a value named unknown), drops `Copy`, and marks
-/// it `#[non_exhaustive]` (so that a value added later does not break a caller's `match`).
-/// Returns the added variant's name, if the enum was one to open.
-pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> Option<syn::Ident> {
+/// `UnknownValue(String)` when the vendor lists a value named unknown), drops `Copy`, marks
+/// it `#[non_exhaustive]` (so that a value added later does not break a caller's `match`),
+/// and replaces its serde derives by the impls returned. `None` if the enum is not one to open.
+pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> Option<Opened> {
     if !is_string_enum(enumeration) {
         return None;
     }
-    enumeration.attrs.iter_mut().for_each(drop_copy);
+    let wire = wire_names(enumeration)?;
+    enumeration.attrs.iter_mut().for_each(drop_derived);
+    enumeration.attrs.retain(|a| !a.path().is_ident("serde"));
+    for variant in &mut enumeration.variants {
+        variant.attrs.retain(|a| !a.path().is_ident("serde"));
+    }
     enumeration.attrs.push(parse_quote!(#[non_exhaustive]));
     let taken: BTreeSet<String> = enumeration
         .variants
@@ -30,10 +54,76 @@ pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> Option<syn::Ident> {
     let variant = syn::Ident::new(name, proc_macro2::Span::call_site());
     enumeration.variants.push(parse_quote! {
         /// A value this version of the spec does not list, kept as the vendor sent it.
-        #[serde(untagged)]
         #variant(::std::string::String)
     });
-    Some(variant)
+    let name = &enumeration.ident;
+    let listed: Vec<&syn::Ident> = enumeration.variants.iter().map(|v| &v.ident).collect();
+    let listed = &listed[..listed.len() - 1];
+    let serde = quote!(::payspec_runtime::deps::serde);
+    let inherent = quote! {
+        impl #name {
+            /// The value as the vendor writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#listed => #wire,)*
+                    Self::#variant(value) => value,
+                }
+            }
+
+            fn from_wire(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    #(#wire => Self::#listed,)*
+                    _ => Self::#variant(value),
+                }
+            }
+        }
+    };
+    let serialize = quote! {
+        impl #serde::Serialize for #name {
+            fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+    let deserialize = quote! {
+        impl<'de> #serde::Deserialize<'de> for #name {
+            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as #serde::Deserialize>::deserialize(deserializer).map(Self::from_wire)
+            }
+        }
+    };
+    Some(Opened {
+        variant,
+        inherent,
+        serde: [serialize, deserialize],
+    })
+}
+
+/// Each variant's value on the wire: its `#[serde(rename = "…")]`, else its name. `None` when
+/// a variant carries another serde attribute (the enum then keeps serde's derives, unopened).
+fn wire_names(enumeration: &ItemEnum) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    for variant in &enumeration.variants {
+        let mut name = variant.ident.to_string();
+        for attribute in variant.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            let syn::Meta::List(list) = &attribute.meta else {
+                return None;
+            };
+            let rename: syn::MetaNameValue = syn::parse2(list.tokens.clone()).ok()?;
+            match (&rename.value, rename.path.is_ident("rename")) {
+                (
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(value),
+                        ..
+                    }),
+                    true,
+                ) => name = value.value(),
+                _ => return None,
+            }
+        }
+        names.push(name);
+    }
+    Some(names)
 }
 
 /// Teaches an opened enum's `Display` impl its unlisted-value variant (by enum name).
@@ -96,10 +186,17 @@ pub(crate) fn derives(attribute: &Attribute) -> Vec<Path> {
         .unwrap_or_default()
 }
 
-fn drop_copy(attribute: &mut Attribute) {
+/// Drops `Copy` (a `String` variant is coming) and serde's derives (written by hand instead).
+fn drop_derived(attribute: &mut Attribute) {
     let paths = derives(attribute);
-    if paths.iter().any(|p| p.is_ident("Copy")) {
-        let kept = paths.into_iter().filter(|p| !p.is_ident("Copy"));
+    let dropped = |p: &Path| {
+        p.is_ident("Copy")
+            || p.segments
+                .last()
+                .is_some_and(|s| s.ident == "Serialize" || s.ident == "Deserialize")
+    };
+    if paths.iter().any(dropped) {
+        let kept = paths.into_iter().filter(|p| !dropped(p));
         *attribute = parse_quote! { #[derive(#(#kept),*)] };
     }
 }

@@ -15,13 +15,18 @@ use syn::{Expr, ImplItemFn, ReturnType, Stmt, parse_quote};
 
 /// Rewrites every `send` of one builder's impl block; `Err` names the builder when a `send`
 /// does not have the expected shape (a progenitor version this generator does not know).
-pub(crate) fn rewrite_sends(implementation: &mut syn::ItemImpl) -> Result<(), String> {
+/// `enveloped`: the vendor wraps its payloads (vendor.yaml `envelope:`), and a success is
+/// decoded through it.
+pub(crate) fn rewrite_sends(
+    implementation: &mut syn::ItemImpl,
+    enveloped: bool,
+) -> Result<(), String> {
     let mut failed = false;
     for member in &mut implementation.items {
         if let syn::ImplItem::Fn(function) = member
             && function.sig.ident == "send"
         {
-            failed |= !rewrite(function);
+            failed |= !rewrite(function, enveloped);
         }
     }
     if failed {
@@ -104,7 +109,7 @@ fn sends(statement: &Stmt) -> bool {
 }
 
 /// Rewrites one `send`; `false` when its shape is not the expected one.
-fn rewrite(function: &mut ImplItemFn) -> bool {
+fn rewrite(function: &mut ImplItemFn, enveloped: bool) -> bool {
     let ReturnType::Type(_, output) = &mut function.sig.output else {
         return false;
     };
@@ -132,7 +137,10 @@ fn rewrite(function: &mut ImplItemFn) -> bool {
         return false;
     };
     // The answer is the runtime's, already read and classified: decoded from it directly.
-    let mut answers = AnswerCalls(0);
+    let mut answers = AnswerCalls {
+        replaced: 0,
+        enveloped,
+    };
     answers.visit_expr_mut(&mut decode);
     kept.push(Stmt::Expr(decode, None));
     function.block.stmts = kept;
@@ -278,16 +286,24 @@ fn hook_call(statement: &Stmt) -> Option<&'static str> {
 }
 
 /// In the status match: `ResponseValue::from_response(response).await` becomes
-/// `client.inner.decode(response)`, and `ResponseValue::empty(response)`, `stream(response)`
-/// and `Error::UnexpectedResponse(response)` the runtime's `empty`, `stream` and `unexpected`
-/// (each opens the vendor's envelope first: its failure is the vendor's error).
-struct AnswerCalls(usize);
+/// `client.inner.decode(response)` (`decode_plain` for a vendor without an envelope: the
+/// envelope's code is then not compiled once per response type), and
+/// `ResponseValue::empty(response)`, `stream(response)` and `Error::UnexpectedResponse(response)`
+/// the runtime's `empty`, `stream` and `unexpected` (each opens the vendor's envelope first:
+/// its failure is the vendor's error).
+struct AnswerCalls {
+    replaced: usize,
+    enveloped: bool,
+}
 
 impl VisitMut for AnswerCalls {
     fn visit_expr_mut(&mut self, expression: &mut Expr) {
         let replacement: Option<Expr> = match &*expression {
             Expr::Await(awaited) if is_call(&awaited.base, "ResponseValue", "from_response") => {
-                Some(parse_quote!(client.inner.decode(response)))
+                Some(match self.enveloped {
+                    true => parse_quote!(client.inner.decode(response)),
+                    false => parse_quote!(client.inner.decode_plain(response)),
+                })
             }
             Expr::Call(_) if is_call(expression, "ResponseValue", "empty") => {
                 Some(parse_quote!(client.inner.empty(response)?))
@@ -302,7 +318,7 @@ impl VisitMut for AnswerCalls {
         };
         match replacement {
             Some(new) => {
-                self.0 += 1;
+                self.replaced += 1;
                 *expression = new;
             }
             None => syn::visit_mut::visit_expr_mut(self, expression),
@@ -376,8 +392,16 @@ mod tests {
                     }
                 }
         };
-        assert!(rewrite_sends(&mut implementation).is_ok());
+        let mut plain = implementation.clone();
+        assert!(rewrite_sends(&mut implementation, true).is_ok());
         let text = quote!(#implementation).to_string().replace(' ', "");
+        // A vendor without an envelope decodes the payload as it is.
+        assert!(rewrite_sends(&mut plain, false).is_ok());
+        let plain = quote!(#plain).to_string().replace(' ', "");
+        assert!(
+            plain.contains("200u16=>client.inner.decode_plain(response),"),
+            "{plain}"
+        );
         assert!(
             text.contains("->Result<ResponseValue<types::Thing>,::payspec_runtime::Error>"),
             "{text}"

@@ -223,11 +223,15 @@ pub(crate) fn named_in_tokens(
         if matches!(tree, TokenTree::Ident(_)) && known(&word) {
             let after_path =
                 matches!((&last[1], &last[2]), (Some(a), Some(b)) if a == ":" && b == ":");
-            let counts = !after_path && !prefixed
-                || after_path
-                    && last[0]
-                        .as_deref()
-                        .is_some_and(|before| MODULE_WORDS.contains(&before));
+            // `type Error = …;` declares an associated type: its name is not a use of a
+            // schema that happens to be called `Error` (Stripe has one).
+            let declared = last[2].as_deref() == Some("type");
+            let counts = !declared
+                && (!after_path && !prefixed
+                    || after_path
+                        && last[0]
+                            .as_deref()
+                            .is_some_and(|before| MODULE_WORDS.contains(&before)));
             if counts {
                 named.insert(word.clone());
             }
@@ -273,5 +277,18 @@ mod tests {
         );
         let named = named_in_tokens(&item, &known, true);
         assert_eq!(named.into_iter().collect::<Vec<_>>(), ["Customer"]);
+    }
+
+    #[test]
+    fn an_associated_type_named_like_a_schema_is_not_a_use_of_it() {
+        let known = |word: &str| ["Error", "Status"].contains(&word);
+        let item = quote! {
+            impl ::std::convert::TryFrom<&str> for Status {
+                type Error = self::error::ConversionError;
+                fn try_from(value: &str) -> Result<Self, Self::Error> { value.parse() }
+            }
+        };
+        let named = named_in_tokens(&item, &known, false);
+        assert_eq!(named.into_iter().collect::<Vec<_>>(), ["Status"]);
     }
 }

@@ -241,6 +241,13 @@ fn names_that_collide_still_compile_and_read() {
     assert_eq!(thing.status, Some(ThingStatus::Unknown));
     let later: ThingStatus = serde_json::from_value(serde_json::json!("PAUSED")).unwrap();
     assert_eq!(later, ThingStatus::Unlisted("PAUSED".into()));
+    // Written back as read; `as_str` is the value on the wire, listed or not.
+    assert_eq!(serde_json::to_value(&later).unwrap(), "PAUSED");
+    assert_eq!(
+        (later.as_str(), ThingStatus::Unknown.as_str()),
+        ("PAUSED", "UNKNOWN")
+    );
+    assert!(serde_json::from_value::<ThingStatus>(serde_json::json!(7)).is_err());
     assert_eq!(
         (thing.type_.as_deref(), thing.match_, thing.x2fa),
         (Some("gadget"), Some(true), Some(true))

@@ -17,6 +17,9 @@ use crate::settings::Settings;
 /// The future a vendor's `call` returns.
 pub type CallFuture = Pin<Box<dyn Future<Output = Result<CallOutcome, Error>>>>;
 
+/// The future of one operation's untyped call through a client (a generated `dispatch` arm).
+pub type DispatchFuture<'a> = Pin<Box<dyn Future<Output = Result<CallOutcome, Error>> + Send + 'a>>;
+
 /// A successful call: the HTTP status and the typed response as JSON (scrubbed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallOutcome {
@@ -131,10 +134,11 @@ impl CallRequest {
         let Some(raw) = self.args.get(name) else {
             return Ok(None);
         };
-        if let Ok(value) = serde_json::from_str::<T>(raw) {
+        if let Ok(value) = from_json_text::<T>(raw.as_bytes()) {
             return Ok(Some(value));
         }
-        serde_json::from_value::<T>(serde_json::Value::String(raw.clone()))
+        let quoted = serde_json::to_vec(raw).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        from_json_text::<T>(&quoted)
             .map(Some)
             .map_err(|e| Error::InvalidRequest(format!("argument {name}={raw:?}: {e}")))
     }
@@ -147,11 +151,9 @@ impl CallRequest {
             .body
             .clone()
             .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
-        let typed: T = serde_path_to_error::deserialize(&given).map_err(|e| {
-            Error::InvalidRequest(format!("body: {}: {}", pointer_of(e.path()), e.inner()))
-        })?;
-        let kept =
-            serde_json::to_value(&typed).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let typed: T =
+            typed_body(&given).map_err(|e| Error::InvalidRequest(format!("body: {e}")))?;
+        let kept = request_tree(&typed).map_err(|e| Error::InvalidRequest(e.to_string()))?;
         if let Some(unknown) = first_dropped(&given, &kept, String::new()) {
             return Err(Error::InvalidRequest(format!(
                 "body: unknown field {unknown} (the operation's body type has no such field)"
@@ -159,6 +161,27 @@ impl CallRequest {
         }
         Ok(typed)
     }
+}
+
+pub use crate::json_text::from_json_text;
+use crate::json_text::{request_tree, typed_body};
+
+/// A JSON request body through the operation's body type and back: what the type keeps of it
+/// (fields it does not know are dropped, not refused as [`CallRequest::body`] refuses them).
+pub fn body_round_trip<T: DeserializeOwned + Serialize>(
+    value: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let typed: T = typed_body(&value)?;
+    request_tree(&typed).map_err(|e| e.to_string())
+}
+
+/// A success payload through the operation's response type and back.
+pub fn payload_round_trip<T: DeserializeOwned + Serialize>(
+    value: serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let text = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
+    let typed: T = from_json_text(&text).map_err(|e| e.to_string())?;
+    serde_json::to_value(&typed).map_err(|e| e.to_string())
 }
 
 /// The path of the first object member of `given` that `kept` (its typed round trip) lost.
@@ -184,22 +207,6 @@ fn first_dropped(
             .find_map(|(i, (g, k))| first_dropped(g, k, format!("{at}/{i}"))),
         _ => None,
     }
-}
-
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => out.push_str(&format!("/{index}")),
-            Segment::Map { key } => {
-                out.push_str(&format!("/{}", payspec_profile::pointer::escape(key)))
-            }
-            Segment::Enum { variant } => out.push_str(&format!("/{variant}")),
-            Segment::Unknown => out.push_str("/?"),
-        }
-    }
-    if out.is_empty() { "/".into() } else { out }
 }
 
 /// A typed response as JSON, with its status and idempotency key.

@@ -18,6 +18,7 @@ mod error;
 pub mod fetch;
 pub mod form;
 mod identity;
+mod json_text;
 pub mod multipart;
 pub mod nullable;
 pub mod paginate;
@@ -25,6 +26,7 @@ mod pipeline;
 mod scrub;
 mod settings;
 mod tokens;
+pub mod untagged;
 pub mod untyped;
 
 pub use call::{CallOutcome, CallRequest, OperationMeta, ParamMeta, VendorEntry};

@@ -176,9 +176,13 @@ impl Listing<'_> {
             Ok(next) => self.next = next,
             Err(error) => self.stopped = Some(error),
         }
+        // Through text, not `from_value`: an item type's decoder is then the one its
+        // operation's response already compiled (see `call::from_json_text`).
         let items = items
-            .into_iter()
-            .map(serde_json::from_value)
+            .iter()
+            .map(|item| {
+                serde_json::to_vec(item).and_then(|text| crate::call::from_json_text(&text))
+            })
             .collect::<Result<Vec<T>, _>>()
             .map_err(|e| self.invalid(status.as_u16(), format!("an item does not decode: {e}")))?;
         Ok(Page {

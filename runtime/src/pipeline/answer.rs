@@ -172,37 +172,47 @@ impl Runtime {
         }
     }
 
-    /// An opened payload decoded into `T`.
+    /// The answer's payload decoded into `T`, for a vendor without an envelope (the body is
+    /// the payload): what generated code calls when vendor.yaml declares no envelope, so that
+    /// the envelope's code is not compiled once per response type.
+    pub fn decode_plain<T: serde::de::DeserializeOwned>(
+        &self,
+        answer: Answer,
+    ) -> Result<ResponseValue<T>, Error> {
+        self.decode_payload(answer)
+    }
+
+    /// An opened payload decoded into `T`. Kept small: it is compiled once per response type.
     fn decode_payload<T: serde::de::DeserializeOwned>(
         &self,
         answer: Answer,
     ) -> Result<ResponseValue<T>, Error> {
         // No body where the type may be absent (a 202 beside a JSON 200: the generator made
         // the success type optional) is `None`, not an error.
-        let parsed = if answer.payload.trim_ascii().is_empty() {
-            serde_json::from_str("null")
-        } else {
-            serde_json::from_slice(&answer.payload)
-        };
-        match parsed {
+        let empty = answer.payload.trim_ascii().is_empty();
+        let text: &[u8] = if empty { b"null" } else { &answer.payload };
+        match crate::call::from_json_text(text) {
             Ok(inner) => Ok(ResponseValue::new(inner, answer.status, answer.headers)),
-            Err(e) => {
-                let message = if answer.payload.trim_ascii().is_empty() {
-                    "the response body is empty".to_owned()
-                } else if e.is_data() {
-                    format!(
-                        "the body does not match the operation's type: {}",
-                        self.scrub(&e.to_string())
-                    )
-                } else {
-                    format!(
-                        "the response body is not JSON: {}",
-                        self.scrub(&e.to_string())
-                    )
-                };
-                Err(self.invalid_body(answer.status, &answer.payload, message, &[]))
-            }
+            Err(e) => Err(self.undecodable(&answer, empty, &e)),
         }
+    }
+
+    /// Why a payload does not decode, scrubbed.
+    fn undecodable(&self, answer: &Answer, empty: bool, e: &serde_json::Error) -> Error {
+        let message = if empty {
+            "the response body is empty".to_owned()
+        } else if e.is_data() {
+            format!(
+                "the body does not match the operation's type: {}",
+                self.scrub(&e.to_string())
+            )
+        } else {
+            format!(
+                "the response body is not JSON: {}",
+                self.scrub(&e.to_string())
+            )
+        };
+        self.invalid_body(answer.status, &answer.payload, message, &[])
     }
 }
 
