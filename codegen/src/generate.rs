@@ -355,13 +355,14 @@ fn types_module(
             Kind::Enum => {
                 let mut enumeration: syn::ItemEnum = parse(vendor, item)?;
                 let name = enumeration.ident.to_string();
+                // The API reads the values as listed (opening takes their serde renames).
+                if read_types {
+                    model.add_type(&syn::Item::Enum(enumeration.clone()));
+                }
                 let open = crate::open_enums::open_enum(&mut enumeration);
                 boxed.box_variants(&mut enumeration);
                 let read = crate::untagged::read_through_text(&mut enumeration);
                 defined.insert(name.clone());
-                if read_types {
-                    model.add_type(&syn::Item::Enum(enumeration.clone()));
-                }
                 let definition = enumeration.into_token_stream();
                 out.push_gated(types.definition(vendor, Some(name.clone()), definition)?);
                 if let Some(read) = read {
