@@ -353,33 +353,25 @@ fn types_module(
     for item in items::split(body) {
         let stream = match item.kind() {
             Kind::Enum => {
-                let mut enumeration: syn::ItemEnum = parse(vendor, item)?;
+                let enumeration: syn::ItemEnum = parse(vendor, item)?;
                 let name = enumeration.ident.to_string();
                 // The API reads the values as listed (opening takes their serde renames).
                 if read_types {
                     model.add_type(&syn::Item::Enum(enumeration.clone()));
                 }
-                let open = crate::open_enums::open_enum(&mut enumeration);
-                boxed.box_variants(&mut enumeration);
-                let read = crate::untagged::read_through_text(&mut enumeration);
+                let finished = finish_enum(enumeration, &mut boxed);
                 defined.insert(name.clone());
-                let definition = enumeration.into_token_stream();
-                out.push_gated(types.definition(vendor, Some(name.clone()), definition)?);
-                if let Some(read) = read {
-                    let place = crate::gate::Place::Types { owner: None };
-                    out.push_gated(types.other(vendor, place, read)?);
+                out.push_gated(types.definition(
+                    vendor,
+                    Some(name.clone()),
+                    finished.definition,
+                )?);
+                for (inherent, implementation) in finished.impls {
+                    let owner = inherent.then(|| name.clone());
+                    let place = crate::gate::Place::Types { owner };
+                    out.push_gated(types.other(vendor, place, implementation)?);
                 }
-                if let Some(open) = open {
-                    let owned = crate::gate::Place::Types {
-                        owner: Some(name.clone()),
-                    };
-                    out.push_gated(types.other(vendor, owned, open.inherent)?);
-                    for serde_impl in open.serde {
-                        let place = crate::gate::Place::Types { owner: None };
-                        out.push_gated(types.other(vendor, place, serde_impl)?);
-                    }
-                    opened.insert(name, open.variant);
-                }
+                opened.extend(finished.opened.map(|variant| (name, variant)));
                 continue;
             }
             Kind::Struct | Kind::Type => {
@@ -439,6 +431,34 @@ fn types_module(
     }
     model.defined_types.extend(defined);
     Ok(())
+}
+
+/// An enum as written: its definition, the impls written for it (`true`: inherent), and the
+/// variant added for unlisted values when it was opened.
+struct FinishedEnum {
+    definition: TokenStream,
+    impls: Vec<(bool, TokenStream)>,
+    opened: Option<syn::Ident>,
+}
+
+/// Opens a string enum (its inherent and serde impls follow it), boxes generated types in
+/// variants, and writes an untagged enum's `Deserialize`.
+fn finish_enum(mut enumeration: syn::ItemEnum, boxed: &mut crate::boxing::Boxed) -> FinishedEnum {
+    let open = crate::open_enums::open_enum(&mut enumeration);
+    boxed.box_variants(&mut enumeration);
+    let read = crate::untagged::read_through_text(&mut enumeration);
+    let mut impls: Vec<(bool, TokenStream)> = read.into_iter().map(|r| (false, r)).collect();
+    let mut opened = None;
+    if let Some(open) = open {
+        impls.push((true, open.inherent));
+        impls.extend(open.serde.into_iter().map(|s| (false, s)));
+        opened = Some(open.variant);
+    }
+    FinishedEnum {
+        definition: enumeration.into_token_stream(),
+        impls,
+        opened,
+    }
 }
 
 /// An impl of the types module: its `Display` taught an opened enum's new variant, its
