@@ -21,7 +21,7 @@ impl Boxed {
     /// Boxes every variant of `enumeration` that holds one generated type by value; an enum
     /// that derives `Copy` is left as it is (what contains it may rely on it).
     pub(crate) fn box_variants(&mut self, enumeration: &mut ItemEnum) {
-        if derives_copy(enumeration) {
+        if crate::open_enums::derives_named(&enumeration.attrs, "Copy") {
             return;
         }
         for variant in &mut enumeration.variants {
@@ -117,14 +117,6 @@ fn is_generated_type(ty: &Type) -> bool {
             .ident
             .to_string()
             .starts_with(|c: char| c.is_ascii_uppercase())
-}
-
-fn derives_copy(enumeration: &ItemEnum) -> bool {
-    enumeration
-        .attrs
-        .iter()
-        .flat_map(crate::open_enums::derives)
-        .any(|path| path.segments.last().is_some_and(|s| s.ident == "Copy"))
 }
 
 #[cfg(test)]

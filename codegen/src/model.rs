@@ -193,7 +193,8 @@ pub fn text<T: ToTokens>(node: &T) -> String {
         .replace("types::", "")
 }
 
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+/// A variant's or field's `#[serde(rename = "…")]`.
+pub(crate) fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("serde"))

@@ -36,7 +36,11 @@ pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> Option<Opened> {
         return None;
     }
     let wire = wire_names(enumeration)?;
-    enumeration.attrs.iter_mut().for_each(drop_derived);
+    // `Copy` goes (a `String` variant is coming), serde's derives too (written below).
+    drop_derives(
+        &mut enumeration.attrs,
+        &["Copy", "Serialize", "Deserialize"],
+    );
     enumeration.attrs.retain(|a| !a.path().is_ident("serde"));
     for variant in &mut enumeration.variants {
         variant.attrs.retain(|a| !a.path().is_ident("serde"));
@@ -99,31 +103,34 @@ pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> Option<Opened> {
     })
 }
 
-/// Each variant's value on the wire: its `#[serde(rename = "…")]`, else its name. `None` when
-/// a variant carries another serde attribute (the enum then keeps serde's derives, unopened).
+/// Each variant's value on the wire: its `#[serde(rename = "…")]` (read as the API model
+/// reads it), else its name. `None` when a variant carries a serde argument other than a
+/// rename (the enum then keeps serde's derives, unopened).
 fn wire_names(enumeration: &ItemEnum) -> Option<Vec<String>> {
-    let mut names = Vec::new();
-    for variant in &enumeration.variants {
-        let mut name = variant.ident.to_string();
-        for attribute in variant.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-            let syn::Meta::List(list) = &attribute.meta else {
-                return None;
-            };
-            let rename: syn::MetaNameValue = syn::parse2(list.tokens.clone()).ok()?;
-            match (&rename.value, rename.path.is_ident("rename")) {
-                (
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(value),
-                        ..
-                    }),
-                    true,
-                ) => name = value.value(),
-                _ => return None,
-            }
-        }
-        names.push(name);
-    }
-    Some(names)
+    enumeration
+        .variants
+        .iter()
+        .map(|variant| {
+            only_renames(&variant.attrs).then(|| {
+                crate::model::serde_rename(&variant.attrs)
+                    .unwrap_or_else(|| variant.ident.to_string())
+            })
+        })
+        .collect()
+}
+
+/// Whether every argument of these attributes' `#[serde(…)]` is `rename = "…"`.
+fn only_renames(attrs: &[Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .all(|a| {
+            a.parse_nested_meta(|meta| match meta.path.is_ident("rename") {
+                true => meta.value()?.parse::<syn::LitStr>().map(|_| ()),
+                false => Err(meta.error("not a rename")),
+            })
+            .is_ok()
+        })
 }
 
 /// Teaches an opened enum's `Display` impl its unlisted-value variant (by enum name).
@@ -168,11 +175,7 @@ fn is_string_enum(enumeration: &ItemEnum) -> bool {
             .variants
             .iter()
             .all(|v| matches!(v.fields, Fields::Unit))
-        && enumeration.attrs.iter().any(|a| {
-            derives(a)
-                .iter()
-                .any(|p| p.segments.last().is_some_and(|s| s.ident == "Deserialize"))
-        })
+        && derives_named(&enumeration.attrs, "Deserialize")
 }
 
 /// The paths an attribute derives (none when it is not `#[derive(…)]`).
@@ -186,17 +189,23 @@ pub(crate) fn derives(attribute: &Attribute) -> Vec<Path> {
         .unwrap_or_default()
 }
 
-/// Drops `Copy` (a `String` variant is coming) and serde's derives (written by hand instead).
-fn drop_derived(attribute: &mut Attribute) {
-    let paths = derives(attribute);
-    let dropped = |p: &Path| {
-        p.is_ident("Copy")
-            || p.segments
-                .last()
-                .is_some_and(|s| s.ident == "Serialize" || s.ident == "Deserialize")
-    };
-    if paths.iter().any(dropped) {
-        let kept = paths.into_iter().filter(|p| !dropped(p));
-        *attribute = parse_quote! { #[derive(#(#kept),*)] };
+/// Whether these attributes derive a trait of this name (`Copy`, `::serde::Deserialize`).
+pub(crate) fn derives_named(attrs: &[Attribute], name: &str) -> bool {
+    attrs.iter().flat_map(derives).any(|p| is_named(&p, name))
+}
+
+/// Removes the derives named in `names` from every `#[derive(…)]` of these attributes.
+pub(crate) fn drop_derives(attrs: &mut [Attribute], names: &[&str]) {
+    for attribute in attrs {
+        let paths = derives(attribute);
+        let dropped = |p: &Path| names.iter().any(|name| is_named(p, name));
+        if paths.iter().any(dropped) {
+            let kept = paths.into_iter().filter(|p| !dropped(p));
+            *attribute = parse_quote! { #[derive(#(#kept),*)] };
+        }
     }
+}
+
+fn is_named(path: &Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == name)
 }

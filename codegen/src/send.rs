@@ -137,10 +137,7 @@ fn rewrite(function: &mut ImplItemFn, enveloped: bool) -> bool {
         return false;
     };
     // The answer is the runtime's, already read and classified: decoded from it directly.
-    let mut answers = AnswerCalls {
-        replaced: 0,
-        enveloped,
-    };
+    let mut answers = AnswerCalls { enveloped };
     answers.visit_expr_mut(&mut decode);
     kept.push(Stmt::Expr(decode, None));
     function.block.stmts = kept;
@@ -292,7 +289,6 @@ fn hook_call(statement: &Stmt) -> Option<&'static str> {
 /// the runtime's `empty`, `stream` and `unexpected` (each opens the vendor's envelope first:
 /// its failure is the vendor's error).
 struct AnswerCalls {
-    replaced: usize,
     enveloped: bool,
 }
 
@@ -317,10 +313,7 @@ impl VisitMut for AnswerCalls {
             _ => None,
         };
         match replacement {
-            Some(new) => {
-                self.replaced += 1;
-                *expression = new;
-            }
+            Some(new) => *expression = new,
             None => syn::visit_mut::visit_expr_mut(self, expression),
         }
     }

@@ -7,16 +7,16 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::punctuated::Punctuated;
-use syn::{Fields, ItemEnum, Token, parse_quote};
+use syn::{Fields, ItemEnum, Token};
 
-use crate::open_enums::derives;
+use crate::open_enums::{derives_named, drop_derives};
 
 /// Replaces an untagged enum's derived `Deserialize` by the impl returned. `None` (the enum
 /// untouched) when it is not untagged, not deserialized, or has a variant this cannot read
 /// (several fields, named fields, serde attributes of its own).
 pub(crate) fn read_through_text(enumeration: &mut ItemEnum) -> Option<TokenStream> {
     let untagged = enumeration.attrs.iter().any(says_untagged);
-    if !untagged || !derived(enumeration, "Deserialize") {
+    if !untagged || !derives_named(&enumeration.attrs, "Deserialize") {
         return None;
     }
     let name = &enumeration.ident;
@@ -38,15 +38,8 @@ pub(crate) fn read_through_text(enumeration: &mut ItemEnum) -> Option<TokenStrea
             _ => return None,
         });
     }
-    for attribute in &mut enumeration.attrs {
-        let kept: Vec<syn::Path> = derives(attribute);
-        if kept.is_empty() {
-            continue;
-        }
-        let kept = kept.into_iter().filter(|p| !is_named(p, "Deserialize"));
-        *attribute = parse_quote! { #[derive(#(#kept),*)] };
-    }
-    if !derived(enumeration, "Serialize") {
+    drop_derives(&mut enumeration.attrs, &["Deserialize"]);
+    if !derives_named(&enumeration.attrs, "Serialize") {
         enumeration.attrs.retain(|a| !a.path().is_ident("serde"));
     }
     let serde = quote!(::payspec_runtime::deps::serde);
@@ -65,18 +58,6 @@ pub(crate) fn read_through_text(enumeration: &mut ItemEnum) -> Option<TokenStrea
     })
 }
 
-fn derived(enumeration: &ItemEnum, name: &str) -> bool {
-    enumeration
-        .attrs
-        .iter()
-        .flat_map(derives)
-        .any(|p| is_named(&p, name))
-}
-
-fn is_named(path: &syn::Path, name: &str) -> bool {
-    path.segments.last().is_some_and(|s| s.ident == name)
-}
-
 /// `#[serde(untagged)]` (among other arguments, maybe).
 fn says_untagged(attribute: &syn::Attribute) -> bool {
     attribute.path().is_ident("serde")
@@ -88,6 +69,7 @@ fn says_untagged(attribute: &syn::Attribute) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use syn::parse_quote;
 
     #[test]
     fn an_untagged_enum_is_read_variant_by_variant() {

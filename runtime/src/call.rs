@@ -12,6 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ConfigError, Error};
+pub use crate::json_text::from_json_text;
+use crate::json_text::{from_tree, request_tree, typed_body};
 use crate::settings::Settings;
 
 /// The future a vendor's `call` returns.
@@ -163,9 +165,6 @@ impl CallRequest {
     }
 }
 
-pub use crate::json_text::from_json_text;
-use crate::json_text::{request_tree, typed_body};
-
 /// A JSON request body through the operation's body type and back: what the type keeps of it
 /// (fields it does not know are dropped, not refused as [`CallRequest::body`] refuses them).
 pub fn body_round_trip<T: DeserializeOwned + Serialize>(
@@ -179,8 +178,7 @@ pub fn body_round_trip<T: DeserializeOwned + Serialize>(
 pub fn payload_round_trip<T: DeserializeOwned + Serialize>(
     value: serde_json::Value,
 ) -> Result<serde_json::Value, String> {
-    let text = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
-    let typed: T = from_json_text(&text).map_err(|e| e.to_string())?;
+    let typed: T = from_tree(&value).map_err(|e| e.to_string())?;
     serde_json::to_value(&typed).map_err(|e| e.to_string())
 }
 

@@ -18,6 +18,11 @@ pub fn from_json_text<T: DeserializeOwned>(text: &[u8]) -> serde_json::Result<T>
     serde_json::from_slice(text)
 }
 
+/// `T` from a tree, written out as text first (see the module's documentation).
+pub(crate) fn from_tree<T: DeserializeOwned>(value: &Value) -> serde_json::Result<T> {
+    serde_json::to_vec(value).and_then(|text| from_json_text(&text))
+}
+
 /// A request body's tree as its type reads it: `/pointer: reason` when it does not. The tree
 /// is written pretty (one member or element per line), so the line serde_json reports an
 /// error on locates the value it is about.

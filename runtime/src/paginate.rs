@@ -177,12 +177,10 @@ impl Listing<'_> {
             Err(error) => self.stopped = Some(error),
         }
         // Through text, not `from_value`: an item type's decoder is then the one its
-        // operation's response already compiled (see `call::from_json_text`).
+        // operation's response already compiled (see `json_text`).
         let items = items
             .iter()
-            .map(|item| {
-                serde_json::to_vec(item).and_then(|text| crate::call::from_json_text(&text))
-            })
+            .map(crate::json_text::from_tree)
             .collect::<Result<Vec<T>, _>>()
             .map_err(|e| self.invalid(status.as_u16(), format!("an item does not decode: {e}")))?;
         Ok(Page {

@@ -30,7 +30,7 @@ where
 
 /// One variant's value, when the text reads as its type.
 pub fn variant<T: DeserializeOwned>(text: &[u8]) -> Option<T> {
-    crate::call::from_json_text(text).ok()
+    crate::json_text::from_json_text(text).ok()
 }
 
 #[cfg(test)]

@@ -191,7 +191,7 @@ impl Runtime {
         // the success type optional) is `None`, not an error.
         let empty = answer.payload.trim_ascii().is_empty();
         let text: &[u8] = if empty { b"null" } else { &answer.payload };
-        match crate::call::from_json_text(text) {
+        match crate::json_text::from_json_text(text) {
             Ok(inner) => Ok(ResponseValue::new(inner, answer.status, answer.headers)),
             Err(e) => Err(self.undecodable(&answer, empty, &e)),
         }
