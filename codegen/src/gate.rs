@@ -13,7 +13,7 @@ use quote::{ToTokens, quote};
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
-use crate::resources::{Cond, Partition, Resources};
+use crate::resources::{Cond, FeatureSets, Partition, Resources};
 use crate::typegraph::{MODULE_WORDS, TypeGraph, named_in_tokens};
 
 /// Where in the `types` module an item is (what its bare names refer to).
@@ -44,6 +44,8 @@ pub(crate) struct Gates {
     mode: Mode,
     /// Every type the `types` module defines.
     defined: BTreeSet<String>,
+    /// The named sets of resources the attributes use (none when decided now).
+    pub(crate) sets: FeatureSets,
 }
 
 impl Gates {
@@ -54,10 +56,16 @@ impl Gates {
             Resources::Features => Mode::Attributes,
             Resources::Only(enabled) => Mode::Decided(enabled.clone()),
         };
+        let partition = Partition::of(vendor, graph);
+        let sets = match mode {
+            Mode::Attributes => FeatureSets::of(&partition),
+            Mode::Decided(_) => FeatureSets::default(),
+        };
         Some(Self {
-            partition: Partition::of(vendor, graph),
+            partition,
             mode,
             defined: graph.edges.keys().cloned().collect(),
+            sets,
         })
     }
 
@@ -86,7 +94,7 @@ impl Gates {
         match &self.mode {
             Mode::Attributes if *cond == Cond::Always => Some(item),
             Mode::Attributes => {
-                let predicate = cond.predicate();
+                let predicate = cond.predicate(&self.sets);
                 Some(quote!(#[cfg(#predicate)] #item))
             }
             Mode::Decided(enabled) => cond.holds(enabled).then_some(item),
@@ -301,7 +309,7 @@ impl Gates {
     fn attribute(&self, cond: &Cond) -> Option<syn::Attribute> {
         match self.mode {
             Mode::Attributes if *cond != Cond::Always => {
-                let predicate = cond.predicate();
+                let predicate = cond.predicate(&self.sets);
                 Some(syn::parse_quote!(#[cfg(#predicate)]))
             }
             _ => None,

@@ -39,6 +39,7 @@ mod read;
 mod relink;
 mod resources;
 mod send;
+mod setters;
 mod standalone;
 pub mod synthetic;
 mod typegraph;

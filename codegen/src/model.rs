@@ -101,7 +101,7 @@ impl Model {
 }
 
 /// `T` in a setter's `where V: TryInto<T>`.
-fn setter_target(signature: &syn::Signature) -> Option<syn::Type> {
+pub(crate) fn setter_target(signature: &syn::Signature) -> Option<syn::Type> {
     let predicates = &signature.generics.where_clause.as_ref()?.predicates;
     predicates.iter().find_map(|predicate| {
         let syn::WherePredicate::Type(bound) = predicate else {

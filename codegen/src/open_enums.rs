@@ -74,10 +74,11 @@ pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> Option<Opened> {
                 }
             }
 
+            /// A listed value (typify's `FromStr`), else the value kept as it came.
             fn from_wire(value: ::std::string::String) -> Self {
-                match value.as_str() {
-                    #(#wire => Self::#listed,)*
-                    _ => Self::#variant(value),
+                match value.parse::<Self>() {
+                    Ok(listed) => listed,
+                    Err(_) => Self::#variant(value),
                 }
             }
         }
@@ -133,7 +134,8 @@ fn only_renames(attrs: &[Attribute]) -> bool {
         })
 }
 
-/// Teaches an opened enum's `Display` impl its unlisted-value variant (by enum name).
+/// An opened enum's `Display` (by enum name) writes its `as_str()`, which knows the
+/// unlisted-value variant, instead of typify's match of every value a second time.
 pub(crate) fn open_display(
     implementation: &mut ItemImpl,
     opened: &std::collections::BTreeMap<String, syn::Ident>,
@@ -143,28 +145,29 @@ pub(crate) fn open_display(
         .as_ref()
         .and_then(|(_, path, _)| path.segments.last())
         .is_some_and(|s| s.ident == "Display");
-    let variant = match implementation.self_ty.as_ref() {
+    let is_opened = match implementation.self_ty.as_ref() {
         syn::Type::Path(self_ty) => self_ty
             .path
             .segments
             .last()
-            .and_then(|s| opened.get(&s.ident.to_string())),
-        _ => None,
+            .is_some_and(|s| opened.contains_key(&s.ident.to_string())),
+        _ => false,
     };
-    let (true, Some(variant)) = (is_display, variant) else {
+    if !(is_display && is_opened) {
         return;
-    };
+    }
     for member in &mut implementation.items {
         let syn::ImplItem::Fn(function) = member else {
             continue;
         };
-        for statement in &mut function.block.stmts {
-            if let syn::Stmt::Expr(syn::Expr::Match(matching), _) = statement {
-                matching
-                    .arms
-                    .push(parse_quote! { Self::#variant(ref value) => f.write_str(value), });
-            }
-        }
+        let Some(syn::FnArg::Typed(formatter)) = function.sig.inputs.iter().nth(1) else {
+            continue;
+        };
+        let syn::Pat::Ident(formatter) = formatter.pat.as_ref() else {
+            continue;
+        };
+        let formatter = &formatter.ident;
+        function.block = parse_quote!({ #formatter.write_str(self.as_str()) });
     }
 }
 

@@ -30,7 +30,9 @@ pub enum Resources {
     /// Every operation and type, with no feature gates (the payspec crate's vendors).
     #[default]
     All,
-    /// Every operation, each resource behind a cargo feature of its name (`generate --crate`).
+    /// Every operation, each resource behind a cargo feature of its name (`generate --crate`);
+    /// a type several resources reach, behind a feature for the set, which the manifest must
+    /// have each of them enable ([`crate::Generated::feature_sets`]).
     Features,
     /// Only these resources (a build script's choice, [`crate::Builder::resources`]): the
     /// others are left out, and a field typed by one of their objects is any JSON.
@@ -103,28 +105,93 @@ impl Cond {
         }
     }
 
-    /// The `cfg` predicate (`feature = "a"`, `any(…)`, `all(…)`, `not(…)`).
-    pub(crate) fn predicate(&self) -> TokenStream {
+    /// The `cfg` predicate (`feature = "a"`, `any(…)`, `all(…)`, `not(…)`); a set of features
+    /// that `sets` names is that one feature.
+    pub(crate) fn predicate(&self, sets: &FeatureSets) -> TokenStream {
         match self {
             Cond::Always => quote!(all()),
             Cond::Any(features) if features.len() == 1 => {
                 let feature = features.iter().next();
                 quote!(feature = #feature)
             }
-            Cond::Any(features) => {
-                let features = features.iter();
-                quote!(any(#(feature = #features),*))
-            }
+            Cond::Any(features) => match sets.name(features) {
+                Some(feature) => quote!(feature = #feature),
+                None => {
+                    let features = features.iter();
+                    quote!(any(#(feature = #features),*))
+                }
+            },
             Cond::All(all) => {
-                let all = all.iter().map(Cond::predicate);
+                let all = all.iter().map(|c| c.predicate(sets));
                 quote!(all(#(#all),*))
             }
             Cond::Not(c) => {
-                let c = c.predicate();
+                let c = c.predicate(sets);
                 quote!(not(#c))
             }
         }
     }
+}
+
+/// Named sets of resources. A type that several resources reach compiles with any of them:
+/// rather than list them all in front of each of its items (Stripe: 1,100 items, 19,000
+/// lines of `any(feature = …)`), its `cfg` names one feature for the set, which each of those
+/// resources' features enables in the crate's manifest.
+#[derive(Debug, Default)]
+pub(crate) struct FeatureSets {
+    by_members: BTreeMap<BTreeSet<String>, String>,
+}
+
+impl FeatureSets {
+    /// The sets of resources that reach a type of the partition (two or more, not all).
+    pub(crate) fn of(partition: &Partition) -> Self {
+        let mut sets = Self::default();
+        let mut taken = BTreeSet::new();
+        for (name, members) in &partition.reach {
+            if partition.always.contains(name)
+                || members.len() < 2
+                || members.len() == partition.resources.len()
+                || sets.by_members.contains_key(members)
+            {
+                continue;
+            }
+            // Named after its members, so that a set keeps its name when others come or go
+            // and a regenerated crate's diff shows only what changed.
+            let stem = format!("_any_{:016x}", fnv1a(members));
+            let mut name = stem.clone();
+            let mut n = 1;
+            while !taken.insert(name.clone()) {
+                n += 1;
+                name = format!("{stem}_{n}");
+            }
+            sets.by_members.insert(members.clone(), name);
+        }
+        sets
+    }
+
+    fn name(&self, members: &BTreeSet<String>) -> Option<&str> {
+        self.by_members.get(members).map(String::as_str)
+    }
+
+    /// Each set's feature and the resources that enable it.
+    pub(crate) fn manifest(&self) -> BTreeMap<String, BTreeSet<String>> {
+        self.by_members
+            .iter()
+            .map(|(members, name)| (name.clone(), members.clone()))
+            .collect()
+    }
+}
+
+/// FNV-1a (64 bits) over the names, each ended by a comma: a name that does not change
+/// between runs or Rust versions (std's hasher promises neither). Not a security boundary:
+/// a collision only adds a suffix.
+fn fnv1a(names: &BTreeSet<String>) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in names.iter().flat_map(|n| n.bytes().chain([b','])) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }
 
 /// The vendor's resources, and the condition of each operation and type.
@@ -361,13 +428,50 @@ mod tests {
     }
 
     #[test]
+    fn a_set_of_resources_is_one_named_feature() {
+        let names = |list: &[&str]| list.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>();
+        let reach = names;
+        let partition = Partition {
+            resources: names(&["a", "b", "c"]),
+            reach: BTreeMap::from([
+                ("Shared".to_owned(), reach(&["a", "b"])),
+                ("AlsoShared".to_owned(), reach(&["a", "b"])),
+                ("Own".to_owned(), reach(&["a"])),
+                ("Everyone".to_owned(), reach(&["a", "b", "c"])),
+                ("Payload".to_owned(), reach(&["b", "c"])),
+            ]),
+            always: names(&["Payload"]),
+            ..Partition::default()
+        };
+        let sets = FeatureSets::of(&partition);
+        // One set: one resource needs no name, all resources no gate, a payload is ungated.
+        let manifest = sets.manifest();
+        assert_eq!(manifest.len(), 1, "{manifest:?}");
+        let (name, members) = manifest.iter().next().unwrap();
+        assert_eq!(members, &reach(&["a", "b"]));
+        // The name depends on the members alone, and cargo accepts it as a feature.
+        assert_eq!(name, &format!("_any_{:016x}", fnv1a(&reach(&["a", "b"]))));
+        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let predicate = partition.type_cond("Shared").and(Cond::feature("c"));
+        assert_eq!(
+            predicate.predicate(&sets).to_string(),
+            format!(r#"all (feature = "{name}" , feature = "c")"#)
+        );
+        // A set it does not name is listed.
+        assert_eq!(
+            Cond::Any(reach(&["b", "c"])).predicate(&sets).to_string(),
+            r#"any (feature = "b" , feature = "c")"#
+        );
+    }
+
+    #[test]
     fn conditions_read_as_cfg_predicates_and_evaluate() {
         let c = Cond::feature("a").and(Cond::Not(Box::new(Cond::Any(BTreeSet::from([
             "b".to_owned(),
             "c".to_owned(),
         ])))));
         assert_eq!(
-            c.predicate().to_string(),
+            c.predicate(&FeatureSets::default()).to_string(),
             r#"all (feature = "a" , not (any (feature = "b" , feature = "c")))"#
         );
         let enabled = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();

@@ -37,54 +37,85 @@ pub(crate) fn rewrite_sends(
 }
 
 /// Gives a paged operation's builder `pages()` and `stream()`: the request its `send` builds
-/// (the same statements, up to sending) handed to the runtime's pager, with items of type
-/// `item`. `Err` when the builder has no rewritten `send` to take them from.
+/// handed to the runtime's pager, with items of type `item`. `send` and `pages` share one
+/// private `built_request` (the statements of `send` up to sending), written once. `Err` when
+/// the builder has no rewritten `send` to take them from.
 pub(crate) fn add_pages(
     implementation: &mut syn::ItemImpl,
     operation_id: &str,
     item: &syn::Type,
 ) -> Result<(), String> {
-    let send = implementation.items.iter().find_map(|member| match member {
-        syn::ImplItem::Fn(function) if function.sig.ident == "send" => Some(function),
-        _ => None,
-    });
+    let taken = implementation
+        .items
+        .iter()
+        .any(|member| matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == BUILT_REQUEST));
+    let send = implementation
+        .items
+        .iter_mut()
+        .find_map(|member| match member {
+            syn::ImplItem::Fn(function) if function.sig.ident == "send" => Some(function),
+            _ => None,
+        });
     let Some(send) = send else {
         return Err(format!("{operation_id}: no send"));
     };
-    let building: Vec<&Stmt> = send
-        .block
-        .stmts
-        .iter()
-        .take_while(|statement| !sends(statement))
-        .collect();
-    if building.len() == send.block.stmts.len() {
+    let Some(sending) = send.block.stmts.iter().position(sends) else {
         return Err(format!("{operation_id}: send does not send"));
+    };
+    if taken {
+        return Err(format!(
+            "{operation_id}: a parameter is named {BUILT_REQUEST}"
+        ));
     }
-    let pages: ImplItemFn = parse_quote! {
-        /// Every page of the list, fetched one at a time as the stream is polled (vendor.yaml's
-        /// pagination recipe: each page is one call, signed and retried like any other).
-        pub fn pages(self) -> ::payspec_runtime::Pages<'a, #item> {
-            #[allow(unused_variables)]
-            let built = (move || -> Result<(&'a super::Client, ::payspec_runtime::deps::reqwest::Request), ::payspec_runtime::Error> {
+    let rest = send.block.stmts.split_off(sending);
+    let (info, building): (Vec<Stmt>, Vec<Stmt>) = std::mem::take(&mut send.block.stmts)
+        .into_iter()
+        .partition(names_info);
+    let built = syn::Ident::new(BUILT_REQUEST, proc_macro2::Span::call_site());
+    send.block.stmts = info;
+    send.block
+        .stmts
+        .push(parse_quote!(let (client, request) = self.#built()?;));
+    send.block.stmts.extend(rest);
+    let members: [ImplItemFn; 3] = [
+        parse_quote! {
+            /// The request `send` and `pages` send.
+            fn #built(self) -> Result<(&'a super::Client, ::payspec_runtime::deps::reqwest::Request), ::payspec_runtime::Error> {
                 #(#building)*
                 Ok((client, request))
-            })();
-            match built {
-                Ok((client, request)) => ::payspec_runtime::Pages::new(&client.inner, request, #operation_id),
-                Err(error) => ::payspec_runtime::Pages::failed(error),
             }
-        }
-    };
-    let stream: ImplItemFn = parse_quote! {
-        /// Every item of the list, across its pages, fetched a page at a time as the stream
-        /// is polled; a page that fails after the retry policy ends the stream with its error.
-        pub fn stream(self) -> ::payspec_runtime::Items<'a, #item> {
-            self.pages().items()
-        }
-    };
-    implementation.items.push(syn::ImplItem::Fn(pages));
-    implementation.items.push(syn::ImplItem::Fn(stream));
+        },
+        parse_quote! {
+            /// Every page of the list, fetched one at a time as the stream is polled (vendor.yaml's
+            /// pagination recipe: each page is one call, signed and retried like any other).
+            pub fn pages(self) -> ::payspec_runtime::Pages<'a, #item> {
+                match self.#built() {
+                    Ok((client, request)) => ::payspec_runtime::Pages::new(&client.inner, request, #operation_id),
+                    Err(error) => ::payspec_runtime::Pages::failed(error),
+                }
+            }
+        },
+        parse_quote! {
+            /// Every item of the list, across its pages, fetched a page at a time as the stream
+            /// is polled; a page that fails after the retry policy ends the stream with its error.
+            pub fn stream(self) -> ::payspec_runtime::Items<'a, #item> {
+                self.pages().items()
+            }
+        },
+    ];
+    implementation
+        .items
+        .extend(members.into_iter().map(syn::ImplItem::Fn));
     Ok(())
+}
+
+/// The private method of a paged builder that builds its request.
+const BUILT_REQUEST: &str = "built_request";
+
+/// `let info = OperationInfo { … };`: what `send` says of the call it sends.
+fn names_info(statement: &Stmt) -> bool {
+    matches!(statement, Stmt::Local(local)
+        if matches!(&local.pat, syn::Pat::Ident(name) if name.ident == "info"))
 }
 
 /// `let response = client.inner.send(request, …).await?;`, the statement that sends.
@@ -425,6 +456,30 @@ mod tests {
         );
         assert!(text.contains("HeaderMap::with_capacity(1usize)"), "{text}");
         assert!(text.contains("header_map.append(\"x-trace\""), "{text}");
+
+        // Paged: `send` and `pages` build their request in one private method.
+        let item: syn::Type = parse_quote!(types::Thing);
+        let mut paged = implementation.clone();
+        assert!(add_pages(&mut paged, "get_thing", &item).is_ok());
+        let paged = quote!(#paged).to_string().replace(' ', "");
+        for expected in [
+            "letinfo=OperationInfo{operation_id:\"get_thing\"};let(client,request)=self.built_request()?;letresponse=client.inner.send(request,info.operation_id).await?;",
+            "fnbuilt_request(self)->Result<(&'asuper::Client,::payspec_runtime::deps::reqwest::Request),::payspec_runtime::Error>{letSelf{client,id}=self;",
+            "build()?;Ok((client,request))}",
+            "matchself.built_request(){Ok((client,request))=>::payspec_runtime::Pages::new(&client.inner,request,\"get_thing\"),",
+            "pubfnstream(self)->::payspec_runtime::Items<'a,types::Thing>{self.pages().items()}",
+        ] {
+            assert!(paged.contains(expected), "{expected}\nnot in\n{paged}");
+        }
+        assert_eq!(paged.matches("build()?").count(), 1, "{paged}");
+        // A builder with a parameter of that name is not one this generator pages.
+        let mut taken = implementation.clone();
+        taken.items.push(parse_quote!(
+            pub fn built_request(self) -> Self {
+                self
+            }
+        ));
+        assert!(add_pages(&mut taken, "get_thing", &item).is_err());
     }
 
     /// A path without parameters is handed over as a plain string; a progenitor URL that is

@@ -108,6 +108,29 @@ pub struct OperationMeta {
     pub paged: bool,
 }
 
+impl OperationMeta {
+    /// What a generated table's entry leaves unsaid (`OperationMeta { id: …, method: …, path:
+    /// …, ..OperationMeta::UNSAID }`): no summary, parameters, body or values supplied by the
+    /// runtime, no body returned, the vendor's own servers, not multipart nor a form nor
+    /// another media type, not idempotent, not paged.
+    pub const UNSAID: OperationMeta = OperationMeta {
+        id: "",
+        method: "",
+        path: "",
+        summary: "",
+        params: &[],
+        body: None,
+        supplied_by_runtime: &[],
+        returns_body: false,
+        server_group: None,
+        multipart: false,
+        form: false,
+        media: None,
+        idempotent: false,
+        paged: false,
+    };
+}
+
 /// One parameter.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamMeta {
@@ -117,6 +140,17 @@ pub struct ParamMeta {
     pub location: &'static str,
     /// Whether it must be passed.
     pub required: bool,
+}
+
+impl ParamMeta {
+    /// A parameter (a `const fn`, for generated tables).
+    pub const fn new(name: &'static str, location: &'static str, required: bool) -> Self {
+        Self {
+            name,
+            location,
+            required,
+        }
+    }
 }
 
 /// A call of one operation with untyped arguments.

@@ -24,6 +24,7 @@ pub mod nullable;
 pub mod paginate;
 mod pipeline;
 mod scrub;
+pub mod setter;
 mod settings;
 mod tokens;
 pub mod untagged;
