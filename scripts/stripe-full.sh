@@ -11,13 +11,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/specs/stripe"
 cp ../shared/realspecs/stripe/openapi.json "$work/specs/stripe/"
-# The vendor.yaml without the list under `generate: operations:` (auth's `operations:` stays).
-awk '
-    /^[^ #]/ { in_generate = ($0 == "generate:") }
-    in_generate && /^  operations:/ { skipping = 1; next }
-    skipping && /^    - / { next }
-    { skipping = 0; print }
-' corpus/vendors/stripe/vendor.yaml >"$work/specs/stripe/vendor.yaml"
+awk -f scripts/lib/without-sample.awk corpus/vendors/stripe/vendor.yaml \
+    >"$work/specs/stripe/vendor.yaml"
 if grep -q "^    - post_customers" "$work/specs/stripe/vendor.yaml"; then
     echo "the sample list is still in the vendor.yaml" >&2
     exit 1

@@ -92,6 +92,8 @@ fn representatives(items: &[Item], builders: &[Item]) -> BTreeMap<String, String
             }
             let text = canonical(name, &parts[name], &defined, &merged);
             match first.get(&text) {
+                // A name typify defined twice is not an alias of itself.
+                Some(representative) if *representative == name => {}
                 Some(representative) => {
                     merged.insert(name.clone(), (*representative).clone());
                     more = true;
@@ -104,8 +106,32 @@ fn representatives(items: &[Item], builders: &[Item]) -> BTreeMap<String, String
         if !more {
             break;
         }
+        resolve_chains(&mut merged);
     }
     merged
+}
+
+/// Each merged type mapped to the representative at the end of its chain: a representative
+/// that merged in a later round (`A` → `B`, then `B` → `C`) is replaced by where it went, so
+/// that every name of one type reads as the same text (two impls of `From<A>` and `From<B>`
+/// for `Option<…>` are then seen to be one).
+fn resolve_chains(merged: &mut BTreeMap<String, String>) {
+    let resolved: Vec<(String, String)> = merged
+        .iter()
+        .map(|(name, first)| {
+            let mut target = first;
+            // Every step goes to a name merged strictly earlier in the order: no cycle, but
+            // the walk is bounded all the same.
+            for _ in 0..merged.len() {
+                match merged.get(target) {
+                    Some(next) if next != target => target = next,
+                    _ => break,
+                }
+            }
+            (name.clone(), target.clone())
+        })
+        .collect();
+    merged.extend(resolved);
 }
 
 /// A type's parts as text: its own name as `Self_`, other types by their representatives,
@@ -284,6 +310,48 @@ mod tests {
             2,
             "{merged}"
         );
+    }
+
+    /// `AInner` merges with `BInner` in the first round and `BInner` with `Base` in the next:
+    /// every name ends at `Base`, and the two newtypes' `From` impls for `Option<…>`, one
+    /// type once merged, are kept once.
+    #[test]
+    fn a_chain_of_merges_ends_at_one_representative() {
+        let body = quote! {
+            pub struct Base { pub value: Option<Money> }
+            pub struct Money { pub amount: i64 }
+            pub struct BInner { pub value: Option<BMoney> }
+            pub struct BMoney { pub amount: i64 }
+            pub struct AInner { pub value: Option<BMoney> }
+            pub struct A(pub Option<AInner>);
+            impl ::std::convert::From<A> for ::std::option::Option<AInner> { fn from(value: A) -> Self { value.0 } }
+            pub struct B(pub Option<BInner>);
+            impl ::std::convert::From<B> for ::std::option::Option<BInner> { fn from(value: B) -> Self { value.0 } }
+        };
+        let merged = merge_identical(body).to_string();
+        for alias in [
+            "pub type BMoney = Money ;",
+            "pub type BInner = Base ;",
+            "pub type AInner = Base ;",
+            "pub type B = A ;",
+        ] {
+            assert!(merged.contains(alias), "{alias} not in {merged}");
+        }
+        assert_eq!(
+            merged.matches("impl :: std :: convert :: From").count(),
+            1,
+            "{merged}"
+        );
+    }
+
+    #[test]
+    fn a_name_defined_twice_is_not_made_an_alias_of_itself() {
+        let body = quote! {
+            pub struct Twice { pub a: i64 }
+            pub struct Twice { pub a: i64 }
+        };
+        let merged = merge_identical(body).to_string();
+        assert!(!merged.contains("pub type"), "{merged}");
     }
 
     #[test]

@@ -152,10 +152,16 @@ fn operation_meta(operation: &OperationSummary) -> TokenStream {
             quote!(supplied_by_runtime: &[#(#supplied),*]),
         ),
         flag(operation.returns_body, quote!(returns_body: true)),
-        (operation.server_group.as_ref()).map(|group| quote!(server_group: Some(#group))),
+        operation
+            .server_group
+            .as_ref()
+            .map(|group| quote!(server_group: Some(#group))),
         flag(operation.multipart, quote!(multipart: true)),
         flag(operation.form, quote!(form: true)),
-        (operation.media.as_ref()).map(|media| quote!(media: Some(#media))),
+        operation
+            .media
+            .as_ref()
+            .map(|media| quote!(media: Some(#media))),
         flag(operation.idempotent, quote!(idempotent: true)),
         flag(operation.paged.is_some(), quote!(paged: true)),
     ];

@@ -9,7 +9,7 @@
 //!
 //! Stripe has about 4,000: a closure each for rustc to check, five to eight lines each of the
 //! crate. The setter now hands its value and message to `payspec_runtime::setter`
-//! (`convert::<T, _>(value, "…")`), which fails with the same message. A setter of any other
+//! (`convert(value, "…")`), which fails with the same message. A setter of any other
 //! shape is left as written.
 
 use syn::{Expr, ExprClosure, ImplItem, Lit, Pat, parse_quote};
@@ -73,20 +73,21 @@ fn through_runtime(expr: &Expr, target: &syn::Type) -> Option<Expr> {
         }
         expr = &call.receiver;
     }
+    // The field assigned says the type converted to, but for a body kept as its builder
+    // (`From::from` turns the type into the builder), where the call must say it.
     let call: Expr = match (chain.failure?, chain.some, chain.from) {
         (Failure::Fixed(message), false, false) => {
-            parse_quote!(::payspec_runtime::setter::convert::<#target, _>(value, #message))
+            parse_quote!(::payspec_runtime::setter::convert(value, #message))
         }
         (Failure::Fixed(message), true, false) => {
-            parse_quote!(::payspec_runtime::setter::convert_some::<#target, _>(value, #message))
+            parse_quote!(::payspec_runtime::setter::convert_some(value, #message))
         }
-        (Failure::Shown(context), false, from) => {
-            let call: Expr = parse_quote!(::payspec_runtime::setter::convert_shown::<#target, _>(value, #context));
-            match from {
-                true => parse_quote!(#call.map(From::from)),
-                false => call,
-            }
+        (Failure::Shown(context), false, false) => {
+            parse_quote!(::payspec_runtime::setter::convert_shown(value, #context))
         }
+        (Failure::Shown(context), false, true) => parse_quote!(
+            ::payspec_runtime::setter::convert_shown::<#target, _>(value, #context).map(From::from)
+        ),
         _ => return None,
     };
     Some(call)
@@ -252,10 +253,10 @@ mod tests {
             }
         });
         for expected in [
-            r#"self . amount = :: payspec_runtime :: setter :: convert_some :: < i64 , _ > (value , "conversion to `i64` for amount failed")"#,
-            r#"self . id = :: payspec_runtime :: setter :: convert :: < String , _ > (value , "conversion to `String` for id failed")"#,
+            r#"self . amount = :: payspec_runtime :: setter :: convert_some (value , "conversion to `i64` for amount failed")"#,
+            r#"self . id = :: payspec_runtime :: setter :: convert (value , "conversion to `String` for id failed")"#,
             r#"self . body = :: payspec_runtime :: setter :: convert_shown :: < types :: Body , _ > (value , "conversion to `Body` for body failed") . map (From :: from)"#,
-            r#"self . name = :: payspec_runtime :: setter :: convert_shown :: < Option < String > , _ > (value , "error converting supplied value for name")"#,
+            r#"self . name = :: payspec_runtime :: setter :: convert_shown (value , "error converting supplied value for name")"#,
         ] {
             assert!(text.contains(expected), "{expected}\nnot in\n{text}");
         }

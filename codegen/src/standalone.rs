@@ -108,7 +108,7 @@ fn readme(vendor: &Vendor, generated: &crate::Generated) -> String {
         };
         let _ = writeln!(out, "- `{name}`{default}: {scheme}");
     }
-    out.push_str("\n## Features\n\nOne cargo feature per resource; `full` (the default) is all of them. A field holding\nanother resource's object is typed when that resource's feature is on, and any JSON\n(`serde_json::Value`) when it is off.\n\n| feature | operations |\n| --- | --- |\n");
+    out.push_str("\n## Features\n\nOne cargo feature per resource; `full` (the default) is all of them. A field holding\nanother resource's object is typed when that resource's feature is on, and any JSON\n(`serde_json::Value`) when it is off. The features named `_any_…` are internal: each compiles\nthe types that several resources share, and those resources' features enable it.\n\n| feature | operations |\n| --- | --- |\n");
     for (resource, operations) in resources(vendor) {
         let _ = writeln!(out, "| `{resource}` | {} |", operations.len());
     }

@@ -256,6 +256,26 @@ fn names_that_collide_still_compile_and_read() {
     let back = serde_json::to_value(&thing).unwrap();
     assert_eq!(back["@id"], "urn:t:1");
     assert_eq!(back["zone"], "Etc/GMT+1");
+
+    // Titled like their components and read as optional by typify: each a newtype over
+    // `Option` of a type of its own (once defined twice, holding itself).
+    let read = |value: serde_json::Value| -> Thing {
+        serde_json::from_value(serde_json::json!({"id": "t_2", "rationale": value["rationale"], "schedule": value["schedule"]})).unwrap()
+    };
+    let set = read(serde_json::json!({"rationale": "NSF", "schedule": {"interval": "weekly"}}));
+    let rationale = set.rationale.as_ref().and_then(|r| r.0.as_ref());
+    assert_eq!(rationale.map(|r| r.as_str()), Some("NSF"));
+    let schedule = set.schedule.as_ref().and_then(|s| s.0.as_ref());
+    assert_eq!(schedule.map(|s| s.interval.as_str()), Some("weekly"));
+    let null = read(serde_json::json!({"rationale": null, "schedule": null}));
+    assert!(
+        null.rationale.as_ref().is_none_or(|r| r.0.is_none()),
+        "{null:?}"
+    );
+    assert_eq!(
+        serde_json::to_value(&set).unwrap()["schedule"]["interval"],
+        "weekly"
+    );
 }
 
 /// What payspec once refused whole (corpus/vendors/c_tolerant), called as the spec says.

@@ -163,7 +163,68 @@ pub(super) fn colliding_titles(doc: &mut Value, _: &mut Context<'_>) {
         .flat_map(|schemas| schemas.keys())
         .map(|name| type_name(name))
         .collect();
+    name_optional_inners(doc);
     drop_titles(doc, &mut taken, None, 0);
+}
+
+/// A component typify reads as optional is a newtype over `Option<inner>`, the inner type
+/// named by the title, else by what it merges: a title repeating the component's name, or an
+/// `allOf` of a component (Plaid's `ItemStatusNullable`), defined the type twice, the newtype
+/// holding itself. The inner type is named `<Name>Inner`.
+fn name_optional_inners(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    // typify names the enum inside `Option` after the component itself, whatever its title:
+    // `null` among the values is said as `nullable` instead, which it reads the same way but
+    // names the inner type by the title.
+    for object in schemas.values_mut().filter_map(Value::as_object_mut) {
+        if let Some(values) = object.get_mut("enum").and_then(Value::as_array_mut)
+            && values.iter().any(Value::is_null)
+            && values.iter().any(|v| !v.is_null())
+        {
+            values.retain(|v| !v.is_null());
+            object.insert("nullable".into(), Value::Bool(true));
+        }
+    }
+    let nullable: BTreeSet<String> = schemas
+        .iter()
+        .filter(|(_, schema)| schema.get("nullable") == Some(&Value::Bool(true)))
+        .map(|(name, _)| format!("#/components/schemas/{name}"))
+        .collect();
+    for (name, schema) in schemas.iter_mut() {
+        if let Some(object) = schema.as_object_mut()
+            && reads_as_optional(object, &nullable)
+        {
+            let inner = format!("{}Inner", type_name(name));
+            object.insert("title".into(), Value::String(inner));
+        }
+    }
+}
+
+/// Whether typify reads a schema as `Option<…>`: `nullable: true` (Plaid's
+/// `TransferAuthorizationDecisionRationaleCode` once its listed `null` is said so), or an
+/// `allOf` member that is nullable, inline or a component (`nullable_refs`; Plaid's
+/// `ExternalPaymentScheduleRequest` merges a nullable base).
+fn reads_as_optional(
+    schema: &serde_json::Map<String, Value>,
+    nullable_refs: &BTreeSet<String>,
+) -> bool {
+    let nullable = |schema: &Value| {
+        schema.get("nullable") == Some(&Value::Bool(true))
+            || schema
+                .get("$ref")
+                .and_then(Value::as_str)
+                .is_some_and(|target| nullable_refs.contains(target))
+    };
+    let merges_nullable = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .is_some_and(|members| members.iter().any(nullable));
+    schema.get("nullable") == Some(&Value::Bool(true)) || merges_nullable
 }
 
 /// Walks the whole document (schemas sit in bodies, responses, parameters, components);
@@ -194,16 +255,6 @@ fn drop_titles(value: &mut Value, taken: &mut BTreeSet<String>, name: Option<&st
             {
                 tracing::debug!("title {title:?} dropped: another type has its name");
                 object.remove("title");
-            }
-            // A nullable component is a newtype over `Option<inner>`, the inner type named by
-            // the title, else by what it merges: a title repeating the component's name, or an
-            // `allOf` of a component (Plaid's `ItemStatusNullable`), defined the type twice,
-            // the newtype holding itself. The inner type is named `<Name>Inner`.
-            if root
-                && object.get("nullable") == Some(&Value::Bool(true))
-                && let Some(name) = name
-            {
-                object.insert("title".into(), Value::String(format!("{name}Inner")));
             }
             let is_components = object.contains_key("schemas") && depth == 1;
             for (key, child) in object.iter_mut() {
