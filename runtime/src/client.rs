@@ -410,17 +410,7 @@ mod tests {
         id: "cancel",
         method: "POST",
         path: "/v1/payment/cancel",
-        summary: "",
-        params: &[],
-        body: None,
-        supplied_by_runtime: &[],
-        returns_body: false,
-        server_group: None,
-        multipart: false,
-        form: false,
-        media: None,
-        idempotent: false,
-        paged: false,
+        ..crate::OperationMeta::UNSAID
     }];
 
     /// A runtime of the first workspace vendor with signing vectors, at `base`.

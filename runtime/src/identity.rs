@@ -265,16 +265,9 @@ fn token_meta(vendor: &str, path: &str) -> &'static OperationMeta {
                 method: "POST",
                 path: Box::leak(path.to_owned().into_boxed_str()),
                 summary: "token endpoint (vendor.yaml tokens)",
-                params: &[],
                 body: Some(true),
-                supplied_by_runtime: &[],
                 returns_body: true,
-                server_group: None,
-                multipart: false,
-                form: false,
-                media: None,
-                idempotent: false,
-                paged: false,
+                ..OperationMeta::UNSAID
             }))
         })
 }

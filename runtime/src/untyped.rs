@@ -180,17 +180,10 @@ mod tests {
         id: "update_thing",
         method: "POST",
         path: "/v1/things/{id}",
-        summary: "",
         params: PARAMS,
         body: Some(true),
-        supplied_by_runtime: &[],
         returns_body: true,
-        server_group: None,
-        multipart: false,
-        form: false,
-        media: None,
-        idempotent: false,
-        paged: false,
+        ..OperationMeta::UNSAID
     };
     const PROFILE: &str = r#"{"vendor": "acme", "title": "Acme", "servers": {"sandbox": "https://sandbox.acme.test/api/"}, "default_server": "sandbox", "credentials": {}, "auth": {"default": "none", "schemes": {}}}"#;
 
