@@ -541,6 +541,23 @@ fn paged_builders(
     paged
 }
 
+/// A paged operation whose builder has a parameter named like the private method `pages()`
+/// would build its requests with: no typed `pages()`/`stream()` (the untyped `call --all`,
+/// which pages from the operation table, still does).
+fn no_typed_pages(vendor: &Vendor, id: &str) -> Diagnostic {
+    let pointer = vendor
+        .operations
+        .iter()
+        .find(|o| o.id == id)
+        .map(|o| o.pointer.as_str())
+        .unwrap_or_default();
+    Diagnostic::warning(
+        &vendor.files.spec,
+        pointer,
+        "no typed pages() or stream(): a parameter is named built_request, the builder's method that builds each page's request; `payspec call --all` still pages it",
+    )
+}
+
 /// A builder impl's type name, squashed (as operationIds are matched to builders).
 fn builder_name(implementation: &syn::ItemImpl) -> Option<String> {
     let syn::Type::Path(path) = implementation.self_ty.as_ref() else {
@@ -580,10 +597,12 @@ fn builder_module(
             unexpected.push(builder);
         }
         crate::setters::rewrite(&mut implementation);
-        if let Some((id, item)) = builder_name(&implementation).and_then(|name| paged.get(&name))
-            && let Err(why) = crate::send::add_pages(&mut implementation, id, item)
-        {
-            unexpected.push(why);
+        if let Some((id, item)) = builder_name(&implementation).and_then(|name| paged.get(&name)) {
+            match crate::send::add_pages(&mut implementation, id, item) {
+                Ok(true) => {}
+                Ok(false) => warnings.push(no_typed_pages(vendor, id)),
+                Err(why) => unexpected.push(why),
+            }
         }
         model.add_builder(&implementation);
         out.push_gated(gated(name, implementation.into_token_stream()));

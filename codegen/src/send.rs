@@ -38,13 +38,15 @@ pub(crate) fn rewrite_sends(
 
 /// Gives a paged operation's builder `pages()` and `stream()`: the request its `send` builds
 /// handed to the runtime's pager, with items of type `item`. `send` and `pages` share one
-/// private `built_request` (the statements of `send` up to sending), written once. `Err` when
-/// the builder has no rewritten `send` to take them from.
+/// private `built_request` (the statements of `send` up to sending), written once.
+/// `Ok(false)` when a setter already has that name (a parameter called `built_request`): the
+/// builder is left without them. `Err` when the builder has no rewritten `send` to take them
+/// from.
 pub(crate) fn add_pages(
     implementation: &mut syn::ItemImpl,
     operation_id: &str,
     item: &syn::Type,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let taken = implementation
         .items
         .iter()
@@ -63,9 +65,7 @@ pub(crate) fn add_pages(
         return Err(format!("{operation_id}: send does not send"));
     };
     if taken {
-        return Err(format!(
-            "{operation_id}: a parameter is named {BUILT_REQUEST}"
-        ));
+        return Ok(false);
     }
     let rest = send.block.stmts.split_off(sending);
     let (info, building): (Vec<Stmt>, Vec<Stmt>) = std::mem::take(&mut send.block.stmts)
@@ -106,7 +106,7 @@ pub(crate) fn add_pages(
     implementation
         .items
         .extend(members.into_iter().map(syn::ImplItem::Fn));
-    Ok(())
+    Ok(true)
 }
 
 /// The private method of a paged builder that builds its request.
@@ -460,7 +460,7 @@ mod tests {
         // Paged: `send` and `pages` build their request in one private method.
         let item: syn::Type = parse_quote!(types::Thing);
         let mut paged = implementation.clone();
-        assert!(add_pages(&mut paged, "get_thing", &item).is_ok());
+        assert_eq!(add_pages(&mut paged, "get_thing", &item), Ok(true));
         let paged = quote!(#paged).to_string().replace(' ', "");
         for expected in [
             "letinfo=OperationInfo{operation_id:\"get_thing\"};let(client,request)=self.built_request()?;letresponse=client.inner.send(request,info.operation_id).await?;",
@@ -472,14 +472,16 @@ mod tests {
             assert!(paged.contains(expected), "{expected}\nnot in\n{paged}");
         }
         assert_eq!(paged.matches("build()?").count(), 1, "{paged}");
-        // A builder with a parameter of that name is not one this generator pages.
+        // A builder with a parameter of that name is left as it is, without pages.
         let mut taken = implementation.clone();
         taken.items.push(parse_quote!(
             pub fn built_request(self) -> Self {
                 self
             }
         ));
-        assert!(add_pages(&mut taken, "get_thing", &item).is_err());
+        let before = quote!(#taken).to_string();
+        assert_eq!(add_pages(&mut taken, "get_thing", &item), Ok(false));
+        assert_eq!(quote!(#taken).to_string(), before);
     }
 
     /// A path without parameters is handed over as a plain string; a progenitor URL that is

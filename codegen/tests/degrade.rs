@@ -109,3 +109,41 @@ fn strict_builds_refuse_what_plain_builds_degrade() {
     assert_eq!(refused.0.len(), 2);
     assert!(refused.0.iter().all(|d| d.severity == Severity::Error));
 }
+
+/// A paged list whose builder has a parameter named like the private method its typed pages
+/// are built with: that builder goes without `pages()` and `stream()`, one located warning
+/// says so, and the rest of the vendor is generated as usual.
+#[test]
+fn a_paged_list_whose_parameter_takes_the_pagers_name_loses_only_its_typed_pages() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("paged");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("openapi.yaml"),
+        "openapi: 3.0.3\ninfo: {title: Paged, version: '1'}\npaths:\n  /orders:\n    get:\n      operationId: listOrders\n      parameters:\n        - {name: built_request, in: query, schema: {type: string}}\n        - {name: cursor, in: query, schema: {type: string}}\n      responses:\n        '200':\n          description: Orders\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  data: {type: array, items: {type: string}}\n                  next: {type: string}\n  /refunds:\n    get:\n      operationId: listRefunds\n      parameters:\n        - {name: cursor, in: query, schema: {type: string}}\n      responses:\n        '200':\n          description: Refunds\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  data: {type: array, items: {type: string}}\n                  next: {type: string}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("vendor.yaml"),
+        "vendor: paged\ntitle: Paged\nservers:\n  local: https://paged.invalid\ndefault_server: local\ncredentials:\n  key: {}\nauth:\n  default: key\n  schemes:\n    key:\n      headers:\n        X-Key: { credential: key }\npagination:\n  lists:\n    operations: [list_orders, list_refunds]\n    items: /data\n    cursor: { query: cursor, from: /next }\n",
+    )
+    .unwrap();
+    let vendor = load_vendor(&dir).unwrap();
+    let generated = payspec_codegen::generate_formatted(&vendor).unwrap();
+    let warnings: Vec<(&str, &str)> = generated
+        .warnings
+        .iter()
+        .map(|w| (w.pointer.as_str(), w.message.as_str()))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].0, "/paths/~1orders/get");
+    assert!(
+        warnings[0].1.starts_with("no typed pages()"),
+        "{warnings:?}"
+    );
+    assert_eq!(generated.operations, ["list_orders", "list_refunds"]);
+    let source = generated.source();
+    // The other list is paged, through the one private method; this one's setter is kept.
+    assert_eq!(source.matches("pub fn pages(").count(), 1, "{source}");
+    assert!(source.contains("pub fn built_request<V>(mut self, value: V)"));
+}
