@@ -9,10 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/specs/stripe"
-cp ../shared/realspecs/stripe/openapi.json "$work/specs/stripe/"
-awk -f scripts/lib/without-sample.awk corpus/vendors/stripe/vendor.yaml \
-    >"$work/specs/stripe/vendor.yaml"
+. scripts/lib/whole-specs.sh
+whole_specs "$work/specs" stripe
 if grep -q "^    - post_customers" "$work/specs/stripe/vendor.yaml"; then
     echo "the sample list is still in the vendor.yaml" >&2
     exit 1

@@ -359,7 +359,7 @@ fn types_module(
         constructed,
         ..
     } = types;
-    let mut opened = std::collections::BTreeMap::new();
+    let mut opened = std::collections::BTreeSet::new();
     let mut boxed = crate::boxing::Boxed::default();
     // Type names met so far: an impl of one not yet met waits until the end (it may be an
     // enum whose variants get boxed); `Display` impls wait for every enum to be opened.
@@ -386,7 +386,9 @@ fn types_module(
                     let place = crate::gate::Place::Types { owner };
                     out.push_gated(types.other(vendor, place, implementation)?);
                 }
-                opened.extend(finished.opened.map(|variant| (name, variant)));
+                if finished.opened {
+                    opened.insert(name);
+                }
                 continue;
             }
             Kind::Struct | Kind::Type => {
@@ -456,12 +458,12 @@ fn types_module(
     Ok(())
 }
 
-/// An enum as written: its definition, the impls written for it (`true`: inherent), and the
-/// variant added for unlisted values when it was opened.
+/// An enum as written: its definition, the impls written for it (`true`: inherent), and
+/// whether it was opened (given a variant for unlisted values).
 struct FinishedEnum {
     definition: TokenStream,
     impls: Vec<(bool, TokenStream)>,
-    opened: Option<syn::Ident>,
+    opened: bool,
 }
 
 /// Opens a string enum (its inherent and serde impls follow it), boxes generated types in
@@ -471,11 +473,10 @@ fn finish_enum(mut enumeration: syn::ItemEnum, boxed: &mut crate::boxing::Boxed)
     boxed.box_variants(&mut enumeration);
     let read = crate::untagged::read_through_text(&mut enumeration);
     let mut impls: Vec<(bool, TokenStream)> = read.into_iter().map(|r| (false, r)).collect();
-    let mut opened = None;
+    let opened = open.is_some();
     if let Some(open) = open {
         impls.push((true, open.inherent));
         impls.extend(open.serde.into_iter().map(|s| (false, s)));
-        opened = Some(open.variant);
     }
     FinishedEnum {
         definition: enumeration.into_token_stream(),
@@ -490,7 +491,7 @@ fn finish_impl(
     vendor: &Vendor,
     item: items::Item,
     boxed: &crate::boxing::Boxed,
-    opened: &std::collections::BTreeMap<String, syn::Ident>,
+    opened: &std::collections::BTreeSet<String>,
     display: bool,
 ) -> Result<TokenStream, Diagnostics> {
     let concerns_boxed = item.self_type().is_some_and(|name| boxed.concerns(&name));

@@ -1,7 +1,7 @@
 //! Forward-compatible enums. Vendors add status values over time (Rio's list grew); a closed
 //! Rust enum would fail a whole response over one new value. Every string enum progenitor
 //! generates gets a last variant `Unknown(String)` (any value not listed lands there, and
-//! serialises back unchanged); `Copy` goes, and `Display` learns the variant.
+//! serialises back unchanged); `Copy` goes, and `Display` writes `as_str()`.
 //!
 //! Its serde impls are written here, not derived: serde's derive of a listed-or-untagged enum
 //! buffers the value and replays it through a second deserializer, compiled again for every
@@ -16,11 +16,9 @@ use quote::quote;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Fields, ItemEnum, ItemImpl, Path, Token, parse_quote};
 
-/// An opened enum: the variant added for unlisted values, and the items written for it (its
-/// wire names, its serde impls), each to be emitted after the enum.
+/// The items written for an opened enum (its wire names, its serde impls), each to be
+/// emitted after the enum.
 pub(crate) struct Opened {
-    /// `Unknown` (or another name, when the vendor lists a value called unknown).
-    pub variant: syn::Ident,
     /// `impl X { pub fn as_str … }`: an inherent impl of the enum.
     pub inherent: TokenStream,
     /// `impl Serialize for X`, `impl Deserialize for X`.
@@ -98,7 +96,6 @@ pub(crate) fn open_enum(enumeration: &mut ItemEnum) -> Option<Opened> {
         }
     };
     Some(Opened {
-        variant,
         inherent,
         serde: [serialize, deserialize],
     })
@@ -134,12 +131,9 @@ fn only_renames(attrs: &[Attribute]) -> bool {
         })
 }
 
-/// An opened enum's `Display` (by enum name) writes its `as_str()`, which knows the
-/// unlisted-value variant, instead of typify's match of every value a second time.
-pub(crate) fn open_display(
-    implementation: &mut ItemImpl,
-    opened: &std::collections::BTreeMap<String, syn::Ident>,
-) {
+/// An opened enum's `Display` (`opened`: the opened enums' names) writes its `as_str()`, which
+/// knows the unlisted-value variant, instead of typify's match of every value a second time.
+pub(crate) fn open_display(implementation: &mut ItemImpl, opened: &BTreeSet<String>) {
     let is_display = implementation
         .trait_
         .as_ref()
@@ -150,7 +144,7 @@ pub(crate) fn open_display(
             .path
             .segments
             .last()
-            .is_some_and(|s| opened.contains_key(&s.ident.to_string())),
+            .is_some_and(|s| opened.contains(&s.ident.to_string())),
         _ => false,
     };
     if !(is_display && is_opened) {

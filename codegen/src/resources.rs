@@ -143,28 +143,28 @@ pub(crate) struct FeatureSets {
 }
 
 impl FeatureSets {
-    /// The sets of resources that reach a type of the partition (two or more, not all).
+    /// The sets of two or more resources that a type of the partition compiles with (its
+    /// [`Partition::type_cond`]).
     pub(crate) fn of(partition: &Partition) -> Self {
         let mut sets = Self::default();
         let mut taken = BTreeSet::new();
-        for (name, members) in &partition.reach {
-            if partition.always.contains(name)
-                || members.len() < 2
-                || members.len() == partition.resources.len()
-                || sets.by_members.contains_key(members)
-            {
+        for name in partition.reach.keys() {
+            let Cond::Any(members) = partition.type_cond(name) else {
+                continue;
+            };
+            if members.len() < 2 || sets.by_members.contains_key(&members) {
                 continue;
             }
             // Named after its members, so that a set keeps its name when others come or go
             // and a regenerated crate's diff shows only what changed.
-            let stem = format!("_any_{:016x}", fnv1a(members));
+            let stem = format!("_any_{:016x}", fnv1a(&members));
             let mut name = stem.clone();
             let mut n = 1;
             while !taken.insert(name.clone()) {
                 n += 1;
                 name = format!("{stem}_{n}");
             }
-            sets.by_members.insert(members.clone(), name);
+            sets.by_members.insert(members, name);
         }
         sets
     }

@@ -164,7 +164,7 @@ pub(super) fn colliding_titles(doc: &mut Value, _: &mut Context<'_>) {
         .map(|name| type_name(name))
         .collect();
     name_optional_inners(doc);
-    drop_titles(doc, &mut taken, None, 0);
+    drop_titles(doc, &mut taken, false, 0);
 }
 
 /// A component typify reads as optional is a newtype over `Option<inner>`, the inner type
@@ -192,12 +192,12 @@ fn name_optional_inners(doc: &mut Value) {
     }
     let nullable: BTreeSet<String> = schemas
         .iter()
-        .filter(|(_, schema)| schema.get("nullable") == Some(&Value::Bool(true)))
+        .filter(|(_, schema)| is_nullable(schema))
         .map(|(name, _)| format!("#/components/schemas/{name}"))
         .collect();
     for (name, schema) in schemas.iter_mut() {
-        if let Some(object) = schema.as_object_mut()
-            && reads_as_optional(object, &nullable)
+        if reads_as_optional(schema, &nullable)
+            && let Some(object) = schema.as_object_mut()
         {
             let inner = format!("{}Inner", type_name(name));
             object.insert("title".into(), Value::String(inner));
@@ -209,13 +209,10 @@ fn name_optional_inners(doc: &mut Value) {
 /// `TransferAuthorizationDecisionRationaleCode` once its listed `null` is said so), or an
 /// `allOf` member that is nullable, inline or a component (`nullable_refs`; Plaid's
 /// `ExternalPaymentScheduleRequest` merges a nullable base).
-fn reads_as_optional(
-    schema: &serde_json::Map<String, Value>,
-    nullable_refs: &BTreeSet<String>,
-) -> bool {
-    let nullable = |schema: &Value| {
-        schema.get("nullable") == Some(&Value::Bool(true))
-            || schema
+fn reads_as_optional(schema: &Value, nullable_refs: &BTreeSet<String>) -> bool {
+    let nullable = |member: &Value| {
+        is_nullable(member)
+            || member
                 .get("$ref")
                 .and_then(Value::as_str)
                 .is_some_and(|target| nullable_refs.contains(target))
@@ -224,14 +221,18 @@ fn reads_as_optional(
         .get("allOf")
         .and_then(Value::as_array)
         .is_some_and(|members| members.iter().any(nullable));
-    schema.get("nullable") == Some(&Value::Bool(true)) || merges_nullable
+    is_nullable(schema) || merges_nullable
+}
+
+/// `nullable: true`.
+fn is_nullable(schema: &Value) -> bool {
+    schema.get("nullable") == Some(&Value::Bool(true))
 }
 
 /// Walks the whole document (schemas sit in bodies, responses, parameters, components);
-/// `name` (the Rust name) marks a component schema itself, whose title may repeat its name
-/// harmlessly.
-fn drop_titles(value: &mut Value, taken: &mut BTreeSet<String>, name: Option<&str>, depth: usize) {
-    let root = name.is_some();
+/// `root` marks a component schema itself, whose title may repeat its name harmlessly (or name
+/// its inner type, [`name_optional_inners`]).
+fn drop_titles(value: &mut Value, taken: &mut BTreeSet<String>, root: bool, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -263,17 +264,21 @@ fn drop_titles(value: &mut Value, taken: &mut BTreeSet<String>, name: Option<&st
                 }
                 let child_is_root = is_components && key == "schemas";
                 if child_is_root {
-                    for (name, schema) in child.as_object_mut().into_iter().flatten() {
-                        drop_titles(schema, taken, Some(&type_name(name)), depth + 2);
+                    for schema in child
+                        .as_object_mut()
+                        .into_iter()
+                        .flat_map(|s| s.values_mut())
+                    {
+                        drop_titles(schema, taken, true, depth + 2);
                     }
                 } else {
-                    drop_titles(child, taken, None, depth + 1);
+                    drop_titles(child, taken, false, depth + 1);
                 }
             }
         }
         Value::Array(items) => {
             for item in items {
-                drop_titles(item, taken, None, depth + 1);
+                drop_titles(item, taken, false, depth + 1);
             }
         }
         _ => {}
